@@ -1,0 +1,25 @@
+"""Ready-to-paste citations."""
+
+from __future__ import annotations
+
+from .types import Passage, SourceRef
+
+
+def location(page: int | None, paragraph: int | None) -> str:
+    """"p. 3" for paged documents, "para 12" otherwise."""
+    if page is not None:
+        return f"p. {page}"
+    if paragraph is not None:
+        return f"para {paragraph}"
+    return ""
+
+
+def source_label(source: SourceRef) -> str:
+    return f"{source.title} ({source.publisher})" if source.publisher else source.title
+
+
+def format_citation(passage: Passage) -> str:
+    """``“quote” — Title (Publisher), para 12``."""
+    where = location(passage.page, passage.paragraph)
+    label = source_label(passage.source) + (f", {where}" if where else "")
+    return f"“{passage.quote.text}” — {label}"

@@ -1,0 +1,78 @@
+"""``python -m assistant index|ask``: a thin shell over ``Assistant``.
+
+Heavy libraries are imported inside the commands so ``--help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from .errors import AssistantError
+from .service import DEFAULT_INDEX, DEFAULT_SOURCES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__.splitlines()[0])
+    parser.add_argument("--sources", default=str(DEFAULT_SOURCES), help="sources folder (env ASSISTANT_SOURCES_DIR)")
+    parser.add_argument("--index", default=str(DEFAULT_INDEX), help="index folder (env ASSISTANT_INDEX_DIR)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", help="build or refresh the index from the sources folder")
+    index.add_argument("--sources", default=argparse.SUPPRESS, help="sources folder")
+    index.add_argument("--index", default=argparse.SUPPRESS, help="index folder")
+    index.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    ask = commands.add_parser("ask", help="answer a question with ranked, cited passages")
+    ask.add_argument("question")
+    ask.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+    ask.add_argument("--source", action="append", help="only search this source id (repeatable)")
+    ask.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default=None, help="ranking (default hybrid)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object (schema in the README)")
+    ask.add_argument("--index", default=argparse.SUPPRESS, help="index folder")
+    ask.add_argument("--sources", default=argparse.SUPPRESS, help="sources folder")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    from .service import Assistant
+
+    assistant = Assistant(sources_dir=args.sources, index_dir=args.index)
+    try:
+        if args.command == "index":
+            return _index(assistant, quiet=args.quiet)
+        return _ask(assistant, args)
+    except AssistantError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _index(assistant, *, quiet: bool) -> int:  # type: ignore[no-untyped-def]
+    report = assistant.refresh(progress=not quiet)
+    for failure in report.failures:
+        print(f"skipped {failure.path}: {failure.reason}", file=sys.stderr)
+    if not report.changed:
+        print(f"index is up to date: {report.documents} documents, {report.chunks} chunks")
+    else:
+        print(
+            f"{report.reason}: {report.documents} documents, {report.chunks} chunks "
+            f"({report.embedded_chunks} embedded; added {len(report.added)}, updated {len(report.updated)}, "
+            f"removed {len(report.removed)}, failed {len(report.failures)})"
+        )
+    return 1 if report.documents == 0 else 0
+
+
+def _ask(assistant, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from .render import result_to_json, result_to_text
+
+    result = assistant.search(args.question, k=args.k, sources=args.source, mode=args.mode)
+    if args.json:
+        print(json.dumps(result_to_json(result), ensure_ascii=False, indent=2))
+    else:
+        print(result_to_text(result))
+    return 0

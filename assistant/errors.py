@@ -1,0 +1,36 @@
+"""The assistant's errors: every message names the file or field and says what to do."""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class; the CLI and the app turn it into one line for the user, no traceback."""
+
+
+class LoadError(AssistantError):
+    """A source file could not be turned into text."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class IndexMissingError(AssistantError):
+    """No index has been built in the index directory yet."""
+
+
+class IndexFormatError(AssistantError):
+    """The index on disk is damaged or was written in a format this version cannot read."""
+
+
+class IndexMismatchError(AssistantError):
+    """The index was built with another model or chunker settings; mixing them would corrupt ranking."""
+
+
+class EmptyQueryError(AssistantError, ValueError):
+    """The question is empty or only white space."""
+
+
+class SettingsError(AssistantError, ValueError):
+    """A setting is out of its allowed range."""

@@ -1,0 +1,45 @@
+"""Present a SearchResult: the ``--json`` object and the terminal text, both from the same dataclasses."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import asdict
+from typing import Any
+
+from .citations import format_citation, location, source_label
+from .types import Passage, SearchResult
+
+
+def result_to_json(result: SearchResult) -> dict[str, Any]:
+    """The schema documented in the README: ``{"query", "mode", "results": [...]}``."""
+    return {"query": result.query, "mode": result.mode, "results": [passage_to_json(p) for p in result.results]}
+
+
+def passage_to_json(passage: Passage) -> dict[str, Any]:
+    row = asdict(passage)
+    row["citation"] = format_citation(passage)
+    return row
+
+
+def result_to_text(result: SearchResult, *, width: int = 100) -> str:
+    if not result.results:
+        return f"No passage found for: {result.query}"
+    blocks = [_passage_text(p, width) for p in result.results]
+    return "\n\n".join(blocks)
+
+
+def _passage_text(p: Passage, width: int) -> str:
+    where = location(p.page, p.paragraph)
+    head = f"{p.rank}. {source_label(p.source)}" + (f", {where}" if where else "")
+    head += f"  [score {p.score:.4f}, similarity {p.similarity:.2f}]  {p.source.path}"
+    # The quote is marked inside its passage with ⟦ ⟧, which the articles never use.
+    qs, qe = p.quote.start - p.start, p.quote.end - p.start
+    marked = p.text[:qs] + "⟦" + p.text[qs:qe] + "⟧" + p.text[qe:]
+    body = "\n".join(
+        textwrap.fill(line, width, initial_indent="   ", subsequent_indent="   ") for line in marked.splitlines() if line.strip()
+    )
+    lines = [head, body, f"   Cite: {format_citation(p)}"]
+    if p.also_in:
+        also = "; ".join(f"{source_label(o.source)}, {location(o.page, o.paragraph)}" for o in p.also_in)
+        lines.append(f"   Also in: {also}")
+    return "\n".join(lines)

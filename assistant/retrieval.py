@@ -1,0 +1,167 @@
+"""From a question to ranked, de-duplicated passages with quotes, over one index snapshot."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from .config import MODES, SearchSettings
+from .embedding import Embedder
+from .errors import AssistantError, EmptyQueryError, SettingsError
+from .fusion import rrf
+from .quoting import choose_quote, sentences_in
+from .store import Snapshot
+from .types import Occurrence, Passage, Quote, SourceRef
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_SENTENCE_CACHE_LIMIT = 200_000
+
+
+@dataclass
+class _Candidate:
+    row: int
+    score: float
+    quote: Quote
+    similarity: float
+    also_in: list[Occurrence] = field(default_factory=list)
+
+
+class Retriever:
+    """Searches one snapshot; sentence vectors for quotes are cached for the snapshot's lifetime."""
+
+    def __init__(self, snapshot: Snapshot, embedder: Embedder, settings: SearchSettings) -> None:
+        self.snapshot = snapshot
+        self.embedder = embedder
+        self.settings = settings
+        self._sentence_vectors: dict[tuple[str, int, int], np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def search(
+        self, query: str, k: int = 5, sources: Sequence[str] | None = None, mode: str | None = None
+    ) -> list[Passage]:
+        mode = mode or self.settings.mode
+        if mode not in MODES:
+            raise SettingsError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        if not query or not query.strip():
+            raise EmptyQueryError("the question is empty: type a question to search the sources")
+        if k < 1:
+            raise SettingsError(f"k must be at least 1, got {k}")
+        query = query.strip()
+        allowed = self._allowed_rows(sources)
+        query_vector = self.embedder.encode([query])[0]
+        depth = max(self.settings.candidates, 4 * k)
+        runs = []
+        if mode in ("hybrid", "dense"):
+            runs.append(self.snapshot.dense_search(query_vector, depth, allowed))
+        if mode in ("hybrid", "bm25"):
+            runs.append(self.snapshot.bm25_search(query, depth, allowed))
+        ranked = rrf(runs, self.settings.rrf_k) if mode == "hybrid" else runs[0]
+        return self._assemble(query, query_vector, ranked, k)
+
+    def _allowed_rows(self, sources: Sequence[str] | None) -> np.ndarray | None:
+        if not sources:
+            return None
+        unknown = [s for s in sources if s not in self.snapshot.documents]
+        if unknown:
+            raise AssistantError(
+                f"unknown source(s): {', '.join(unknown)}; indexed sources: {', '.join(sorted(self.snapshot.documents))}"
+            )
+        return self.snapshot.rows_of(list(sources))
+
+    def _assemble(self, query: str, query_vector: np.ndarray, ranked: list[tuple[int, float]], k: int) -> list[Passage]:
+        """Walk the ranking, choose each passage's quote, and fold near-duplicates into "also in"."""
+        chosen: list[_Candidate] = []
+        window = max(4 * k, 20)
+        for offset in range(0, len(ranked), window):
+            batch = ranked[offset : offset + window]
+            vectors = self._sentence_vectors_for([row for row, _ in batch])
+            for row, score in batch:
+                self._place(self._candidate(query, query_vector, row, score, vectors), chosen)
+            if len(chosen) >= k:
+                break
+        return [self._passage(rank, c) for rank, c in enumerate(chosen[:k], start=1)]
+
+    def _candidate(
+        self,
+        query: str,
+        query_vector: np.ndarray,
+        row: int,
+        score: float,
+        sentence_vectors: dict[tuple[str, int, int], np.ndarray],
+    ) -> _Candidate:
+        chunk = self.snapshot.chunks[row]
+        doc = self.snapshot.documents[chunk.source_id]
+        spans = sentences_in(doc, chunk.start, chunk.end)
+        vectors = np.stack([sentence_vectors[(doc.id, s, e)] for s, e in spans])
+        quote, _ = choose_quote(doc, spans, vectors @ query_vector, query)
+        similarity = float(self.snapshot.vectors([row])[0] @ query_vector)
+        return _Candidate(row, score, quote, similarity)
+
+    def _place(self, candidate: _Candidate, chosen: list[_Candidate]) -> None:
+        source_id = self.snapshot.chunks[candidate.row].source_id
+        key = _normalise(candidate.quote.text)
+        for kept in chosen:
+            kept_source = self.snapshot.chunks[kept.row].source_id
+            if kept_source == source_id:
+                if candidate.quote.start < kept.quote.end and kept.quote.start < candidate.quote.end:
+                    return  # an overlapping window of the same source says nothing new
+                continue
+            if fuzz.ratio(key, _normalise(kept.quote.text)) >= self.settings.duplicate_ratio:
+                if all(o.source.id != source_id for o in kept.also_in):
+                    kept.also_in.append(self._occurrence(source_id, candidate.quote))
+                return
+        chosen.append(candidate)
+
+    def _occurrence(self, source_id: str, quote: Quote) -> Occurrence:
+        doc = self.snapshot.documents[source_id]
+        return Occurrence(SourceRef.of(doc), doc.page_at(quote.start), doc.paragraph_at(quote.start), quote)
+
+    def _passage(self, rank: int, c: _Candidate) -> Passage:
+        chunk = self.snapshot.chunks[c.row]
+        doc = self.snapshot.documents[chunk.source_id]
+        return Passage(
+            rank=rank,
+            score=round(c.score, 6),
+            similarity=round(c.similarity, 6),
+            source=SourceRef.of(doc),
+            page=doc.page_at(c.quote.start),
+            paragraph=doc.paragraph_at(c.quote.start),
+            text=chunk.text,
+            start=chunk.start,
+            end=chunk.end,
+            quote=c.quote,
+            also_in=tuple(c.also_in),
+        )
+
+    def _sentence_vectors_for(self, rows: Sequence[int]) -> dict[tuple[str, int, int], np.ndarray]:
+        """Vectors of every sentence in these chunks; the ones not seen before are embedded in one batch."""
+        found: dict[tuple[str, int, int], np.ndarray] = {}
+        wanted: dict[tuple[str, int, int], str] = {}
+        for row in rows:
+            chunk = self.snapshot.chunks[row]
+            doc = self.snapshot.documents[chunk.source_id]
+            for s, e in sentences_in(doc, chunk.start, chunk.end):
+                key = (doc.id, s, e)
+                cached = self._sentence_vectors.get(key)
+                if cached is not None:
+                    found[key] = cached
+                else:
+                    wanted[key] = doc.text[s:e]
+        if wanted:
+            fresh = dict(zip(wanted, self.embedder.encode(list(wanted.values())), strict=True))
+            found.update(fresh)
+            with self._lock:
+                if len(self._sentence_vectors) > _SENTENCE_CACHE_LIMIT:
+                    self._sentence_vectors.clear()
+                self._sentence_vectors.update(fresh)
+        return found
+
+
+def _normalise(text: str) -> str:
+    return _NOT_ALNUM.sub(" ", text.casefold()).strip()
+

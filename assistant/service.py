@@ -1,0 +1,131 @@
+"""``Assistant``: the one Python API that the CLI, the web app and the evaluation all call."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import Settings
+from .embedding import Embedder, SentenceTransformerEmbedder
+from .errors import IndexMismatchError, IndexMissingError
+from .indexing import BuildReport, build_index
+from .retrieval import Retriever
+from .store import IndexStore, Snapshot
+from .store.files import REBUILD_HINT, FileStore
+from .types import Document, SearchResult
+
+DEFAULT_SOURCES = Path(os.environ.get("ASSISTANT_SOURCES_DIR", "sources"))
+DEFAULT_INDEX = Path(os.environ.get("ASSISTANT_INDEX_DIR", "index"))
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A row of the sources listing."""
+
+    id: str
+    title: str
+    publisher: str | None
+    path: str
+    bytes: int
+    chunks: int
+    indexed: str
+
+
+class Assistant:
+    """Open or build an index and search it.
+
+    Reads are lock-free: a search takes the current ``Retriever`` once and uses that snapshot to the
+    end. A build (``refresh``) runs beside searches and swaps the reference when the new snapshot is
+    published, so no request sees a half-built index. Builds are serialised by a writer lock.
+
+    Example::
+
+        assistant = Assistant(sources_dir="sources", index_dir="index")
+        assistant.refresh()
+        for passage in assistant.search("How many allegations is the unit investigating?").results:
+            print(passage.rank, passage.quote.text)
+    """
+
+    def __init__(
+        self,
+        sources_dir: Path | str = DEFAULT_SOURCES,
+        index_dir: Path | str = DEFAULT_INDEX,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        store: IndexStore | None = None,
+    ) -> None:
+        self.sources_dir = Path(sources_dir)
+        self.settings = settings or Settings()
+        self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model.batch_size)
+        self.store = store or FileStore(index_dir)
+        self._retriever: Retriever | None = None
+        self._write_lock = threading.Lock()
+
+    # -- index ----------------------------------------------------------------------------------
+
+    def refresh(self, *, progress: bool = False) -> BuildReport:
+        """Index new and changed sources, drop deleted ones; a no-op when nothing changed."""
+        with self._write_lock:
+            report, snapshot = build_index(self.sources_dir, self.store, self.embedder, self.settings, progress=progress)
+            if snapshot is not None:
+                self._retriever = Retriever(snapshot, self.embedder, self.settings.search)
+            return report
+
+    def is_current(self) -> bool:
+        """True when an index exists and was built with this model and these settings."""
+        manifest = self.store.manifest()
+        return manifest is not None and manifest.get("fingerprint") == self._fingerprint()
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._current().snapshot
+
+    def _current(self) -> Retriever:
+        retriever = self._retriever
+        if retriever is None:
+            with self._write_lock:
+                if self._retriever is None:
+                    snapshot = self.store.open()
+                    if snapshot.manifest.get("fingerprint") != self._fingerprint():
+                        raise IndexMismatchError(
+                            "the index was built with another model or chunker settings; " + REBUILD_HINT
+                        )
+                    self._retriever = Retriever(snapshot, self.embedder, self.settings.search)
+                retriever = self._retriever
+        return retriever
+
+    def _fingerprint(self) -> str:
+        return self.settings.fingerprint_hash(self.embedder.name, self.embedder.max_tokens)
+
+    # -- search ---------------------------------------------------------------------------------
+
+    def search(
+        self, query: str, k: int = 5, sources: Sequence[str] | None = None, mode: str | None = None
+    ) -> SearchResult:
+        """The k best passages for ``query``, best first, each with its quote and citation data."""
+        retriever = self._current()
+        mode = mode or self.settings.search.mode
+        passages = retriever.search(query, k=k, sources=sources, mode=mode)
+        return SearchResult(query=query, mode=mode, results=tuple(passages))
+
+    # -- sources --------------------------------------------------------------------------------
+
+    def document(self, source_id: str) -> Document:
+        try:
+            return self.snapshot.documents[source_id]
+        except KeyError:
+            raise IndexMissingError(f"no indexed source named {source_id!r}") from None
+
+    def sources(self) -> list[SourceInfo]:
+        manifest: dict[str, Any] = self.snapshot.manifest
+        return [
+            SourceInfo(sid, e["title"], e["publisher"], e["path"], e["bytes"], e["chunks"], e["indexed"])
+            for sid, e in sorted(manifest["sources"].items())
+        ]
+
+    def failures(self) -> list[dict[str, str]]:
+        return [{"path": f["path"], "reason": f["reason"]} for f in self.snapshot.manifest.get("failures", [])]

@@ -1,0 +1,86 @@
+"""Load source files into Documents; one broken file is reported and never stops the others."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import LoadError
+from ..types import Document, LoadFailure
+from .html import load_html
+from .metadata import METADATA_FILE, SourceMeta, fallback_title, read_metadata
+from .pdf import load_pdf
+from .text import load_text
+
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf")
+
+__all__ = ["SUPPORTED", "load_corpus", "load_document", "read_metadata", "source_files", "sha256_file"]
+
+
+def source_files(folder: Path) -> Iterator[Path]:
+    """Every candidate file under ``folder``, sorted; hidden files and the metadata file are skipped."""
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts) and rel.as_posix() != METADATA_FILE:
+            yield path
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    return sha256_bytes(path.read_bytes())
+
+
+def load_document(path: Path, source_id: str, meta: SourceMeta | None = None, data: bytes | None = None) -> Document:
+    """Read one file; raise LoadError naming the file and the reason."""
+    shown = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise LoadError(shown, f"unsupported file type {suffix or '(none)'!r}; supported: {' '.join(SUPPORTED)}")
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise LoadError(shown, f"cannot read: {error.strerror}") from None
+    page_starts: tuple[int, ...] = ()
+    embedded_title = None
+    encoding = "utf-8"
+    if suffix == ".pdf":
+        text, page_starts, embedded_title = load_pdf(shown, data)
+        encoding = "pdf"
+    elif suffix in (".html", ".htm"):
+        text, embedded_title, encoding = load_html(shown, data)
+    else:
+        text, encoding = load_text(shown, data)
+    meta = meta or SourceMeta()
+    return Document(
+        id=source_id,
+        path=shown,
+        title=meta.title or embedded_title or fallback_title(text, path.name),
+        publisher=meta.publisher,
+        text=text,
+        sha256=sha256_bytes(data),
+        page_starts=page_starts,
+        encoding=encoding,
+    )
+
+
+def load_corpus(folder: Path) -> tuple[list[Document], list[LoadFailure]]:
+    """All documents that load, and a failure record for each that does not."""
+    failures: list[LoadFailure] = []
+    try:
+        metadata = read_metadata(folder)
+    except LoadError as error:
+        failures.append(LoadFailure(error.path, error.reason))
+        metadata = {}
+    docs = []
+    for path in source_files(folder):
+        source_id = path.relative_to(folder).as_posix()
+        try:
+            docs.append(load_document(path, source_id, metadata.get(source_id)))
+        except LoadError as error:
+            failures.append(LoadFailure(error.path, error.reason))
+    return docs, failures

@@ -1,0 +1,59 @@
+"""Where an index lives. The retrieval code sees only ``IndexStore`` and ``Snapshot``.
+
+The files backend (``FileStore``) keeps everything under ``index/``; a PostgreSQL + pgvector backend
+implements the same two protocols (vectors in a ``vector`` column, BM25 through a text index) and
+slots in beside it without touching retrieval, the CLI or the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..types import Chunk, Document, LoadFailure
+
+Hits = list[tuple[int, float]]  # (chunk row, score), best first
+
+
+@dataclass
+class IndexData:
+    """Everything a new index version holds; handed to ``IndexStore.publish``."""
+
+    manifest: dict[str, Any]
+    documents: list[Document]
+    chunks: list[Chunk]
+    vectors: np.ndarray  # row i is the vector of chunks[i]
+    failures: list[LoadFailure] = field(default_factory=list)
+
+
+class Snapshot(Protocol):
+    """One published index version; immutable, so searches never see a half-built index."""
+
+    manifest: dict[str, Any]
+    documents: dict[str, Document]
+    chunks: Sequence[Chunk]
+
+    def vectors(self, rows: Sequence[int]) -> np.ndarray: ...
+
+    def dense_search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Hits: ...
+
+    def bm25_search(self, query: str, k: int, allowed: np.ndarray | None = None) -> Hits: ...
+
+    def rows_of(self, source_ids: Sequence[str]) -> np.ndarray: ...
+
+
+class IndexStore(Protocol):
+    def manifest(self) -> dict[str, Any] | None:
+        """The live index's manifest, cheaply, or None when there is none."""
+        ...
+
+    def open(self) -> Snapshot:
+        """The live index; raises IndexMissingError or IndexFormatError."""
+        ...
+
+    def publish(self, data: IndexData) -> Snapshot:
+        """Make ``data`` the live index atomically: readers see the old version or the new, never a mix."""
+        ...

@@ -1,0 +1,62 @@
+"""BM25 over chunk texts with bm25s: stemmed, English stop words removed, saved as plain arrays."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .dense import top_k
+
+
+# bm25s logs each index build at DEBUG through the root logger's handlers; keep the CLI quiet.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+class SparseIndex:
+    def __init__(self, retriever) -> None:  # type: ignore[no-untyped-def]
+        self._retriever = retriever
+        self._vocab = retriever.vocab_dict
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> SparseIndex:
+        import bm25s
+
+        tokens = bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), show_progress=False)
+        retriever = bm25s.BM25(method="lucene", k1=1.5, b=0.75)
+        retriever.index(tokens, show_progress=False)
+        return cls(retriever)
+
+    @classmethod
+    def load(cls, folder: Path) -> SparseIndex:
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(folder), show_progress=False))
+
+    def save(self, folder: Path) -> None:
+        self._retriever.save(str(folder), show_progress=False)
+
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        import bm25s
+
+        tokens = bm25s.tokenize([query], stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)[0]
+        known = [t for t in tokens if t in self._vocab]
+        if not known:  # stop words only, or words no chunk contains
+            return []
+        scores = np.asarray(self._retriever.get_scores(known), dtype=np.float32)
+        if allowed is not None:
+            mask = np.zeros(len(scores), dtype=bool)
+            mask[allowed] = True
+            scores = np.where(mask, scores, 0.0)
+        # A zero score means no query term matched: not a hit, whatever its rank.
+        return [(row, score) for row, score in top_k(scores, k) if score > 0]

@@ -1,0 +1,125 @@
+"""The frozen values that travel between stages: load -> chunk -> embed -> index -> retrieve -> cite.
+
+Character offsets into ``Document.text`` are the source of truth: every ``text`` field on a chunk,
+passage or quote is ``document.text[start:end]``, never a copy that could drift.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file's text as it was indexed."""
+
+    id: str  # file name relative to the sources folder: stable and human-readable
+    path: str
+    title: str
+    publisher: str | None
+    text: str
+    sha256: str  # of the file's bytes: decides whether a re-index must re-embed it
+    page_starts: tuple[int, ...] = ()  # offset where each PDF page begins; empty for unpaged text
+    encoding: str = "utf-8"
+
+    @cached_property
+    def paragraph_starts(self) -> tuple[int, ...]:
+        """Offsets where each paragraph (a non-blank line, as the reader sees it) begins."""
+        starts = []
+        offset = 0
+        for line in self.text.splitlines(keepends=True):
+            stripped = line.lstrip()
+            if stripped.strip():
+                starts.append(offset + len(line) - len(stripped))
+            offset += len(line)
+        return tuple(starts)
+
+    def paragraph_at(self, offset: int) -> int | None:
+        """1-based number of the paragraph holding ``offset``."""
+        number = bisect.bisect_right(self.paragraph_starts, offset)
+        return number or None
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based PDF page holding ``offset``; None for unpaged documents."""
+        if not self.page_starts:
+            return None
+        return max(1, bisect.bisect_right(self.page_starts, offset))
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A window of a document that is embedded and indexed as one unit."""
+
+    source_id: str
+    start: int
+    end: int
+    text: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.source_id}:{self.start}-{self.end}"
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    """A source that could not be indexed, and why; kept in the manifest so the UI can show it."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    id: str
+    title: str
+    publisher: str | None
+    path: str
+
+    @classmethod
+    def of(cls, doc: Document) -> SourceRef:
+        return cls(id=doc.id, title=doc.title, publisher=doc.publisher, path=doc.path)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """The sentence or sentences of a passage that best answer the question, verbatim."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """Where else a near-identical passage stands (the "also in" of a result)."""
+
+    source: SourceRef
+    page: int | None
+    paragraph: int | None
+    quote: Quote
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One ranked answer: a chunk of a source, the quote inside it, and where else it is said."""
+
+    rank: int
+    score: float  # the ranking score of the chosen mode (RRF for hybrid)
+    similarity: float  # cosine between question and passage: comparable across modes and queries
+    source: SourceRef
+    page: int | None
+    paragraph: int | None  # of the quote's first character
+    text: str
+    start: int
+    end: int
+    quote: Quote
+    also_in: tuple[Occurrence, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    mode: str
+    results: tuple[Passage, ...] = field(default_factory=tuple)
