@@ -12,13 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from .errors import AssistantError
-from .service import DEFAULT_INDEX, DEFAULT_SOURCES
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__.splitlines()[0])
-    parser.add_argument("--sources", default=str(DEFAULT_SOURCES), help="sources folder (env ASSISTANT_SOURCES_DIR)")
-    parser.add_argument("--index", default=str(DEFAULT_INDEX), help="index folder (env ASSISTANT_INDEX_DIR)")
+    parser.add_argument("--sources", default=None, help="sources folder (env ASSISTANT_SOURCES_DIR)")
+    parser.add_argument("--index", default=None, help="index folder (env ASSISTANT_INDEX_DIR)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     index = commands.add_parser("index", help="build or refresh the index from the sources folder")

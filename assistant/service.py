@@ -18,8 +18,14 @@ from .store import IndexStore, Snapshot
 from .store.files import REBUILD_HINT, FileStore
 from .types import Document, SearchResult
 
-DEFAULT_SOURCES = Path(os.environ.get("ASSISTANT_SOURCES_DIR", "sources"))
-DEFAULT_INDEX = Path(os.environ.get("ASSISTANT_INDEX_DIR", "index"))
+
+
+def default_sources_dir() -> Path:
+    return Path(os.environ.get("ASSISTANT_SOURCES_DIR", "sources"))
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("ASSISTANT_INDEX_DIR", "index"))
 
 
 @dataclass(frozen=True)
@@ -52,16 +58,16 @@ class Assistant:
 
     def __init__(
         self,
-        sources_dir: Path | str = DEFAULT_SOURCES,
-        index_dir: Path | str = DEFAULT_INDEX,
+        sources_dir: Path | str | None = None,
+        index_dir: Path | str | None = None,
         settings: Settings | None = None,
         embedder: Embedder | None = None,
         store: IndexStore | None = None,
     ) -> None:
-        self.sources_dir = Path(sources_dir)
+        self.sources_dir = Path(sources_dir) if sources_dir is not None else default_sources_dir()
         self.settings = settings or Settings()
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model.batch_size)
-        self.store = store or FileStore(index_dir)
+        self.store = store or FileStore(index_dir if index_dir is not None else default_index_dir())
         self._retriever: Retriever | None = None
         self._write_lock = threading.Lock()
 
