@@ -12,8 +12,12 @@ import numpy as np
 from .dense import top_k
 
 
-# bm25s logs each index build at DEBUG through the root logger's handlers; keep the CLI quiet.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
+def _bm25s():  # type: ignore[no-untyped-def]
+    import bm25s
+
+    # bm25s sets its logger to DEBUG on import and logs every index build; keep our output quiet.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
 
 
 @lru_cache(maxsize=1)
@@ -23,32 +27,40 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return Stemmer.Stemmer("english")
 
 
+_NO_TERMS = "no-terms.json"  # marks an index whose chunks hold no searchable word (bm25s cannot build one)
+
+
 class SparseIndex:
     def __init__(self, retriever) -> None:  # type: ignore[no-untyped-def]
         self._retriever = retriever
-        self._vocab = retriever.vocab_dict
+        self._vocab = retriever.vocab_dict if retriever is not None else {}
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> SparseIndex:
-        import bm25s
-
+        bm25s = _bm25s()
         tokens = bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), show_progress=False)
+        if not tokens.vocab:
+            return cls(None)
         retriever = bm25s.BM25(method="lucene", k1=1.5, b=0.75)
         retriever.index(tokens, show_progress=False)
         return cls(retriever)
 
     @classmethod
     def load(cls, folder: Path) -> SparseIndex:
-        import bm25s
-
+        bm25s = _bm25s()
+        if (folder / _NO_TERMS).exists():
+            return cls(None)
         return cls(bm25s.BM25.load(str(folder), show_progress=False))
 
     def save(self, folder: Path) -> None:
-        self._retriever.save(str(folder), show_progress=False)
+        if self._retriever is None:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / _NO_TERMS).write_text("{}", encoding="utf-8")
+        else:
+            self._retriever.save(str(folder), show_progress=False)
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        import bm25s
-
+        bm25s = _bm25s()
         tokens = bm25s.tokenize([query], stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)[0]
         known = [t for t in tokens if t in self._vocab]
         if not known:  # stop words only, or words no chunk contains

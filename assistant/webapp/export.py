@@ -1,0 +1,109 @@
+"""The citations a user gathers in a session, and their export as Markdown and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from ..citations import format_citation, location
+from ..types import Passage, Quote, SourceRef
+
+
+@dataclass(frozen=True)
+class CitationRecord:
+    """One gathered quote with everything needed to find it again in its source."""
+
+    quote: str
+    title: str
+    publisher: str | None
+    location: str  # "para 12" or "p. 3"
+    source: str  # source id, the file name under sources/
+    path: str
+    start: int  # character offsets of the quote in the source's text
+    end: int
+    citation: str  # the ready-to-paste line
+    question: str = ""
+    verdict: str = ""  # set by the quote desk ("exact", "altered", …); empty for search results
+
+    @classmethod
+    def of(
+        cls,
+        source: SourceRef,
+        quote: Quote,
+        page: int | None,
+        paragraph: int | None,
+        *,
+        question: str = "",
+        verdict: str = "",
+    ) -> CitationRecord:
+        # format_citation reads a Passage; a quote-only one keeps a single citation format app-wide.
+        bare = Passage(0, 0.0, 0.0, source, page, paragraph, quote.text, quote.start, quote.end, quote)
+        return cls(
+            quote=quote.text,
+            title=source.title,
+            publisher=source.publisher,
+            location=location(page, paragraph),
+            source=source.id,
+            path=source.path,
+            start=quote.start,
+            end=quote.end,
+            citation=format_citation(bare),
+            question=question,
+            verdict=verdict,
+        )
+
+    @classmethod
+    def from_passage(cls, passage: Passage, question: str = "") -> CitationRecord:
+        return cls.of(passage.source, passage.quote, passage.page, passage.paragraph, question=question)
+
+
+def gather(records: tuple[CitationRecord, ...], record: CitationRecord) -> tuple[CitationRecord, ...]:
+    """``records`` with ``record`` added at the end, unless that span of that source is already there."""
+    if any((r.source, r.start, r.end) == (record.source, record.start, record.end) for r in records):
+        return records
+    return (*records, record)
+
+
+COLUMNS = tuple(f.name for f in fields(CitationRecord))
+
+
+def to_csv(records: tuple[CitationRecord, ...]) -> str:
+    """One row per citation under a header row; ``csv`` quoting keeps commas, quotes and line breaks intact."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for r in records:
+        writer.writerow(["" if getattr(r, c) is None else getattr(r, c) for c in COLUMNS])
+    return out.getvalue()
+
+
+def to_markdown(records: tuple[CitationRecord, ...]) -> str:
+    """A numbered list of ready-to-paste citations, each with where to find it."""
+    lines = ["# Citations", ""]
+    if not records:
+        lines.append("No citations gathered yet.")
+    for number, r in enumerate(records, start=1):
+        lines.append(f"{number}. {_one_line(r.citation)}")
+        lines.append(f"   - Source: {r.path} (`{r.source}`), characters {r.start}–{r.end}")
+        if r.question:
+            lines.append(f"   - Question: {_one_line(r.question)}")
+        if r.verdict:
+            lines.append(f"   - Verdict: {r.verdict}")
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    # A quote that crosses a paragraph break would otherwise end the list item.
+    return " ".join(text.split())
+
+
+def write_exports(records: tuple[CitationRecord, ...], folder: Path) -> tuple[Path, Path]:
+    """Write ``citations.md`` and ``citations.csv`` into ``folder``; returns their paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    markdown, table = folder / "citations.md", folder / "citations.csv"
+    markdown.write_text(to_markdown(records), encoding="utf-8")
+    # utf-8-sig so spreadsheet programs read the curly quotes correctly
+    table.write_text(to_csv(records), encoding="utf-8-sig", newline="")
+    return markdown, table

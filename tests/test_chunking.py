@@ -1,0 +1,106 @@
+"""Chunks are exact, sentence-aligned windows that fit both the configured budget and the model."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistant.chunking import chunk_document, tiktoken_counter
+from assistant.config import ChunkSettings
+from assistant.errors import SettingsError
+from assistant.segmentation import is_word_boundary, sentence_spans
+from assistant.types import Document
+
+COUNT = tiktoken_counter("cl100k_base")
+WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzé0123456789", min_size=1, max_size=12)
+SENTENCES = st.lists(WORDS, min_size=1, max_size=30).map(lambda ws: " ".join(ws).capitalize() + ".")
+PARAGRAPHS = st.lists(SENTENCES, min_size=1, max_size=6).map(" ".join)
+TEXTS = st.lists(PARAGRAPHS, min_size=1, max_size=8).map("\n".join)
+
+
+def doc(text: str) -> Document:
+    return Document(id="d.txt", path="d.txt", title="d", publisher=None, text=text, sha256="0")
+
+
+def test_sentences_split_on_terminal_punctuation_but_not_titles_or_decimals() -> None:
+    text = "Det Supt. Annette Clark spoke. It answers 63.9% of calls!\n“We don’t want them.” She left."
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Det Supt. Annette Clark spoke.",
+        "It answers 63.9% of calls!",
+        "“We don’t want them.”",
+        "She left.",
+    ]
+
+
+def test_a_sentence_never_crosses_a_line_break() -> None:
+    text = "A heading without a full stop\nThe body starts here."
+    assert [text[s:e] for s, e in sentence_spans(text)] == ["A heading without a full stop", "The body starts here."]
+
+
+@settings(max_examples=60, deadline=None)
+@given(TEXTS, st.sampled_from([(32, 0), (48, 12), (128, 32)]))
+def test_chunks_are_exact_spans_that_cover_all_the_text(text: str, budget: tuple[int, int]) -> None:
+    d = doc(text)
+    chunks = chunk_document(d, ChunkSettings(max_tokens=budget[0], overlap_tokens=budget[1]), COUNT)
+    for chunk in chunks:
+        assert d.text[chunk.start : chunk.end] == chunk.text
+        assert is_word_boundary(d.text, chunk.start) and is_word_boundary(d.text, chunk.end)
+        assert COUNT(chunk.text) <= budget[0] + 2  # joining pieces may merge a couple of tokens
+    covered = set()
+    for chunk in chunks:
+        covered.update(range(chunk.start, chunk.end))
+    # Every character that is not white space is in some chunk: nothing is hidden from search.
+    assert {i for i, ch in enumerate(text) if not ch.isspace()} <= covered
+
+
+def test_consecutive_chunks_overlap_by_whole_sentences() -> None:
+    text = " ".join(f"Sentence number {i} says something about the unit." for i in range(40))
+    chunks = chunk_document(doc(text), ChunkSettings(max_tokens=48, overlap_tokens=12), COUNT)
+    assert len(chunks) > 3
+    for before, after in zip(chunks, chunks[1:], strict=False):
+        assert after.start < before.end  # overlap
+        assert after.start > before.start  # progress
+        assert text[after.start - 2 : after.start] == ". "  # starts on a sentence
+
+
+def test_an_over_long_sentence_is_split_between_words() -> None:
+    text = " ".join(["allegation"] * 400) + "."
+    chunks = chunk_document(doc(text), ChunkSettings(max_tokens=64, overlap_tokens=0), COUNT)
+    assert len(chunks) > 1
+    assert all(is_word_boundary(text, c.start) and is_word_boundary(text, c.end) for c in chunks)
+    assert "".join(c.text + " " for c in chunks).strip() == text
+
+
+def test_the_model_limit_caps_a_window_even_when_the_budget_allows_more() -> None:
+    text = " ".join(f"Word{i} word word." for i in range(200))
+    words = lambda t: len(t.split())  # noqa: E731 - a stand-in tokenizer
+    chunks = chunk_document(doc(text), ChunkSettings(max_tokens=2000, overlap_tokens=0), COUNT, words, 30)
+    assert len(chunks) > 1
+    assert all(words(c.text) <= 30 for c in chunks)
+
+
+def test_settings_are_validated_with_the_field_named() -> None:
+    with pytest.raises(SettingsError, match="overlap_tokens"):
+        ChunkSettings(max_tokens=64, overlap_tokens=64)
+    with pytest.raises(SettingsError, match="max_tokens"):
+        ChunkSettings(max_tokens=4)
+
+
+@pytest.mark.integration
+def test_no_chunk_of_the_articles_exceeds_what_the_model_reads(articles) -> None:  # type: ignore[no-untyped-def]
+    tokenizer = articles.embedder.model.tokenizer
+    limit = articles.embedder.model.max_seq_length
+    for chunk in articles.snapshot.chunks:
+        assert len(tokenizer(chunk.text)["input_ids"]) <= limit, chunk.id
+
+
+@pytest.mark.integration
+def test_a_dense_text_is_chunked_within_the_model_limit(real_embedder) -> None:  # type: ignore[no-untyped-def]
+    # Numbers and rare words cost many more word pieces than cl100k tokens.
+    text = " ".join(f"Ref {i * 7919}-{i * 104729}/XQZ{i}." for i in range(300))
+    chunks = chunk_document(
+        doc(text), ChunkSettings(max_tokens=256, overlap_tokens=0), COUNT, real_embedder.count_tokens, real_embedder.max_tokens
+    )
+    limit = real_embedder.model.max_seq_length
+    assert all(len(real_embedder.model.tokenizer(c.text)["input_ids"]) <= limit for c in chunks)
