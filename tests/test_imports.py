@@ -9,7 +9,7 @@ from pathlib import Path
 
 def test_importing_the_package_loads_no_heavy_library() -> None:
     code = (
-        "import sys, assistant, assistant.chunking, assistant.service; "
+        "import sys, assistant, assistant.chunking, assistant.service, assistant.cli; "
         "print(sorted(m for m in ('torch', 'sentence_transformers', 'faiss', 'gradio', 'bm25s') if m in sys.modules))"
     )
     root = Path(__file__).resolve().parent.parent
