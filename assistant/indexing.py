@@ -44,9 +44,19 @@ class BuildReport:
 
 
 def build_index(
-    sources_dir: Path, store: IndexStore, embedder: Embedder, settings: Settings, *, progress: bool = False
+    sources_dir: Path,
+    store: IndexStore,
+    embedder: Embedder,
+    settings: Settings,
+    *,
+    progress: bool = False,
+    loaded: Snapshot | None = None,
 ) -> tuple[BuildReport, Snapshot | None]:
-    """Bring the store's index in line with ``sources_dir``; returns the report and the new snapshot (None if unchanged)."""
+    """Bring the store's index in line with ``sources_dir``; returns the report and the new snapshot (None if unchanged).
+
+    ``loaded`` is a snapshot the caller already holds; it is reused instead of reading the live one
+    again when it is that same version.
+    """
     fingerprint = settings.fingerprint_hash(embedder.name, embedder.max_tokens)
     failures: list[LoadFailure] = []
     try:
@@ -75,7 +85,9 @@ def build_index(
         failed = tuple(LoadFailure(f["path"], f["reason"]) for f in previous_failed.values())
         return BuildReport(False, len(previous_keys), previous_manifest["chunks"], failures=failed, reason="unchanged"), None
 
-    previous = store.open() if previous_manifest is not None else None
+    previous = None
+    if previous_manifest is not None:
+        previous = loaded if loaded is not None and loaded.manifest == previous_manifest else store.open()
     documents: list[Document] = []
     added, updated = [], []
     failed_keys: dict[str, str] = {}

@@ -76,7 +76,10 @@ class Assistant:
     def refresh(self, *, progress: bool = False) -> BuildReport:
         """Index new and changed sources, drop deleted ones; a no-op when nothing changed."""
         with self._write_lock:
-            report, snapshot = build_index(self.sources_dir, self.store, self.embedder, self.settings, progress=progress)
+            loaded = self._retriever.snapshot if self._retriever is not None else None
+            report, snapshot = build_index(
+                self.sources_dir, self.store, self.embedder, self.settings, progress=progress, loaded=loaded
+            )
             if snapshot is not None:
                 self._retriever = Retriever(snapshot, self.embedder, self.settings.search)
             return report
