@@ -20,7 +20,7 @@ from .chunking import chunk_document, tiktoken_counter
 from .config import Settings
 from .embedding import Embedder
 from .errors import IndexFormatError, LoadError
-from .sources import load_document, read_metadata, sha256_bytes, source_files
+from .sources import corpus_metadata, load_document, sha256_bytes, source_files
 from .sources.metadata import SourceMeta
 from .store import IndexData, IndexStore, Snapshot
 from .types import Chunk, Document, LoadFailure
@@ -58,12 +58,7 @@ def build_index(
     again when it is that same version.
     """
     fingerprint = settings.fingerprint_hash(embedder.name, embedder.max_tokens)
-    failures: list[LoadFailure] = []
-    try:
-        metadata = read_metadata(sources_dir)
-    except LoadError as error:
-        failures.append(LoadFailure(error.path, error.reason))
-        metadata = {}
+    metadata, failures = corpus_metadata(sources_dir)
 
     files: dict[str, tuple[Path, bytes, str]] = {}
     for path in source_files(sources_dir):

@@ -15,7 +15,7 @@ from .text import load_text
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf")
 
-__all__ = ["SUPPORTED", "load_corpus", "load_document", "read_metadata", "source_files", "sha256_file"]
+__all__ = ["SUPPORTED", "corpus_metadata", "load_corpus", "load_document", "read_metadata", "source_files", "sha256_file"]
 
 
 def source_files(folder: Path) -> Iterator[Path]:
@@ -68,14 +68,17 @@ def load_document(path: Path, source_id: str, meta: SourceMeta | None = None, da
     )
 
 
+def corpus_metadata(folder: Path) -> tuple[dict[str, SourceMeta], list[LoadFailure]]:
+    """The metadata entries; a broken metadata file is a reported failure, never a stop."""
+    try:
+        return read_metadata(folder), []
+    except LoadError as error:
+        return {}, [LoadFailure(error.path, error.reason)]
+
+
 def load_corpus(folder: Path) -> tuple[list[Document], list[LoadFailure]]:
     """All documents that load, and a failure record for each that does not."""
-    failures: list[LoadFailure] = []
-    try:
-        metadata = read_metadata(folder)
-    except LoadError as error:
-        failures.append(LoadFailure(error.path, error.reason))
-        metadata = {}
+    metadata, failures = corpus_metadata(folder)
     docs = []
     for path in source_files(folder):
         source_id = path.relative_to(folder).as_posix()
