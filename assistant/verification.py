@@ -191,9 +191,13 @@ def verify_quote(
     windows = _windows(snapshot, _candidate_rows(snapshot, embedder, searched, candidates), len(quote))
     folded = {key: fold(snapshot.documents[key[0]].text[key[1] : key[2]], key[1]) for key in _window_keys(windows)}
 
-    whole = (_Fragment(quote, 0),)
-    for attempt in (whole, fragments, tuple(_unquoted(f) for f in fragments)):
+    for attempt in ((_Fragment(quote, 0),), fragments):
+        # The writer's own quote marks may or may not be in the source: places found with them come
+        # first, then places found without them that are not the same place.
         matches = _exact_matches(snapshot, windows, folded, attempt)
+        for match in _exact_matches(snapshot, windows, folded, tuple(_unquoted(f) for f in attempt)):
+            if not any(_overlap(match, kept) for kept in matches):
+                matches.append(match)
         if matches:
             return Verification(quote, EXACT, tuple(f.text for f in attempt), tuple(matches))
 
@@ -226,6 +230,10 @@ def _unquoted(fragment: _Fragment) -> _Fragment:
     inner = fragment.text.lstrip(_OUTER_MARKS)
     offset = fragment.offset + len(fragment.text) - len(inner)
     return _Fragment(inner.rstrip(_OUTER_MARKS), offset)
+
+
+def _overlap(a: Match, b: Match) -> bool:
+    return a.source.id == b.source.id and a.spans[0].start < b.spans[-1].end and b.spans[0].start < a.spans[-1].end
 
 
 def _candidate_rows(snapshot: Snapshot, embedder: Embedder, texts: Sequence[str], depth: int) -> list[int]:
