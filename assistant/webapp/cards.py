@@ -1,0 +1,249 @@
+"""HTML for the app: the chat with its passage cards, the reader, the sources and the citations.
+
+Every piece of text that comes from a document, an upload or a user passes through ``escape``
+before it reaches the page, so a document holding ``<script>`` shows those characters and runs nothing.
+The only markup here is our own. Buttons carry an action string (``verb:turn:rank:also``) that the
+page script hands back to Python, which looks the passage up in the session: no document text
+travels back from the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from ..citations import format_citation, location, source_label
+from ..service import SourceInfo
+from ..types import Document, Occurrence, Passage
+from .export import CitationRecord
+from .session import Turn
+
+NO_CLOSE_ANSWER = "No passage in the sources answers this closely."
+
+# Scoped to each gr.HTML by Gradio (css_template); colours come from the theme so dark mode works.
+STYLE = """
+.intro, .turn { margin: 0 0 1.2em 0; }
+.question { background: var(--color-accent-soft); border-radius: 8px; padding: .5em .8em; font-weight: 600;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
+.context, .hint { color: var(--body-text-color-subdued); font-size: .9em; margin: .3em 0; }
+.abstain, .error { border-left: 4px solid #c2410c; padding: .4em .8em; margin: .6em 0; font-weight: 600; }
+.card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .6em .9em; margin: .6em 0;
+  background: var(--block-background-fill); }
+.card.weak { opacity: .8; border-style: dashed; }
+.card header { display: flex; flex-wrap: wrap; gap: .2em .6em; align-items: baseline; }
+.rank { font-weight: 700; }
+.title { font-weight: 600; }
+.meta { color: var(--body-text-color-subdued); font-size: .85em; }
+.weak-label { color: #c2410c; font-size: .85em; font-weight: 600; }
+.passage, .reader-text { white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.5; }
+mark.quote { background: #ffe58a; color: #111; padding: 0 .1em; border-radius: 2px; }
+.span { background: color-mix(in srgb, #ffe58a 30%, transparent); }
+.also-in { font-size: .9em; margin: .3em 0; }
+.actions { display: flex; gap: .5em; margin-top: .4em; }
+button.act { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .15em .6em;
+  background: var(--button-secondary-background-fill); color: var(--button-secondary-text-color); cursor: pointer; }
+button.link { border: none; background: none; padding: 0; color: var(--link-text-color); text-decoration: underline;
+  cursor: pointer; font-size: inherit; }
+.reader-text { max-height: 65vh; overflow-y: auto; border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: .8em 1em; }
+table.listing { border-collapse: collapse; width: 100%; font-size: .92em; }
+table.listing th, table.listing td { text-align: left; padding: .3em .5em; border-bottom: 1px solid var(--border-color-primary);
+  overflow-wrap: anywhere; }
+.ok { color: #15803d; font-weight: 600; }
+.refused { color: #c2410c; font-weight: 600; }
+ol.citations li { margin: .4em 0; overflow-wrap: anywhere; }
+"""
+
+# Event delegation on the component's root: buttons hand their action string to Python through
+# Gradio's ``select`` event; the copy button also writes its citation to the clipboard.
+ACTIONS_JS = """
+element.addEventListener('click', async (event) => {
+  const button = event.target.closest('button[data-action]');
+  if (!button || !element.contains(button)) return;
+  const cite = button.dataset.cite;
+  if (cite !== undefined) {
+    let copied = false;
+    try { await navigator.clipboard.writeText(cite); copied = true; } catch (error) {
+      const area = document.createElement('textarea');
+      area.value = cite; document.body.appendChild(area); area.select();
+      copied = document.execCommand('copy'); area.remove();
+    }
+    button.textContent = copied ? 'Copied ✓ (added to citations)' : 'Select the text to copy';
+  }
+  trigger('select', {index: 0, value: button.dataset.action});
+});
+"""
+
+# The reader scrolls the cited span into view each time it opens a document (after the tab is shown).
+READER_JS = """
+const show = () => setTimeout(() => {
+  const mark = element.querySelector('mark.quote');
+  if (mark) mark.scrollIntoView({block: 'center'});
+}, 200);
+watch('value', show);
+show();
+"""
+
+
+def action(verb: str, turn: int, rank: int, also: int = -1) -> str:
+    return f"{verb}:{turn}:{rank}:{also}"
+
+
+def parse_action(value: object) -> tuple[str, int, int, int] | None:
+    """``("open", turn, rank, also)`` from a button's action string; None for anything malformed."""
+    parts = str(value).split(":")
+    if len(parts) != 4 or parts[0] not in ("open", "copy"):
+        return None
+    try:
+        turn, rank, also = (int(p) for p in parts[1:])
+    except ValueError:
+        return None
+    return parts[0], turn, rank, also
+
+
+# -- the chat ---------------------------------------------------------------------------------------
+
+
+def conversation_html(turns: Sequence[Turn]) -> str:
+    """The whole chat, oldest first."""
+    if not turns:
+        return (
+            '<div class="intro"><p>Ask a question about the sources. Each answer is a ranked list of '
+            "verbatim passages with the quote that answers it highlighted and a ready-to-paste citation.</p>"
+            '<p class="hint">Try “Who is the new commissioner of the Met?”, then a follow-up such as '
+            "“and what did his predecessor do?”</p></div>"
+        )
+    return "".join(turn_html(i, t) for i, t in enumerate(turns))
+
+
+def turn_html(index: int, turn: Turn) -> str:
+    parts = [f'<section class="turn" data-turn="{index}">', f'<p class="question">{escape(turn.question)}</p>']
+    if turn.searched != turn.question:
+        parts.append(f'<p class="context">Searched with the conversation: “{escape(turn.searched)}”</p>')
+    if turn.error:
+        parts.append(f'<p class="error">{escape(turn.error)}</p>')
+    elif turn.result is not None and not turn.result.results:
+        parts.append(f'<p class="abstain">{NO_CLOSE_ANSWER} Nothing matched at all.</p>')
+    elif turn.result is not None:
+        if turn.weak:
+            parts.append(
+                f'<p class="abstain">{NO_CLOSE_ANSWER} The nearest passages are shown below, marked as weak.</p>'
+            )
+        parts.extend(passage_card(index, p, weak=turn.weak) for p in turn.result.results)
+        parts.append(turn.extra)
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def passage_card(turn: int, p: Passage, *, weak: bool = False) -> str:
+    """One ranked passage: where it is from, the passage with its quote marked, "also in", and actions."""
+    where = location(p.page, p.paragraph)
+    publisher = f' <span class="publisher">({escape(p.source.publisher)})</span>' if p.source.publisher else ""
+    head = (
+        f'<header><span class="rank">{p.rank}.</span> <span class="title">{escape(p.source.title)}</span>{publisher}'
+        + (f' <span class="where">{escape(where)}</span>' if where else "")
+        + f' <span class="meta">score {p.score:.4f} · similarity {p.similarity:.2f}</span>'
+        + (' <span class="weak-label">weak match</span>' if weak else "")
+        + "</header>"
+    )
+    body = f'<p class="passage">{highlight(p.text, p.quote.start - p.start, p.quote.end - p.start)}</p>'
+    also = ""
+    if p.also_in:
+        links = "; ".join(_also_link(turn, p.rank, i, o) for i, o in enumerate(p.also_in))
+        also = f'<p class="also-in">Also in: {links}</p>'
+    actions = (
+        '<div class="actions">'
+        f'<button class="act copy" data-action="{action("copy", turn, p.rank)}" '
+        f'data-cite="{escape(format_citation(p), quote=True)}">Copy citation</button>'
+        f'<button class="act open" data-action="{action("open", turn, p.rank)}">Open in source</button>'
+        "</div>"
+    )
+    css = "card weak" if weak else "card"
+    return f'<article class="{css}" data-rank="{p.rank}">{head}{body}{also}{actions}</article>'
+
+
+def _also_link(turn: int, rank: int, index: int, o: Occurrence) -> str:
+    where = location(o.page, o.paragraph)
+    label = escape(source_label(o.source) + (f", {where}" if where else ""))
+    return f'<button class="link" data-action="{action("open", turn, rank, index)}">{label}</button>'
+
+
+def highlight(text: str, start: int, end: int, *, around: tuple[int, int] | None = None) -> str:
+    """``text`` escaped, with ``text[start:end]`` in ``<mark class="quote">`` and, if given, the wider
+    span ``around`` shaded."""
+    outer_start, outer_end = around if around is not None else (start, end)
+    return (
+        escape(text[:outer_start])
+        + '<span class="span">'
+        + escape(text[outer_start:start])
+        + f'<mark class="quote">{escape(text[start:end])}</mark>'
+        + escape(text[end:outer_end])
+        + "</span>"
+        + escape(text[outer_end:])
+    )
+
+
+# -- the reader -------------------------------------------------------------------------------------
+
+
+def reader_html(doc: Document | None, quote: tuple[int, int] | None = None, span: tuple[int, int] | None = None) -> str:
+    """The full text of ``doc`` with the cited ``quote`` marked inside the shaded passage ``span``."""
+    if doc is None:
+        return '<p class="hint">Open a document from a passage card, or choose one above.</p>'
+    publisher = f" ({escape(doc.publisher)})" if doc.publisher else ""
+    head = f'<h3 class="title">{escape(doc.title)}{publisher}</h3><p class="meta">{escape(doc.id)}'
+    if quote is not None:
+        where = location(doc.page_at(quote[0]), doc.paragraph_at(quote[0]))
+        head += f" · cited: {escape(where)}, characters {quote[0]}–{quote[1]}"
+        text = highlight(doc.text, quote[0], quote[1], around=span)
+    else:
+        text = escape(doc.text)
+    return f'{head}</p><div class="reader-text">{text}</div>'
+
+
+# -- sources, uploads and citations -----------------------------------------------------------------
+
+
+def sources_html(sources: Sequence[SourceInfo], failures: Sequence[dict[str, str]]) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(s.title)}</td><td>{escape(s.publisher or '—')}</td><td>{escape(s.id)}</td>"
+        f"<td>{_size(s.bytes)}</td><td>{s.chunks}</td><td>{escape(s.indexed)}</td></tr>"
+        for s in sources
+    )
+    table = (
+        '<table class="listing sources"><thead><tr><th>Title</th><th>Publisher</th><th>File</th><th>Size</th>'
+        f"<th>Chunks</th><th>Indexed</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+    if not failures:
+        return table + '<p class="hint">Every file in the sources folder was indexed.</p>'
+    failed = "".join(f"<tr><td>{escape(f['path'])}</td><td>{escape(f['reason'])}</td></tr>" for f in failures)
+    return (
+        table + '<h4>Not indexed</h4><table class="listing failures"><thead><tr><th>File</th><th>Reason</th></tr>'
+        f"</thead><tbody>{failed}</tbody></table>"
+    )
+
+
+def upload_status_html(saved: Sequence[str], refused: Sequence[str], summary: str) -> str:
+    """What happened to each uploaded file; ``refused`` holds "name: reason" messages."""
+    items = [f'<li class="ok">Added {escape(name)}</li>' for name in saved]
+    items += [f'<li class="refused">Refused {escape(message)}</li>' for message in refused]
+    return f'<ul class="upload-status">{"".join(items)}</ul><p class="hint">{escape(summary)}</p>'
+
+
+def citations_html(records: Sequence[CitationRecord]) -> str:
+    if not records:
+        return '<p class="hint">No citations yet. “Copy citation” on a passage card adds it here.</p>'
+    items = "".join(
+        f'<li><span class="cite">{escape(r.citation)}</span> <span class="meta">{escape(r.source)}, '
+        f"characters {r.start}–{r.end}{' · ' + escape(r.verdict) if r.verdict else ''}</span></li>"
+        for r in records
+    )
+    return f'<ol class="citations">{items}</ol>'
+
+
+def notice(message: str) -> str:
+    return f'<p class="error">{escape(message)}</p>'
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.1f} KiB" if n >= 1024 else f"{n} B"
