@@ -30,7 +30,7 @@ from . import cards
 from .export import CitationRecord, write_exports
 from .followup import contextual_query
 from .session import Session, Turn
-from .uploads import MAX_UPLOAD_BYTES, UploadError, save_upload
+from .uploads import MAX_UPLOAD_BYTES, UploadError, human_size, save_upload
 
 # Cosine similarity of the best passage under which the app says nothing answers closely. On the
 # articles, questions they answer score 0.29-0.61 (paraphrases lowest) and unrelated ones about 0.0.
@@ -239,7 +239,7 @@ def build_app(
             with gr.Tab("Sources", id="sources", elem_id="tab-sources"):
                 sources_table = html("", "sources-table", None)
                 upload_box = gr.File(
-                    label=f"Add documents (.txt .md .html .pdf, up to {max_upload_bytes // (1024 * 1024)} MiB each)",
+                    label=f"Add documents (.txt .md .html .pdf, up to {human_size(max_upload_bytes)} each)",
                     file_count="multiple",
                     elem_id="upload",
                 )

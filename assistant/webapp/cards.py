@@ -17,6 +17,7 @@ from ..service import SourceInfo
 from ..types import Document, Occurrence, Passage
 from .export import CitationRecord
 from .session import Turn
+from .uploads import human_size
 
 NO_CLOSE_ANSWER = "No passage in the sources answers this closely."
 
@@ -207,7 +208,7 @@ def reader_html(doc: Document | None, quote: tuple[int, int] | None = None, span
 def sources_html(sources: Sequence[SourceInfo], failures: Sequence[dict[str, str]]) -> str:
     rows = "".join(
         f"<tr><td>{escape(s.title)}</td><td>{escape(s.publisher or '—')}</td><td>{escape(s.id)}</td>"
-        f"<td>{_size(s.bytes)}</td><td>{s.chunks}</td><td>{escape(s.indexed)}</td></tr>"
+        f"<td>{human_size(s.bytes)}</td><td>{s.chunks}</td><td>{escape(s.indexed)}</td></tr>"
         for s in sources
     )
     table = (
@@ -244,6 +245,3 @@ def citations_html(records: Sequence[CitationRecord]) -> str:
 def notice(message: str) -> str:
     return f'<p class="error">{escape(message)}</p>'
 
-
-def _size(n: int) -> str:
-    return f"{n / 1024:.1f} KiB" if n >= 1024 else f"{n} B"

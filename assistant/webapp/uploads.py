@@ -59,7 +59,7 @@ def save_upload(upload: Path, original_name: str, sources_dir: Path, max_bytes: 
     if size == 0:
         raise UploadError(shown, "the file is empty")
     if size > max_bytes:
-        raise UploadError(shown, f"the file is {_mib(size)}, over the {_mib(max_bytes)} limit")
+        raise UploadError(shown, f"the file is {human_size(size)}, over the {human_size(max_bytes)} limit")
     data = upload.read_bytes()
     try:
         document = load_document(Path(name), name, data=data)
@@ -99,5 +99,10 @@ def _write_new(folder: Path, name: str, data: bytes) -> Path:
         os.unlink(temporary)
 
 
-def _mib(size: int) -> str:
+def human_size(size: int) -> str:
+    """``"512 B"``, ``"3.4 KiB"``, ``"10.0 MiB"``."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
     return f"{size / (1024 * 1024):.1f} MiB"
