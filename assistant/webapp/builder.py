@@ -273,7 +273,7 @@ def build_app(
     return app
 
 
-def launch(app: gr.Blocks, *, host: str = "127.0.0.1", port: int = 7860, **kwargs: Any) -> tuple[Any, str, str]:
+def launch(app: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = 7860, **kwargs: Any) -> tuple[Any, str, str]:
     """Serve ``app``: localhost unless told otherwise, with the logins from ``ASSISTANT_AUTH`` if set."""
     kwargs.setdefault("max_file_size", MAX_UPLOAD_BYTES)  # Gradio refuses bigger files before they touch the disk
     return app.launch(server_name=host, server_port=port, auth=auth_from_env(), footer_links=["api"], **kwargs)

@@ -1,0 +1,140 @@
+"""The app served over HTTP, driven with gradio_client: the named search endpoint, per-user sessions,
+uploads, and searches that keep answering while an upload is being indexed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import SOURCES, FakeEmbedder
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+
+from assistant import Assistant
+from assistant.errors import SettingsError
+from assistant.render import result_to_json
+from assistant.webapp import DEFAULT_ABSTAIN_BELOW, auth_from_env, build_app, launch, load_abstain_threshold
+
+GATE = "42 complaints"  # only the uploaded document holds this, and no query asks for it
+
+
+class GatedEmbedder(FakeEmbedder):
+    """Stops inside ``encode`` for texts holding GATE until released, to hold an index build mid-way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        if any(GATE in t for t in texts):
+            self.entered.set()
+            assert self.release.wait(60), "the test never released the build"
+        return super().encode(texts, progress=progress)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Assistant, GatedEmbedder]]:
+    root = tmp_path_factory.mktemp("served")
+    shutil.copytree(SOURCES, root / "sources")
+    embedder = GatedEmbedder()
+    assistant = Assistant(root / "sources", root / "index", embedder=embedder)
+    assistant.refresh()
+    app = build_app(assistant)
+    _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
+    yield url, assistant, embedder
+    app.close()
+
+
+def client(url: str) -> Client:
+    return Client(url, verbose=False)
+
+
+def test_the_search_endpoint_returns_the_json_of_ask_json(served) -> None:  # type: ignore[no-untyped-def]
+    url, assistant, _ = served
+    answer = client(url).predict("How many allegations is the unit investigating?", 3, None, "bm25", api_name="/search")
+    expected = result_to_json(assistant.search("How many allegations is the unit investigating?", k=3, mode="bm25"))
+    assert answer == json.dumps(expected, ensure_ascii=False)
+    assert [r["rank"] for r in json.loads(answer)["results"]] == [1, 2, 3]
+
+
+def test_the_search_endpoint_filters_by_source_and_reports_bad_input(served) -> None:  # type: ignore[no-untyped-def]
+    url, _, _ = served
+    only = "003_7582e51dae7e9a11.txt"
+    answer = json.loads(client(url).predict("allegations", 5, [only], "hybrid", api_name="/search"))
+    assert {r["source"]["id"] for r in answer["results"]} == {only}
+    with pytest.raises(AppError, match="the question is empty"):
+        client(url).predict("   ", api_name="/search")
+
+
+def test_each_browser_session_has_its_own_conversation(served) -> None:  # type: ignore[no-untyped-def]
+    url, _, _ = served
+    alice, bob = client(url), client(url)
+    first, cleared = alice.predict("Who leads the unit?", 2, [], "Keywords (BM25)", True, api_name="/ask")
+    assert "Who leads the unit?" in first and cleared == ""
+    second, _ = bob.predict("How many officers were disciplined?", 2, [], "Keywords (BM25)", True, api_name="/ask")
+    assert "How many officers were disciplined?" in second and "Who leads the unit?" not in second
+    follow, _ = alice.predict("and when was it set up?", 2, [], "Keywords (BM25)", True, api_name="/ask")
+    assert "Searched with the conversation: “Who leads the unit? and when was it set up?”" in follow
+
+
+def test_searches_answer_while_an_upload_is_indexed_and_find_it_once_done(served, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url, assistant, embedder = served
+    new = tmp_path / "Zanzibar brief.txt"
+    new.write_text(f"The Zanzibar inquiry reported {GATE} about ferry safety.", encoding="utf-8")
+    uploader = client(url)
+    job = uploader.submit([handle_file(str(new))], api_name="/upload")
+    assert embedder.entered.wait(60), "the upload never reached the embedder"
+    during = json.loads(client(url).predict("Zanzibar ferry inquiry", 3, None, "bm25", api_name="/search"))
+    assert all(r["source"]["id"] != "Zanzibar_brief.txt" for r in during["results"])  # the old snapshot, whole
+    embedder.release.set()
+    status = job.result(timeout=60)[0]
+    assert "Added Zanzibar_brief.txt" in status and "searchable now" in status
+    after = json.loads(client(url).predict("Zanzibar ferry inquiry", 3, None, "bm25", api_name="/search"))
+    assert after["results"][0]["source"]["id"] == "Zanzibar_brief.txt"
+    assert (assistant.sources_dir / "Zanzibar_brief.txt").exists()
+
+
+def test_a_bad_upload_is_refused_and_changes_nothing(served, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    url, assistant, _ = served
+    before = sorted(p.name for p in assistant.sources_dir.iterdir())
+    chunks = assistant.snapshot.manifest["chunks"]
+    bad = tmp_path / "evil.exe"
+    bad.write_bytes(b"MZ\x90\x00")
+    status = client(url).predict([handle_file(str(bad))], api_name="/upload")[0]
+    assert "Refused evil.exe: unsupported file type" in status and "Nothing was added." in status
+    assert sorted(p.name for p in assistant.sources_dir.iterdir()) == before
+    assert assistant.snapshot.manifest["chunks"] == chunks
+
+
+def test_the_abstention_threshold_comes_from_the_pinned_figures_when_present(tmp_path: Path) -> None:
+    assert load_abstain_threshold(tmp_path / "missing.toml") == DEFAULT_ABSTAIN_BELOW
+    (tmp_path / "expected.toml").write_text("abstain_below = 0.31\n[hybrid]\nrecall_at_5 = 0.95\n", encoding="utf-8")
+    assert load_abstain_threshold(tmp_path / "expected.toml") == 0.31
+    (tmp_path / "bad.toml").write_text('abstain_below = "high"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="abstain_below must be a number"):
+        load_abstain_threshold(tmp_path / "bad.toml")
+
+
+def test_login_is_off_unless_the_environment_names_users() -> None:
+    assert auth_from_env({}) is None
+    assert auth_from_env({"ASSISTANT_AUTH": "alice:s3cret:x, bob:pw"}) == [("alice", "s3cret:x"), ("bob", "pw")]
+    with pytest.raises(SettingsError, match="ASSISTANT_AUTH must look like 'user:password"):
+        auth_from_env({"ASSISTANT_AUTH": "alice"})
+
+
+@pytest.mark.integration
+def test_over_the_articles_the_endpoint_quotes_625_first(articles: Assistant) -> None:
+    app = build_app(articles)
+    _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        answer = json.loads(client(url).predict("How many allegations is the unit investigating?", api_name="/search"))
+    finally:
+        app.close()
+    assert "625" in answer["results"][0]["quote"]["text"]
+    assert answer["results"][0]["citation"].startswith("“")
