@@ -1,0 +1,95 @@
+"""Reported also by: paraphrases in other sources, linked above a threshold measured on labelled pairs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, AssistantError
+from assistant.corroboration import (
+    FIGURE_WEIGHT,
+    PAIRS,
+    THRESHOLD,
+    Operating,
+    choose,
+    corroborate,
+    corroboration_citation,
+    link_score,
+    load_pairs,
+    measure,
+    sweep,
+)
+from assistant.types import Document
+
+ROOT = Path(__file__).resolve().parent.parent
+ITV = "001_3bd223bcd275ebfb.txt"
+BBC = "003_7582e51dae7e9a11.txt"
+
+
+def test_sweep_counts_links_at_or_above_each_threshold() -> None:
+    (low, high) = sweep([0.9, 0.7, 0.6, 0.2], [True, False, True, False], [0.5, 0.8])
+    assert (low.precision, low.recall) == pytest.approx((2 / 3, 1.0))
+    assert (high.precision, high.recall) == (1.0, 0.5)
+
+
+def test_the_best_f1_wins_and_a_tie_goes_to_the_higher_threshold() -> None:
+    rows = [Operating(0.1, 0.6, 0.8, 0.8, 0.8), Operating(0.0, 0.5, 0.8, 0.8, 0.8), Operating(0.0, 0.6, 0.8, 0.8, 0.8)]
+    assert choose(rows) == Operating(0.0, 0.6, 0.8, 0.8, 0.8)
+
+
+def test_a_pair_sentence_that_is_not_verbatim_is_refused_with_its_line(tmp_path: Path) -> None:
+    doc = Document("a.txt", "sources/a.txt", "A", None, "The unit investigates 625 allegations.", "0")
+    other = Document("b.txt", "sources/b.txt", "B", None, "Over 600 allegations are investigated.", "0")
+    path = tmp_path / "pairs.jsonl"
+    good = {"a": {"source": "a.txt", "text": "The unit investigates 625 allegations."},
+            "b": {"source": "b.txt", "text": "Over 600 allegations are investigated."}, "same": True}  # fmt: skip
+    bad = {**good, "b": {"source": "b.txt", "text": "Over 650 allegations are investigated."}}
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    with pytest.raises(AssistantError, match=r"pairs\.jsonl:2: the sentence is not verbatim in b\.txt"):
+        load_pairs(path, {"a.txt": doc, "b.txt": other})
+
+
+@pytest.mark.integration
+def test_the_labelled_pairs_are_verbatim_cross_source_and_enough(articles: Assistant) -> None:
+    pairs = load_pairs(ROOT / PAIRS, dict(articles.snapshot.documents))
+    assert len(pairs) >= 30
+    assert sum(p.same for p in pairs) >= 10 and sum(not p.same for p in pairs) >= 10
+    assert all(p.a_source != p.b_source for p in pairs)
+
+
+@pytest.mark.integration
+def test_the_threshold_and_weight_in_the_code_are_the_ones_the_pairs_choose(articles: Assistant) -> None:
+    chosen = choose(measure(load_pairs(ROOT / PAIRS, dict(articles.snapshot.documents)), articles.embedder))
+    assert (chosen.weight, chosen.threshold) == (FIGURE_WEIGHT, THRESHOLD)
+    assert chosen.precision >= 0.9 and chosen.recall >= 0.75
+
+
+def test_a_shared_figure_raises_the_link_score_and_a_different_one_lowers_it() -> None:
+    assert link_score(0.5, "It is looking into 625 allegations.", "The caseload has grown to 625 allegations.") == 0.5 + FIGURE_WEIGHT
+    assert link_score(0.5, "It is looking into 625 allegations.", "At least 1,600 allegations were investigated.") == 0.5 - FIGURE_WEIGHT
+    assert link_score(0.5, "It is looking into 625 allegations.", "Bibaa Henry, 46, was killed.") == 0.5
+
+
+@pytest.mark.integration
+def test_a_result_is_corroborated_by_other_sources_in_their_own_words(articles: Assistant) -> None:
+    result = articles.search("How many allegations is the unit investigating?", k=5, sources=[ITV])
+    passage = result.results[0]
+    assert "625" in passage.quote.text
+    links = corroborate(passage, articles.snapshot, articles.embedder)
+    assert BBC in {c.source.id for c in links}
+    assert all(c.source.id != ITV and c.similarity >= THRESHOLD for c in links)
+    for c in links:
+        assert articles.document(c.source.id).text[c.quote.start : c.quote.end] == c.quote.text
+    bbc = next(c for c in links if c.source.id == BBC)
+    assert "625 allegations" in bbc.quote.text
+    assert corroboration_citation(bbc).endswith(f"— {bbc.source.title} (BBC), para {bbc.paragraph}")
+
+
+@pytest.mark.integration
+def test_sources_already_listed_as_also_in_are_not_repeated(articles: Assistant) -> None:
+    result = articles.search("Over 600 domestic and sexual abuse allegations are being investigated", k=3)
+    for passage in result.results:
+        shown = {passage.source.id, *(o.source.id for o in passage.also_in)}
+        assert not shown & {c.source.id for c in corroborate(passage, articles.snapshot, articles.embedder)}
