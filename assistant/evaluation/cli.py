@@ -1,0 +1,120 @@
+"""``python -m assistant.evaluation`` (and ``python -m assistant eval``): the gold-set report, or a BEIR folder.
+
+Gold set: builds a temporary index per chunk size, scores dense, BM25 and hybrid, prints the table and
+writes eval/report.md, eval/recall_by_mode.png and eval/results.json; exits 1 when the default settings
+fall below the bar pinned in eval/expected.toml.
+BEIR: ``--beir DIR`` indexes the folder's corpus into a temporary index and prints and writes the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from ..config import MODES, ChunkSettings, Settings
+from ..errors import AssistantError
+from .gold import DEFAULT_GOLD, EVAL_DIR
+
+DEFAULT_REPORT = EVAL_DIR / "report.md"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the evaluation's options to ``parser`` (a sub-command's or a program's own)."""
+    parser.add_argument("--beir", type=Path, metavar="DIR", help="score a BEIR-format folder instead of the gold set")
+    parser.add_argument("--split", default="test", help="BEIR judgements to use: qrels/SPLIT.tsv (default test)")
+    parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="gold questions (default eval/gold.toml)")
+    # SUPPRESS keeps a --sources given to `python -m assistant` before the sub-command.
+    parser.add_argument("--sources", default=argparse.SUPPRESS, help="sources folder for the gold set (default sources/)")
+    parser.add_argument("--mode", action="append", choices=MODES, help="ranking to score (repeatable; default all three)")
+    parser.add_argument(
+        "--max-tokens", type=int, nargs="+", metavar="N", help="chunk sizes to try (gold default: 96 128 192 256; BEIR: 128)"
+    )
+    parser.add_argument("--overlap-ratio", type=float, default=0.25, help="overlap as a share of the chunk size (default 0.25)")
+    parser.add_argument("--overlap-tokens", type=int, help="a fixed overlap instead of --overlap-ratio")
+    parser.add_argument("-k", type=int, default=10, help="passages asked per query (BEIR; default 10)")
+    parser.add_argument("--report", type=Path, default=DEFAULT_REPORT, help="gold report path (default eval/report.md)")
+    parser.add_argument("--json", type=Path, help="figures as JSON (default eval/results.json; BEIR: eval/beir-NAME.json)")
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        chunkings = _chunkings(args)
+        if args.beir is not None:
+            return _run_beir(args, chunkings)
+        return _run_gold(args, chunkings)
+    except AssistantError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _chunkings(args: argparse.Namespace) -> list[ChunkSettings]:
+    from .experiment import CHUNK_SIZES, chunk_settings
+
+    sizes = args.max_tokens or ([Settings().chunk.max_tokens] if args.beir is not None else list(CHUNK_SIZES))
+    if args.overlap_tokens is not None:
+        return [ChunkSettings(max_tokens=size, overlap_tokens=args.overlap_tokens) for size in sizes]
+    return chunk_settings(sizes, args.overlap_ratio)
+
+
+def _embedder():  # type: ignore[no-untyped-def]
+    from ..embedding import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(Settings().model.batch_size)
+
+
+def _run_gold(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
+    from .experiment import run_study
+    from .report import bar_check, plot_recall, render_markdown, study_table, write_json
+    from .thresholds import load_expected
+
+    expected = load_expected()
+    embedder = _embedder()
+    log = (lambda _: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
+    sources = Path(getattr(args, "sources", None) or "sources")
+    study = run_study(sources, embedder, chunkings, tuple(args.mode or MODES), args.gold, log=log)
+    print(study_table(study))
+    png = args.report.with_name("recall_by_mode.png")
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    plot_recall(study, png)
+    args.report.write_text(render_markdown(study, expected, png.name, embedder.name), encoding="utf-8")
+    write_json(study, args.json or EVAL_DIR / "results.json")
+    failed = [(name, bar, value) for name, bar, value, ok in bar_check(study, expected) if not ok]
+    for name, bar, value in failed:
+        print(f"below the pinned bar: {name} = {value:.3f} < {bar}", file=sys.stderr)
+    print(f"wrote {args.report}, {png}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _run_beir(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
+    from dataclasses import asdict, replace
+
+    from . import beir
+    from .report import RANK_HEADERS, markdown_table, ranking_cells, write_json
+
+    data = beir.load_beir(args.beir, args.split)
+    embedder = _embedder()
+    rows, payload = [], []
+    for chunk in chunkings:
+        settings = replace(Settings(), chunk=chunk)
+        with tempfile.TemporaryDirectory(prefix="assistant-beir-") as tmp:
+            assistant = beir.build_index(data, Path(tmp), embedder, settings, progress=not args.quiet)
+            chunks = len(assistant.snapshot.chunks)
+            for mode in args.mode or MODES:
+                f = beir.evaluate(assistant, data, mode, k=args.k, progress=not args.quiet)
+                label = f"{chunk.max_tokens} ({chunk.overlap_tokens})"
+                rows.append([label, chunks, mode, *ranking_cells(f.ranking), f"{f.p50_ms:.0f}", f"{f.p95_ms:.0f}"])
+                payload.append({"chunk": asdict(chunk), "chunks": chunks, **asdict(f)})
+    print(markdown_table(["chunk (overlap)", "chunks", "mode", *RANK_HEADERS, "p50 ms", "p95 ms"], rows))
+    out = args.json or EVAL_DIR / f"beir-{args.beir.resolve().name}.json"
+    write_json({"dataset": str(args.beir), "split": args.split, "k": args.k, "runs": payload}, out)
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant.evaluation", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

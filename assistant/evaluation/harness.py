@@ -1,0 +1,84 @@
+"""Ask every gold question through ``Assistant.search`` and score the answers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ..service import Assistant
+from ..types import SearchResult
+from .gold import GoldQuestion, GoldSet
+from .metrics import Abstention, abstention, calibrate, percentiles_ms, quote_accuracy, ranking
+from .qrels import gold_qrels, gold_run
+
+DEPTH = 10  # results per question: every metric is cut at 10
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question as searched, its results, and how long the search took."""
+
+    query: str
+    result: SearchResult
+    seconds: float
+
+
+@dataclass(frozen=True)
+class GoldFigures:
+    mode: str
+    ranking: dict[str, float]  # over the answerable questions
+    quote_accuracy: float
+    abstention: Abstention
+    p50_ms: float
+    p95_ms: float
+    answerable: int
+    unanswerable: int
+
+
+def ask_all(
+    assistant: Assistant,
+    gold: GoldSet,
+    mode: str,
+    *,
+    context: bool = True,
+    k: int = DEPTH,
+    questions: Sequence[GoldQuestion] | None = None,
+) -> dict[str, Asked]:
+    """Search each question (all, or ``questions``) once; follow-ups carry the previous question when ``context``."""
+    asked = {}
+    for question in gold.questions if questions is None else questions:
+        query = gold.query(question, context=context)
+        began = time.perf_counter()
+        result = assistant.search(query, k=k, mode=mode)
+        asked[question.id] = Asked(query, result, time.perf_counter() - began)
+    return asked
+
+
+def top_similarity(asked: Mapping[str, Asked]) -> dict[str, float | None]:
+    return {qid: a.result.results[0].similarity if a.result.results else None for qid, a in asked.items()}
+
+
+def score(asked: Mapping[str, Asked], gold: GoldSet, mode: str, threshold: float | None = None) -> GoldFigures:
+    """All figures for one run; the abstention threshold is calibrated on this run unless given."""
+    results = {qid: a.result for qid, a in asked.items()}
+    answerable = {q.id: q.answerable for q in gold.questions if q.id in asked}
+    tops = top_similarity(asked)
+    p50, p95 = percentiles_ms(a.seconds for a in asked.values())
+    return GoldFigures(
+        mode=mode,
+        ranking=ranking(gold_qrels(gold), gold_run(results, gold)),
+        quote_accuracy=quote_accuracy(results, gold),
+        abstention=calibrate(tops, answerable) if threshold is None else abstention(tops, answerable, threshold),
+        p50_ms=p50,
+        p95_ms=p95,
+        answerable=sum(answerable.values()),
+        unanswerable=len(answerable) - sum(answerable.values()),
+    )
+
+
+def ranking_for(asked: Mapping[str, Asked], gold: GoldSet, question_ids: set[str]) -> dict[str, float]:
+    """Ranking metrics over a subset of the answerable questions (a tag, or the follow-ups)."""
+    results = {qid: asked[qid].result for qid in question_ids if qid in asked}
+    qrels = {qid: rel for qid, rel in gold_qrels(gold).items() if qid in results}
+    return ranking(qrels, gold_run(results, gold))

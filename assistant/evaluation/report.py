@@ -1,0 +1,257 @@
+"""Present the figures: Markdown tables (printed as they are), ``eval/report.md``, a PNG, and JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .experiment import ConfigFigures, Study
+from .harness import GoldFigures
+from .metrics import RANKING_METRICS
+from .thresholds import Expected
+
+NOISE = 1  # questions: a difference this small between two settings is not evidence
+
+RANK_HEADERS = ["R@1", "R@5", "R@10", "MRR@10", "nDCG@10"]
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A Markdown table whose columns line up, so it reads the same in a terminal."""
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
+
+    def line(values: Sequence[str]) -> str:
+        return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
+
+    return "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, cells)])
+
+
+def _cell(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def ranking_cells(figures: dict[str, float]) -> list[float]:
+    return [figures[m] for m in RANKING_METRICS]
+
+
+def study_table(study: Study) -> str:
+    headers = ["chunk (overlap)", "chunks", "mode", *RANK_HEADERS, "quote", "abst. P", "abst. R", "at sim <", "p50 ms", "p95 ms"]
+    rows = []
+    for config in study.configs:
+        for mode, f in config.by_mode.items():
+            rows.append(
+                [
+                    _chunk_label(config) + (" *" if config.chunk == study.default and mode == study.mode else ""),
+                    config.chunks,
+                    mode,
+                    *ranking_cells(f.ranking),
+                    f.quote_accuracy,
+                    f.abstention.precision,
+                    f.abstention.recall,
+                    f.abstention.threshold,
+                    f"{f.p50_ms:.0f}",
+                    f"{f.p95_ms:.0f}",
+                ]
+            )
+    return markdown_table(headers, rows)
+
+
+def _chunk_label(config: ConfigFigures) -> str:
+    return f"{config.chunk.max_tokens} ({config.chunk.overlap_tokens})"
+
+
+def default_figures(study: Study) -> GoldFigures:
+    return next(c for c in study.configs if c.chunk == study.default).by_mode[study.mode]
+
+
+def bar_check(study: Study, expected: Expected) -> list[tuple[str, float, float, bool]]:
+    """(figure, bar, measured, holds) for each pinned bar, on the default settings in the pinned mode."""
+    config = next(c for c in study.configs if c.chunk == study.default)
+    figures = config.by_mode[expected.mode]
+    measured = flat_figures(figures)
+    return [(name, bar, measured[name], measured[name] >= bar) for name, bar in expected.bars.items()]
+
+
+def flat_figures(figures: GoldFigures) -> dict[str, float]:
+    """The names the bars in expected.toml use."""
+    return {
+        **{m.replace("@", "_at_"): v for m, v in figures.ranking.items()},
+        "quote_accuracy": figures.quote_accuracy,
+        "abstain_recall": figures.abstention.recall,
+        "abstain_precision": figures.abstention.precision,
+    }
+
+
+def decision(study: Study) -> list[str]:
+    """Which settings the figures favour, in sentences; a gap of one question or less is called a tie."""
+    unit = NOISE / study.answerable
+    rows = [(c, m, f) for c in study.configs for m, f in c.by_mode.items()]
+    best_c, best_m, best_f = max(rows, key=lambda r: (r[2].ranking["recall@5"], r[2].ranking["mrr@10"]))
+    default = default_figures(study)
+    lines = [
+        f"- Best by Recall@5, then MRR@10: chunks of {_chunk_label(best_c)} tokens, {best_m} "
+        f"(R@5 {best_f.ranking['recall@5']:.3f}, MRR@10 {best_f.ranking['mrr@10']:.3f}). "
+        f"The default (chunks of {study.default.max_tokens} ({study.default.overlap_tokens}), {study.mode}): "
+        f"R@5 {default.ranking['recall@5']:.3f}, MRR@10 {default.ranking['mrr@10']:.3f}."
+    ]
+    gap = best_f.ranking["recall@5"] - default.ranking["recall@5"]
+    mrr_gap = best_f.ranking["mrr@10"] - default.ranking["mrr@10"]
+    if gap <= unit + 1e-9 and mrr_gap <= unit + 1e-9:
+        lines.append(f"- The gap is within one question ({unit:.3f}), which is noise on {study.answerable} questions: keep the default.")
+    else:
+        lines.append(
+            f"- The gap (R@5 {gap:+.3f}, MRR@10 {mrr_gap:+.3f}) is more than one question ({unit:.3f}): "
+            "consider making it the default."
+        )
+    by_mode = {m: f for m, f in next(c for c in study.configs if c.chunk == study.default).by_mode.items()}
+    if "hybrid" in by_mode:
+        others = {m: f.ranking["mrr@10"] for m, f in by_mode.items() if m != "hybrid"}
+        if others:
+            best_other = max(others, key=others.__getitem__)
+            verdict = "beats" if by_mode["hybrid"].ranking["mrr@10"] > others[best_other] + unit else "does not clearly beat"
+            lines.append(
+                f"- At the default chunking hybrid {verdict} the best single retriever ({best_other}) on MRR@10: "
+                f"{by_mode['hybrid'].ranking['mrr@10']:.3f} against {others[best_other]:.3f}."
+            )
+    fusion = study.detail.fusion
+    rrf_name = next((n for n in fusion if n.startswith("rrf")), None)
+    blends = {n: v for n, v in fusion.items() if n.startswith("blend")}
+    if rrf_name and blends:
+        best_blend = max(blends, key=lambda n: (blends[n]["recall@5"], blends[n]["mrr@10"]))
+        delta = blends[best_blend]["mrr@10"] - fusion[rrf_name]["mrr@10"]
+        verdict = "keep RRF" if delta <= unit else f"the blend is better by {delta:.3f} MRR@10"
+        lines.append(
+            f"- Fusion over the raw chunk rankings: {rrf_name} MRR@10 {fusion[rrf_name]['mrr@10']:.3f}, "
+            f"best blend ({best_blend}) {blends[best_blend]['mrr@10']:.3f}: {verdict}."
+        )
+    return lines
+
+
+def render_markdown(study: Study, expected: Expected, png_name: str, model: str) -> str:
+    d = study.detail
+    default = default_figures(study)
+    created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    parts = [
+        "# Evaluation report",
+        "",
+        f"Generated by `python -m assistant.evaluation` on {created} with {model}: {study.questions} gold questions "
+        f"({study.answerable} answerable, {study.questions - study.answerable} that nothing in the sources answers) "
+        "from `eval/gold.toml`. A result is relevant when its passage (or a quote it lists as \"also in\") overlaps "
+        "an answer span; each question has one relevant unit, its answer, so Recall@k is the share of questions "
+        "answered within the first k results. Ranking figures are over the answerable questions; follow-ups are "
+        "searched with the previous question as context, as the chat does. Metrics by ranx.",
+        "",
+        "## Figures per chunk size and mode",
+        "",
+        study_table(study),
+        "",
+        "`*` = the shipped default. *quote* = share of answerable questions whose first result's quote overlaps an "
+        "answer. *abst. P / R* = precision and recall of \"no passage answers this\" when the first result's "
+        "similarity is under *at sim <*, the threshold calibrated on that row (best F1). Latency is per question "
+        "through `Assistant.search` (k=10), on a shared 2-core machine: compare rows of one run, not runs.",
+        "",
+        f"![Recall@k by mode]({png_name})",
+        "",
+        "## Defaults chosen, and why",
+        "",
+        *decision(study),
+        "",
+        "## Pinned bar (eval/expected.toml)",
+        "",
+        f"The regression test fails when the default settings in {expected.mode} mode fall below these figures. "
+        "Each bar sits about two questions under the measured figure, so one question changing its rank is "
+        "tolerated and a real regression is not.",
+        "",
+        markdown_table(
+            ["figure", "bar", "measured", "holds"],
+            [(name, bar, value, "yes" if ok else "NO") for name, bar, value, ok in bar_check(study, expected)],
+        ),
+        "",
+        "## Abstention",
+        "",
+        f"Pinned threshold: `abstain_below = {expected.abstain_below}` (first result's `Passage.similarity`); "
+        f"calibrated on this run: {default.abstention.threshold} (precision {default.abstention.precision:.3f}, "
+        f"recall {default.abstention.recall:.3f}, {default.abstention.abstained} abstentions, "
+        f"{default.abstention.unanswerable} unanswerable questions).",
+        "",
+        markdown_table(
+            ["questions", "n", "min", "median", "max"],
+            [
+                (name, len(values), min(values), values[len(values) // 2], max(values))
+                for name, values in d.similarity.items()
+                if values
+            ],
+        ),
+        "",
+        "The similarity of the first *passage* only separates questions off the subject (cake, weather) from the rest: "
+        "an on-subject question the sources cannot answer (the Met's budget) finds passages as similar as a real answer does. "
+        f"The similarity of the first result's *quote* as the signal: threshold {d.quote_signal['threshold']}, "
+        f"precision {d.quote_signal['precision']:.3f}, recall {d.quote_signal['recall']:.3f}, F1 {d.quote_signal['f1']:.3f} "
+        f"(passage: F1 {default.abstention.f1:.3f}).",
+        "",
+        "## Follow-ups: searched alone and with the previous question",
+        "",
+        markdown_table(
+            ["mode", "search", *RANK_HEADERS],
+            [(m, how, *ranking_cells(r)) for m, runs in d.follow_ups.items() for how, r in runs.items()],
+        ),
+        "",
+        "## By kind of question (default chunking)",
+        "",
+        markdown_table(
+            ["mode", "tag", *RANK_HEADERS],
+            [(m, tag, *ranking_cells(r)) for m, tags in d.by_tag.items() for tag, r in tags.items()],
+        ),
+        "",
+        "## Fusion of the raw chunk rankings (default chunking, before quotes and duplicate grouping)",
+        "",
+        markdown_table(["ranking", *RANK_HEADERS], [(name, *ranking_cells(r)) for name, r in d.fusion.items()]),
+        "",
+        f"## Answers not in the first 5 ({study.mode}, default chunking)",
+        "",
+        markdown_table(
+            ["question id", "searched as", "first answer at"],
+            [(m.id, m.query if len(m.query) < 90 else m.query[:87] + "...", m.rank or "-") for m in d.misses],
+        )
+        if d.misses
+        else "None.",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def plot_recall(study: Study, path: Path) -> None:
+    """Recall@1/5/10 by mode at the default chunking, and Recall@5 by chunk size for each mode."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ks = [1, 5, 10]
+    default = next(c for c in study.configs if c.chunk == study.default)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for mode, f in default.by_mode.items():
+        left.plot(ks, [f.ranking[f"recall@{k}"] for k in ks], marker="o", label=mode)
+    left.set(
+        title=f"Recall@k by mode (chunks of {study.default.max_tokens} tokens)", xlabel="k", ylabel="recall", xticks=ks
+    )
+    left.legend()
+    sizes = [c.chunk.max_tokens for c in study.configs]
+    for mode in default.by_mode:
+        right.plot(sizes, [c.by_mode[mode].ranking["recall@5"] for c in study.configs], marker="o", label=mode)
+    right.set(title="Recall@5 by chunk size", xlabel="max tokens per chunk", ylabel="recall@5", xticks=sizes)
+    right.legend()
+    for ax in (left, right):
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_json(payload: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(asdict(payload) if hasattr(payload, "__dataclass_fields__") else payload, indent=2) + "\n")
