@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SOURCES, FakeEmbedder
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
@@ -20,14 +19,18 @@ from assistant.errors import SettingsError
 from assistant.render import result_to_json
 from assistant.webapp import DEFAULT_ABSTAIN_BELOW, auth_from_env, build_app, launch, load_abstain_threshold
 
+SOURCES = Path(__file__).resolve().parent.parent / "sources"
 GATE = "42 complaints"  # only the uploaded document holds this, and no query asks for it
 
 
-class GatedEmbedder(FakeEmbedder):
-    """Stops inside ``encode`` for texts holding GATE until released, to hold an index build mid-way."""
+class GatedEmbedder:
+    """Wraps an embedder and stops inside ``encode`` for texts holding GATE until released,
+    to hold an index build mid-way."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner = inner
+        self.name, self.dim, self.max_tokens = inner.name, inner.dim, inner.max_tokens
+        self.count_tokens = inner.count_tokens
         self.entered = threading.Event()
         self.release = threading.Event()
 
@@ -35,15 +38,14 @@ class GatedEmbedder(FakeEmbedder):
         if any(GATE in t for t in texts):
             self.entered.set()
             assert self.release.wait(60), "the test never released the build"
-        return super().encode(texts, progress=progress)
+        return self.inner.encode(texts, progress=progress)
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Assistant, GatedEmbedder]]:
-    root = tmp_path_factory.mktemp("served")
-    shutil.copytree(SOURCES, root / "sources")
-    embedder = GatedEmbedder()
-    assistant = Assistant(root / "sources", root / "index", embedder=embedder)
+@pytest.fixture
+def served(tmp_path: Path, fake_embedder) -> Iterator[tuple[str, Assistant, GatedEmbedder]]:  # type: ignore[no-untyped-def]
+    shutil.copytree(SOURCES, tmp_path / "sources")
+    embedder = GatedEmbedder(fake_embedder)
+    assistant = Assistant(tmp_path / "sources", tmp_path / "index", embedder=embedder)
     assistant.refresh()
     app = build_app(assistant)
     _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
@@ -80,12 +82,12 @@ def test_each_browser_session_has_its_own_conversation(served) -> None:  # type:
     second, _ = bob.predict("How many officers were disciplined?", 2, [], "Keywords (BM25)", True, api_name="/ask")
     assert "How many officers were disciplined?" in second and "Who leads the unit?" not in second
     follow, _ = alice.predict("and when was it set up?", 2, [], "Keywords (BM25)", True, api_name="/ask")
-    assert "Searched with the conversation: “Who leads the unit? and when was it set up?”" in follow
+    assert "searched as asked and with the conversation, “Who leads the unit? and when was it set up?”" in follow
 
 
-def test_searches_answer_while_an_upload_is_indexed_and_find_it_once_done(served, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_searches_answer_while_an_upload_is_indexed_and_find_it_once_done(served, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
     url, assistant, embedder = served
-    new = tmp_path / "Zanzibar brief.txt"
+    new = tmp_path_factory.mktemp("incoming") / "Zanzibar brief.txt"
     new.write_text(f"The Zanzibar inquiry reported {GATE} about ferry safety.", encoding="utf-8")
     uploader = client(url)
     job = uploader.submit([handle_file(str(new))], api_name="/upload")
@@ -100,11 +102,11 @@ def test_searches_answer_while_an_upload_is_indexed_and_find_it_once_done(served
     assert (assistant.sources_dir / "Zanzibar_brief.txt").exists()
 
 
-def test_a_bad_upload_is_refused_and_changes_nothing(served, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_upload_is_refused_and_changes_nothing(served, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
     url, assistant, _ = served
     before = sorted(p.name for p in assistant.sources_dir.iterdir())
     chunks = assistant.snapshot.manifest["chunks"]
-    bad = tmp_path / "evil.exe"
+    bad = tmp_path_factory.mktemp("incoming") / "evil.exe"
     bad.write_bytes(b"MZ\x90\x00")
     status = client(url).predict([handle_file(str(bad))], api_name="/upload")[0]
     assert "Refused evil.exe: unsupported file type" in status and "Nothing was added." in status
@@ -114,10 +116,10 @@ def test_a_bad_upload_is_refused_and_changes_nothing(served, tmp_path: Path) -> 
 
 def test_the_abstention_threshold_comes_from_the_pinned_figures_when_present(tmp_path: Path) -> None:
     assert load_abstain_threshold(tmp_path / "missing.toml") == DEFAULT_ABSTAIN_BELOW
-    (tmp_path / "expected.toml").write_text("abstain_below = 0.31\n[hybrid]\nrecall_at_5 = 0.95\n", encoding="utf-8")
+    (tmp_path / "expected.toml").write_text("[bar]\nrecall_at_5 = 0.95\n[abstention]\nabstain_below = 0.31\n", encoding="utf-8")
     assert load_abstain_threshold(tmp_path / "expected.toml") == 0.31
-    (tmp_path / "bad.toml").write_text('abstain_below = "high"\n', encoding="utf-8")
-    with pytest.raises(SettingsError, match="abstain_below must be a number"):
+    (tmp_path / "bad.toml").write_text('[abstention]\nabstain_below = "high"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"\[abstention\] abstain_below must be a number"):
         load_abstain_threshold(tmp_path / "bad.toml")
 
 

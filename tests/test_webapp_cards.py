@@ -105,7 +105,7 @@ def test_a_weak_answer_says_so_plainly_and_marks_each_card() -> None:
 def test_a_follow_up_shows_what_was_searched() -> None:
     turn = Turn("and his <predecessor>?", "Who is the commissioner? and his <predecessor>?", SearchResult("q", "hybrid"))
     html = cards.turn_html(1, turn)
-    assert "Searched with the conversation: “Who is the commissioner? and his &lt;predecessor&gt;?”" in html
+    assert "searched as asked and with the conversation, “Who is the commissioner? and his &lt;predecessor&gt;?”" in html
     assert "Nothing matched at all." in html
 
 

@@ -28,13 +28,13 @@ from ..service import Assistant
 from ..types import SearchResult
 from . import cards
 from .export import CitationRecord, write_exports
-from .followup import contextual_query
+from .followup import search_with_context
 from .session import Session, Turn
 from .uploads import MAX_UPLOAD_BYTES, UploadError, human_size, save_upload
 
 # Cosine similarity of the best passage under which the app says nothing answers closely. On the
 # articles, questions they answer score 0.29-0.61 (paraphrases lowest) and unrelated ones about 0.0.
-# The evaluation calibrates it on the gold set and pins it as ``abstain_below`` in eval/expected.toml.
+# The evaluation calibrates it on the gold set and pins it in eval/expected.toml ([abstention] abstain_below).
 DEFAULT_ABSTAIN_BELOW = 0.20
 AUTH_ENV = "ASSISTANT_AUTH"
 MODES = {"Hybrid (meaning + keywords)": "hybrid", "Meaning (dense)": "dense", "Keywords (BM25)": "bm25"}
@@ -56,13 +56,17 @@ TabAddon = Callable[[AppContext], None]
 
 
 def load_abstain_threshold(expected: Path) -> float:
-    """``abstain_below`` from the evaluation's pinned figures, or the default when not yet calibrated."""
+    """``[abstention] abstain_below`` from the evaluation's pinned figures, else the default.
+
+    The evaluation pins it with the other figures it justifies; the app must not import the
+    evaluation package, so it reads the one value itself.
+    """
     if not expected.exists():
         return DEFAULT_ABSTAIN_BELOW
     with expected.open("rb") as handle:
-        value = tomllib.load(handle).get("abstain_below", DEFAULT_ABSTAIN_BELOW)
-    if not isinstance(value, int | float):
-        raise SettingsError(f"{expected}: abstain_below must be a number, got {value!r}")
+        value = tomllib.load(handle).get("abstention", {}).get("abstain_below", DEFAULT_ABSTAIN_BELOW)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SettingsError(f"{expected}: [abstention] abstain_below must be a number, got {value!r}")
     return float(value)
 
 
@@ -114,15 +118,22 @@ def build_app(
         if not question or not question.strip():
             gr.Warning("Type a question first.")
             return session, gr.skip(), gr.skip()
-        searched = contextual_query(question, session.questions()) if use_context else question.strip()
+        question = question.strip()
+        previous = session.questions() if use_context else []
+        ranking = MODES.get(mode, mode)
         try:
-            result = assistant.search(searched, k=int(k), sources=sources or None, mode=MODES.get(mode, mode))
+            result = search_with_context(
+                lambda text: assistant.search(text, k=int(k), sources=sources or None, mode=ranking),
+                question,
+                previous,
+                int(k),
+            )
         except AssistantError as error:
-            turn = Turn(question.strip(), searched, error=str(error))
+            turn = Turn(question, question, error=str(error))
         else:
             weak = bool(result.results) and result.results[0].similarity < abstain_below
             extra = "".join(addon(result) for addon in answer_addons)
-            turn = Turn(question.strip(), searched, result, weak=weak, extra=extra)
+            turn = Turn(question, result.query, result, weak=weak, extra=extra)
         session = session.ask(turn)
         return session, cards.conversation_html(session.turns), ""
 

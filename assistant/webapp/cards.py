@@ -120,7 +120,7 @@ def conversation_html(turns: Sequence[Turn]) -> str:
 def turn_html(index: int, turn: Turn) -> str:
     parts = [f'<section class="turn" data-turn="{index}">', f'<p class="question">{escape(turn.question)}</p>']
     if turn.searched != turn.question:
-        parts.append(f'<p class="context">Searched with the conversation: “{escape(turn.searched)}”</p>')
+        parts.append(f'<p class="context">A follow-up: searched as asked and with the conversation, “{escape(turn.searched)}”</p>')
     if turn.error:
         parts.append(f'<p class="error">{escape(turn.error)}</p>')
     elif turn.result is not None and not turn.result.results:

@@ -1,0 +1,85 @@
+"""A real browser (Debian's Chromium, driven by Playwright) against the app served over a copy of the sources.
+
+Playwright cannot download its own browser here: the tests use /usr/bin/chromium (``apt-get install
+chromium``) and are skipped with that hint when it is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from assistant.embedding import SentenceTransformerEmbedder
+from assistant.webapp import build_app, launch
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Without the networking flags Chromium keeps calling Google's hosts, which a closed network refuses.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = ROOT / "sources"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder) -> Iterator[tuple[str, Assistant]]:
+    """The app on a free port over its own copy of the sources (the tests upload into it), real model."""
+    root = tmp_path_factory.mktemp("browser-app")
+    shutil.copytree(SOURCES, root / "sources")
+    assistant = Assistant(root / "sources", root / "index", embedder=real_embedder)
+    assistant.refresh()
+    app = build_app(assistant)
+    _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
+    yield url, assistant
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def browser_context(served: tuple[str, Assistant]):  # type: ignore[no-untyped-def]
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's Chromium: apt-get install -y chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1280, "height": 900},
+            accept_downloads=True,
+        )
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served[0].rstrip("/"))
+        context.set_default_timeout(30_000)
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def page(browser_context, served):  # type: ignore[no-untyped-def]
+    """A fresh tab on the app, which records any error the page throws."""
+    tab = browser_context.new_page()
+    tab.page_errors = []
+    tab.on("pageerror", lambda error: tab.page_errors.append(str(error)))
+    tab.goto(served[0])
+    tab.wait_for_selector("#conversation .intro")
+    yield tab
+    tab.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
