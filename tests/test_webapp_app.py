@@ -11,13 +11,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import gradio as gr
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
 from assistant import Assistant
 from assistant.errors import SettingsError
 from assistant.render import result_to_json
-from assistant.webapp import DEFAULT_ABSTAIN_BELOW, auth_from_env, build_app, launch, load_abstain_threshold
+from assistant.types import SearchResult
+from assistant.webapp import (
+    DEFAULT_ABSTAIN_BELOW,
+    AppContext,
+    auth_from_env,
+    build_app,
+    launch,
+    load_abstain_threshold,
+)
+from assistant.webapp.export import CitationRecord
+from assistant.webapp.session import Session
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
 GATE = "42 complaints"  # only the uploaded document holds this, and no query asks for it
@@ -112,6 +123,39 @@ def test_a_bad_upload_is_refused_and_changes_nothing(served, tmp_path_factory) -
     assert "Refused evil.exe: unsupported file type" in status and "Nothing was added." in status
     assert sorted(p.name for p in assistant.sources_dir.iterdir()) == before
     assert assistant.snapshot.manifest["chunks"] == chunks
+
+
+def test_add_ons_show_under_each_answer_and_add_tabs_that_gather_citations(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    shutil.copytree(SOURCES, tmp_path / "sources")
+    assistant = Assistant(tmp_path / "sources", tmp_path / "index", embedder=fake_embedder)
+    assistant.refresh()
+
+    def figures(result: SearchResult) -> str:
+        return f'<p class="figures">{len(result.results)} passages</p>'
+
+    def verify_tab(context: AppContext) -> None:
+        with gr.Tab("Verify a quote", id="verify"):
+            quote = gr.Textbox(elem_id="verify-quote")
+            button = gr.Button("Verify")
+
+        def verify(text: str, session: Session):  # type: ignore[no-untyped-def]
+            best = context.assistant.search(text, k=1, mode="bm25").results[0]
+            record = CitationRecord.of(best.source, best.quote, best.page, best.paragraph, verdict="exact")
+            session = session.collect(record)
+            return (session, *context.citation_updates(session))
+
+        button.click(verify, [quote, context.session], [context.session, *context.citation_outputs], api_name="verify")
+
+    app = build_app(assistant, answer_addons=[figures], tabs=[verify_tab])
+    _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        user = client(url)
+        answer, _ = user.predict("How many allegations?", 3, [], "Keywords (BM25)", True, api_name="/ask")
+        gathered = user.predict("625 misconduct allegations", api_name="/verify")[0]
+    finally:
+        app.close()
+    assert '<p class="figures">3 passages</p>' in answer
+    assert "625 misconduct allegations" in gathered and "exact" in gathered
 
 
 def test_the_abstention_threshold_comes_from_the_pinned_figures_when_present(tmp_path: Path) -> None:

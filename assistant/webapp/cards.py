@@ -41,10 +41,11 @@ mark.quote { background: #ffe58a; color: #111; padding: 0 .1em; border-radius: 2
 .span { background: color-mix(in srgb, #ffe58a 30%, transparent); }
 .also-in { font-size: .9em; margin: .3em 0; }
 .actions { display: flex; gap: .5em; margin-top: .4em; }
-button.act { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .15em .6em;
-  background: var(--button-secondary-background-fill); color: var(--button-secondary-text-color); cursor: pointer; }
-button.link { border: none; background: none; padding: 0; color: var(--link-text-color); text-decoration: underline;
-  cursor: pointer; font-size: inherit; }
+.actions button.act { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .15em .6em;
+  background: var(--button-secondary-background-fill); color: var(--button-secondary-text-color); cursor: pointer;
+  font-size: .85em; font-weight: 500; }
+.also-in button.link { border: none; background: none; padding: 0; color: var(--link-text-color);
+  text-decoration: underline; cursor: pointer; font-size: 1em; font-weight: 400; text-align: left; }
 .reader-text { max-height: 65vh; overflow-y: auto; border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: .8em 1em; }
 table.listing { border-collapse: collapse; width: 100%; font-size: .92em; }
