@@ -9,9 +9,9 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import gradio as gr
 import numpy as np
 import pytest
-import gradio as gr
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
@@ -160,7 +160,9 @@ def test_add_ons_show_under_each_answer_and_add_tabs_that_gather_citations(tmp_p
 
 def test_the_abstention_threshold_comes_from_the_pinned_figures_when_present(tmp_path: Path) -> None:
     assert load_abstain_threshold(tmp_path / "missing.toml") == DEFAULT_ABSTAIN_BELOW
-    (tmp_path / "expected.toml").write_text("[bar]\nrecall_at_5 = 0.95\n[abstention]\nabstain_below = 0.31\n", encoding="utf-8")
+    (tmp_path / "expected.toml").write_text(
+        "[bar]\nrecall_at_5 = 0.95\n[abstention]\nabstain_below = 0.31\n", encoding="utf-8"
+    )
     assert load_abstain_threshold(tmp_path / "expected.toml") == 0.31
     (tmp_path / "bad.toml").write_text('[abstention]\nabstain_below = "high"\n', encoding="utf-8")
     with pytest.raises(SettingsError, match=r"\[abstention\] abstain_below must be a number"):

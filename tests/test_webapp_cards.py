@@ -94,7 +94,12 @@ def test_malformed_actions_are_ignored(value: object) -> None:
 
 
 def test_a_weak_answer_says_so_plainly_and_marks_each_card() -> None:
-    turn = Turn("<b>capital of France?</b>", "<b>capital of France?</b>", SearchResult("q", "hybrid", (make_passage(),)), weak=True)
+    turn = Turn(
+        "<b>capital of France?</b>",
+        "<b>capital of France?</b>",
+        SearchResult("q", "hybrid", (make_passage(),)),
+        weak=True,
+    )
     html = cards.turn_html(0, turn)
     assert_inert(html)
     assert "No passage in the sources answers this closely." in html
@@ -103,9 +108,13 @@ def test_a_weak_answer_says_so_plainly_and_marks_each_card() -> None:
 
 
 def test_a_follow_up_shows_what_was_searched() -> None:
-    turn = Turn("and his <predecessor>?", "Who is the commissioner? and his <predecessor>?", SearchResult("q", "hybrid"))
+    turn = Turn(
+        "and his <predecessor>?", "Who is the commissioner? and his <predecessor>?", SearchResult("q", "hybrid")
+    )
     html = cards.turn_html(1, turn)
-    assert "searched as asked and with the conversation, “Who is the commissioner? and his &lt;predecessor&gt;?”" in html
+    assert (
+        "searched as asked and with the conversation, “Who is the commissioner? and his &lt;predecessor&gt;?”" in html
+    )
     assert "Nothing matched at all." in html
 
 

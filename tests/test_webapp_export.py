@@ -11,7 +11,9 @@ from assistant.types import Passage, Quote, SourceRef
 from assistant.webapp.export import COLUMNS, CitationRecord, gather, to_csv, to_markdown, write_exports
 
 SOURCE = SourceRef("itv.txt", "Met investigates 600 allegations", "ITV News", "sources/itv.txt")
-QUOTE = Quote("It was looking into 625 misconduct allegations, ranging from “inappropriate behaviour”, as of 18 August.", 483, 585)
+QUOTE = Quote(
+    "It was looking into 625 misconduct allegations, ranging from “inappropriate behaviour”, as of 18 August.", 483, 585
+)
 
 
 def passage(quote: Quote = QUOTE, paragraph: int = 6) -> Passage:
@@ -37,7 +39,12 @@ def test_csv_round_trips_commas_quotes_and_line_breaks() -> None:
     assert tuple(rows[0]) == COLUMNS
     assert rows[1]["quote"] == 'He said, "no",\nthen left.'
     assert rows[1]["question"] == "q, with comma"
-    assert (rows[0]["publisher"], rows[0]["location"], rows[0]["start"], rows[0]["end"]) == ("ITV News", "para 6", "483", "585")
+    assert (rows[0]["publisher"], rows[0]["location"], rows[0]["start"], rows[0]["end"]) == (
+        "ITV News",
+        "para 6",
+        "483",
+        "585",
+    )
 
 
 def test_markdown_lists_each_citation_with_where_to_find_it() -> None:

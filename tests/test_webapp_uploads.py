@@ -53,14 +53,18 @@ def pdf_bytes(text: str) -> bytes:
 
 
 def test_a_good_file_is_saved_under_its_safe_name(tmp_path: Path, sources: Path) -> None:
-    saved = save_upload(upload(tmp_path, "brief.md", b"# Brief\n\nThe watchdog graded call handling."), "../brief.md", sources)
+    saved = save_upload(
+        upload(tmp_path, "brief.md", b"# Brief\n\nThe watchdog graded call handling."), "../brief.md", sources
+    )
     assert saved == sources / "brief.md"
     assert saved.read_bytes() == b"# Brief\n\nThe watchdog graded call handling."
     assert sorted(p.name for p in sources.iterdir()) == ["brief.md", "existing.txt"]  # no temporary file left
 
 
 def test_a_pdf_with_text_is_accepted(tmp_path: Path, sources: Path) -> None:
-    saved = save_upload(upload(tmp_path, "r.pdf", pdf_bytes("Inspectors found 119 claims upheld.")), "Report.PDF", sources)
+    saved = save_upload(
+        upload(tmp_path, "r.pdf", pdf_bytes("Inspectors found 119 claims upheld.")), "Report.PDF", sources
+    )
     assert saved.name == "Report.pdf"
 
 

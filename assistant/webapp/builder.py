@@ -143,22 +143,23 @@ def build_app(
 
     def act(session: Session, event: gr.SelectData):
         """A card's button: "copy" gathers its citation, "open" shows its source in the reader."""
+        unchanged = (gr.skip(),) * 3
         parsed = cards.parse_action(event.value)
         found = parsed and session.passage(parsed[1], parsed[2])
         if not parsed or not found:
-            return (session, gr.skip(), gr.skip(), gr.skip(), *citation_updates(session))
+            return (session, *unchanged, *unchanged)
         verb, _, _, also = parsed
         turn, passage = found
         if verb == "copy":
             session = session.collect(CitationRecord.from_passage(passage, turn.question))
-            return (session, gr.skip(), gr.skip(), gr.skip(), *citation_updates(session))
+            return (session, *unchanged, *citation_updates(session))
         if 0 <= also < len(passage.also_in):
             occurrence = passage.also_in[also]
             source_id, quote, span = occurrence.source.id, occurrence.quote, None
         else:
             source_id, quote, span = passage.source.id, passage.quote, (passage.start, passage.end)
         reader = open_reader(source_id, (quote.start, quote.end), quote.text, span)
-        return (session, reader, gr.Dropdown(value=source_id), gr.Tabs(selected="reader"), *citation_updates(session))
+        return (session, reader, gr.Dropdown(value=source_id), gr.Tabs(selected="reader"), *unchanged)
 
     def open_reader(source_id: str, where: tuple[int, int], text: str, span: tuple[int, int] | None) -> str:
         try:
@@ -199,11 +200,15 @@ def build_app(
         summary = "Nothing was added."
         if saved:
             started = time.perf_counter()
-            report = assistant.refresh()
-            summary = (
-                f"Indexed in {time.perf_counter() - started:.1f} s and searchable now: "
-                f"{report.documents} documents, {report.chunks} passages."
-            )
+            try:
+                report = assistant.refresh()
+            except AssistantError as error:
+                summary = f"Saved, but the index could not be updated: {error}"
+            else:
+                summary = (
+                    f"Indexed in {time.perf_counter() - started:.1f} s and searchable now: "
+                    f"{report.documents} documents, {report.chunks} passages."
+                )
         return (cards.upload_status_html(saved, refused, summary), *listing(), None)
 
     def clear_citations(session: Session):
@@ -227,23 +232,22 @@ def build_app(
         session = gr.State(Session())
         gr.Markdown("## Source assistant\nRanked, verbatim passages from the sources, each with an exact citation.")
         with gr.Tabs(selected="ask", elem_id="tabs") as tab_set:
-            with gr.Tab("Ask", id="ask", elem_id="tab-ask"):
-                with gr.Row():
-                    with gr.Column(scale=4):
-                        conversation = html(cards.conversation_html(()), "conversation")
-                        with gr.Row():
-                            question = gr.Textbox(
-                                placeholder="Ask about the sources…", show_label=False, scale=5, elem_id="question"
-                            )
-                            ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
-                        new_button = gr.Button("New conversation", size="sm", elem_id="new-conversation")
-                    with gr.Column(scale=1, min_width=220):
-                        k = gr.Slider(1, 20, value=5, step=1, label="Passages", elem_id="k")
-                        source_filter = gr.Dropdown(
-                            [], multiselect=True, label="Only these sources", elem_id="source-filter"
+            with gr.Tab("Ask", id="ask", elem_id="tab-ask"), gr.Row():
+                with gr.Column(scale=4):
+                    conversation = html(cards.conversation_html(()), "conversation")
+                    with gr.Row():
+                        question = gr.Textbox(
+                            placeholder="Ask about the sources…", show_label=False, scale=5, elem_id="question"
                         )
-                        mode = gr.Radio(list(MODES), value=next(iter(MODES)), label="Ranking", elem_id="mode")
-                        use_context = gr.Checkbox(True, label="Follow-ups use the conversation", elem_id="use-context")
+                        ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
+                    new_button = gr.Button("New conversation", size="sm", elem_id="new-conversation")
+                with gr.Column(scale=1, min_width=220):
+                    k = gr.Slider(1, 20, value=5, step=1, label="Passages", elem_id="k")
+                    source_filter = gr.Dropdown(
+                        [], multiselect=True, label="Only these sources", elem_id="source-filter"
+                    )
+                    mode = gr.Radio(list(MODES), value=next(iter(MODES)), label="Ranking", elem_id="mode")
+                    use_context = gr.Checkbox(True, label="Follow-ups use the conversation", elem_id="use-context")
             with gr.Tab("Reader", id="reader", elem_id="tab-reader"):
                 reader_choice = gr.Dropdown([], label="Document", elem_id="reader-document")
                 reader = html(cards.reader_html(None), "reader", cards.READER_JS)

@@ -49,8 +49,8 @@ mark.quote { background: #ffe58a; color: #111; padding: 0 .1em; border-radius: 2
 .reader-text { max-height: 65vh; overflow-y: auto; border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: .8em 1em; }
 table.listing { border-collapse: collapse; width: 100%; font-size: .92em; }
-table.listing th, table.listing td { text-align: left; padding: .3em .5em; border-bottom: 1px solid var(--border-color-primary);
-  overflow-wrap: anywhere; }
+table.listing th, table.listing td { text-align: left; padding: .3em .5em; overflow-wrap: anywhere;
+  border-bottom: 1px solid var(--border-color-primary); }
 .ok { color: #15803d; font-weight: 600; }
 .refused { color: #c2410c; font-weight: 600; }
 ol.citations li { margin: .4em 0; overflow-wrap: anywhere; }
@@ -121,7 +121,8 @@ def conversation_html(turns: Sequence[Turn]) -> str:
 def turn_html(index: int, turn: Turn) -> str:
     parts = [f'<section class="turn" data-turn="{index}">', f'<p class="question">{escape(turn.question)}</p>']
     if turn.searched != turn.question:
-        parts.append(f'<p class="context">A follow-up: searched as asked and with the conversation, “{escape(turn.searched)}”</p>')
+        searched = escape(turn.searched)
+        parts.append(f'<p class="context">A follow-up: searched as asked and with the conversation, “{searched}”</p>')
     if turn.error:
         parts.append(f'<p class="error">{escape(turn.error)}</p>')
     elif turn.result is not None and not turn.result.results:
@@ -245,4 +246,3 @@ def citations_html(records: Sequence[CitationRecord]) -> str:
 
 def notice(message: str) -> str:
     return f'<p class="error">{escape(message)}</p>'
-

@@ -35,7 +35,9 @@ SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder) -> Iterator[tuple[str, Assistant]]:
+def served(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+) -> Iterator[tuple[str, Assistant]]:
     """The app on a free port over its own copy of the sources (the tests upload into it), real model."""
     root = tmp_path_factory.mktemp("browser-app")
     shutil.copytree(SOURCES, root / "sources")

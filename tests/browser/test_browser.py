@@ -20,9 +20,7 @@ def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
     before = turns.count()
     page.fill("#question textarea", question)
     page.click("#ask-button")
-    page.wait_for_function(
-        "n => document.querySelectorAll('#conversation section.turn').length > n", arg=before
-    )
+    page.wait_for_function("n => document.querySelectorAll('#conversation section.turn').length > n", arg=before)
 
 
 def last_turn(page):  # type: ignore[no-untyped-def]
@@ -99,7 +97,9 @@ def test_a_question_the_sources_do_not_answer_says_so_and_marks_the_nearest_as_w
     assert turn.locator("article.card.weak").count() == turn.locator("article.card").count() > 0
 
 
-def test_an_uploaded_file_is_indexed_and_found_and_a_bad_one_is_refused(page, served, tmp_path: Path, screenshots: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_uploaded_file_is_indexed_and_found_and_a_bad_one_is_refused(
+    page, served, tmp_path: Path, screenshots: Path
+) -> None:  # type: ignore[no-untyped-def]
     _, assistant = served
     good = tmp_path / "harbour report.txt"
     good.write_text(
