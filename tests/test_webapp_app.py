@@ -3,6 +3,8 @@ uploads, and searches that keep answering while an upload is being indexed."""
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
 import shutil
 import threading
@@ -186,3 +188,45 @@ def test_over_the_articles_the_endpoint_quotes_625_first(articles: Assistant) ->
         app.close()
     assert "625" in answer["results"][0]["quote"]["text"]
     assert answer["results"][0]["citation"].startswith("“")
+
+
+def test_login_is_required_when_the_environment_names_users(
+    tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "note.txt").write_text("The unit investigates 625 allegations.", encoding="utf-8")
+    assistant = Assistant(tmp_path / "sources", tmp_path / "index", embedder=fake_embedder)
+    assistant.refresh()
+    monkeypatch.setenv("ASSISTANT_AUTH", "editor:correct horse")
+    app = build_app(assistant)
+    _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        with pytest.raises(ValueError, match="(?i)login"):
+            Client(url, verbose=False)
+        with pytest.raises(ValueError, match="(?i)login"):
+            Client(url, auth=("editor", "wrong"), verbose=False)
+        answer = Client(url, auth=("editor", "correct horse"), verbose=False).predict("allegations", api_name="/search")
+    finally:
+        app.close()
+    assert json.loads(answer)["results"][0]["source"]["id"] == "note.txt"
+
+
+def test_app_py_builds_a_missing_index_then_serves_on_localhost(
+    tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("app_main", SOURCES.parent / "app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shutil.copytree(SOURCES, tmp_path / "sources")
+    (tmp_path / "sources" / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    served: dict[str, object] = {}
+    monkeypatch.setattr(module, "Assistant", functools.partial(Assistant, embedder=fake_embedder))
+    monkeypatch.setattr(module, "launch", lambda app, **where: served.update(where, app=app))
+
+    code = module.main(["--sources", str(tmp_path / "sources"), "--index", str(tmp_path / "index")])
+    assert code == 0
+    assert (served["host"], served["port"]) == ("127.0.0.1", 7860)
+    assert isinstance(served["app"], gr.Blocks)
+    assert (tmp_path / "index" / "CURRENT").exists()
+    assert "skipped" in (err := capsys.readouterr().err) and "broken.pdf" in err
