@@ -144,7 +144,42 @@ def test_an_invented_sentence_is_not_found_and_the_nearest_passages_are_whole_se
     result = verify(articles, "The Met has hired 300 new detectives to tackle fraud in the City of London.")
     assert result.verdict == NOT_FOUND
     assert 1 <= len(result.matches) <= 3
-    assert all(m.similarity < 0.72 and not m.diff for m in result.matches)
+    assert all(not m.diff for m in result.matches)
+
+
+ALTERATIONS = [
+    "Cressida Dick resigned after a clash with Sadiq Khan.",
+    "The force currently answers 69.3% of 999 calls within 10 seconds, against a national target of 90%.",
+    "a total of 594 complaints were made between 2012 and 2019, of which just 119 were upheld",
+    "We don’t want abusive officers in the force and we need to get rid of them.",
+    "Det Supt Anette Clark",
+    "He said he is determined to clean up the force.",
+    "The Met was put into special measures by the watchdog three months ago.",
+]
+INVENTIONS = [
+    "The police are investigating 600 abuse claims against their own staff.",
+    "Rowley said the force will root out racists and misogynists within 100 days.",
+    "Annette Clark said the unit had already secured dozens of convictions.",
+    "The Home Secretary ordered an inquiry into the Daso unit last week.",
+    "Sadiq Khan praised the new unit for its work with victims.",
+    "The Observer obtained figures showing 1,200 complaints against officers in Manchester.",
+    "Most victims are members of the public who were assaulted by officers on duty.",
+    "The BBC drama Line of Duty was filmed inside Scotland Yard.",
+]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("quote", ALTERATIONS)
+def test_trimmed_or_reworded_quotes_of_real_sentences_are_altered(articles: Assistant, quote: str) -> None:
+    result = verify(articles, quote)
+    assert result.verdict == ALTERED
+    assert any(op.op != "equal" for op in result.matches[0].diff)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("quote", INVENTIONS)
+def test_sentences_the_sources_do_not_say_are_not_found(articles: Assistant, quote: str) -> None:
+    assert verify(articles, quote).verdict == NOT_FOUND
 
 
 @pytest.mark.integration
