@@ -38,6 +38,7 @@ ALTERED_MIN_COVERAGE = 0.75
 _MAX_SLACK = 80  # characters either side of the aligned span searched for the source's own first/last word
 CANDIDATES = 40  # chunks per retriever and per text searched
 NEAREST = 3  # passages shown when a quote is not found
+_DIFFED_SOURCES = NEAREST
 
 _ELLIPSIS = re.compile(r"\s*(?:…|\.\s?\.\s?\.)\s*")
 _OUTER_MARKS = "\"'“”‘’«»„‚ \t\r\n"
@@ -206,8 +207,12 @@ def verify_quote(
             return Verification(quote, EXACT, tuple(f.text for f in attempt), tuple(matches))
 
     unquoted = tuple(_unquoted(f) for f in fragments)
+    # Word diffs cost more than character alignment: diff only the sources that align best.
+    hays = {sid: [folded[(sid, s, e)] for s, e in spans] for sid, spans in windows.items()}
+    aligned = {sid: [_align(hays[sid], f, 0) for f in unquoted] for sid in windows}
+    best = sorted(windows, key=lambda sid: -sum(a[0] if a else 0.0 for a in aligned[sid]))[:_DIFFED_SOURCES]
     closest = sorted(
-        (c for c in (_closest(snapshot.documents[sid], spans, folded, quote, unquoted) for sid, spans in windows.items()) if c),
+        (c for c in (_closest(snapshot.documents[sid], hays[sid], quote, unquoted) for sid in best) if c),
         key=lambda m: (-_closeness(m), -m.similarity),
     )
     texts = tuple(f.text for f in fragments)
@@ -326,24 +331,17 @@ def _occurrences(doc: Document, hays: Sequence[Folded], needle: str, after: int)
             at = hay.text.find(needle, at + 1)
 
 
-def _closest(
-    doc: Document,
-    spans: Sequence[tuple[int, int]],
-    folded: dict[tuple[str, int, int], Folded],
-    quote: str,
-    fragments: Sequence[_Fragment],
-) -> Match | None:
+def _closest(doc: Document, hays: Sequence[Folded], quote: str, fragments: Sequence[_Fragment]) -> Match | None:
     """The source's closest version of the quote: each fragment aligned in order, then diffed word by word."""
-    hays = [folded[(doc.id, s, e)] for s, e in spans]
     after = 0
     found: list[Span] = []
     diff: list[DiffOp] = []
     similarity = coverage = 0.0
     for fragment in fragments:
-        aligned = _align(doc, hays, fragment, after)
+        aligned = _align(hays, fragment, after)
         if aligned is None:
             return None
-        span, ops, kept = _diff(doc, aligned, quote, fragment)
+        span, ops, kept = _diff(doc, aligned[1:], quote, fragment)
         found.append(span)
         diff.extend(ops)
         weight = len(fragment.text)
@@ -354,8 +352,8 @@ def _closest(
     return _match(doc, tuple(found), round(similarity / total, 4), False, tuple(diff), round(coverage / total, 4))
 
 
-def _align(doc: Document, hays: Sequence[Folded], fragment: _Fragment, after: int) -> tuple[int, int] | None:
-    """Original span in ``doc`` of the best character alignment of the fragment after ``after``."""
+def _align(hays: Sequence[Folded], fragment: _Fragment, after: int) -> tuple[float, int, int] | None:
+    """Score and original span of the fragment's best character alignment after offset ``after``."""
     needle = fold(fragment.text).text
     best: tuple[float, int, int] | None = None
     for hay in hays:
@@ -368,7 +366,7 @@ def _align(doc: Document, hays: Sequence[Folded], fragment: _Fragment, after: in
         if best is None or alignment.score > best[0]:
             start, end = hay.span(offset + alignment.dest_start, offset + alignment.dest_end)
             best = (alignment.score, start, end)
-    return None if best is None else (best[1], best[2])
+    return best
 
 
 def _diff(
