@@ -476,6 +476,41 @@ def match_citation(match: Match) -> str:
     return f"“{' … '.join(span.text for span in match.spans)}” — {label}"
 
 
+_VERDICT_TEXT = {
+    EXACT: "EXACT: the quote stands verbatim in the sources",
+    ALTERED: "ALTERED: the closest passage says something different",
+    NOT_FOUND: "NOT FOUND: no passage is close; the nearest ones below do not support the quote",
+}
+
+
+def to_text(verification: Verification) -> str:
+    """The terminal text of ``verify``: the verdict, then each place with its citation and, if altered, the diff.
+
+    In the diff ``[-words-]`` are source words the quote drops, ``{+words+}`` words it adds, and
+    ``[~source -> quote~]`` words it changes, with "(number)" or "(name)" after a changed figure or name.
+    """
+    head = _VERDICT_TEXT[verification.verdict]
+    if verification.folded:
+        head += " (after folding quote marks, dashes or white space)"
+    lines = [head]
+    for n, match in enumerate(verification.matches, start=1):
+        lines.append(f"{n}. {match_citation(match)}  [similarity {match.similarity:.2f}]")
+        if match.diff:
+            lines.append("   Diff: " + " ".join(_diff_text(op) for op in match.diff))
+    return "\n".join(lines)
+
+
+def _diff_text(op: DiffOp) -> str:
+    flag = f" ({op.flag})" if op.flag else ""
+    if op.op == "equal":
+        return op.quote_text
+    if op.op == "dropped":
+        return f"[-{op.source_text}-]{flag}"
+    if op.op == "added":
+        return f"{{+{op.quote_text}+}}{flag}"
+    return f"[~{op.source_text} -> {op.quote_text}~]{flag}"
+
+
 def to_json(verification: Verification) -> dict[str, Any]:
     """The ``verify --json`` object."""
     return {

@@ -16,6 +16,7 @@ from assistant.verification import (
     fold,
     split_fragments,
     to_json,
+    to_text,
     verify_quote,
 )
 
@@ -190,6 +191,15 @@ def test_the_json_names_the_verdict_and_gives_each_match_a_citation(articles: As
     assert match["source"]["id"] == CLARK
     assert match["citation"].startswith("“Since the Unit was formed") and match["citation"].endswith(", para 5")
     assert {"op", "quote_text", "source_text", "flag"} <= set(match["diff"][0])
+
+
+@pytest.mark.integration
+def test_the_text_marks_changed_dropped_and_added_words(articles: Assistant) -> None:
+    text = to_text(verify(articles, "Since the Unit was formed allegations of abuse against officers has climbed to 652."))
+    assert text.startswith("ALTERED")
+    assert "[~625 -> 652~] (number)" in text
+    trimmed = to_text(verify(articles, "Cressida Dick resigned after a clash with Sadiq Khan."))
+    assert "Cressida Dick resigned [-earlier in the year-] after a clash with [-Mayor of London-] Sadiq Khan." in trimmed
 
 
 @pytest.mark.integration
