@@ -92,7 +92,16 @@ def build_app(
     answer_addons: Sequence[AnswerAddon] = (),
     tabs: Sequence[TabAddon] = (),
 ) -> gr.Blocks:
-    """The app over ``assistant``, whose index must already be built (``Assistant.refresh()``)."""
+    """The app over ``assistant``, whose index must already be built (``Assistant.refresh()``).
+
+    Args:
+        abstain_below: similarity of the best passage under which the answer says that nothing in
+            the sources answers closely (see ``load_abstain_threshold``).
+        max_upload_bytes: largest file accepted from the browser.
+        answer_addons: each turns an answer's ``SearchResult`` into HTML shown under its cards; it
+            must escape any document text itself (``html.escape``).
+        tabs: each is called inside the tab bar with an ``AppContext`` and may add a ``gr.Tab``.
+    """
     exports_root = Path(tempfile.mkdtemp(prefix="assistant-citations-"))
 
     def html(value: str, elem_id: str, js: str | None = cards.ACTIONS_JS) -> gr.HTML:
@@ -289,6 +298,9 @@ def build_app(
 
 
 def launch(app: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = 7860, **kwargs: Any) -> tuple[Any, str, str]:
-    """Serve ``app``: localhost unless told otherwise, with the logins from ``ASSISTANT_AUTH`` if set."""
+    """Serve ``app``: localhost unless told otherwise, with the logins from ``ASSISTANT_AUTH`` if set.
+
+    ``port=None`` takes the first free port from 7860; other keywords go to ``gr.Blocks.launch``.
+    """
     kwargs.setdefault("max_file_size", MAX_UPLOAD_BYTES)  # Gradio refuses bigger files before they touch the disk
     return app.launch(server_name=host, server_port=port, auth=auth_from_env(), footer_links=["api"], **kwargs)
