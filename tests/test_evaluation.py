@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from assistant import ChunkSettings
 from assistant.evaluation.cli import add_arguments
+from assistant.evaluation.experiment import ConfigFigures, DefaultDetail, Miss, Study
+from assistant.evaluation.harness import GoldFigures
 from assistant.evaluation.gold import AnswerSpan, GoldError, GoldQuestion, GoldSet
-from assistant.evaluation.metrics import abstention, calibrate, percentiles_ms, quote_accuracy, ranking
+from assistant.evaluation.metrics import Abstention, abstention, calibrate, percentiles_ms, quote_accuracy, ranking
 from assistant.evaluation.qrels import ANSWER, document_run, gold_qrels, gold_run
-from assistant.evaluation.report import markdown_table
-from assistant.evaluation.thresholds import abstain_threshold, load_expected
+from assistant.evaluation.report import decision, markdown_table, plot_recall, render_markdown
+from assistant.evaluation.thresholds import Expected, abstain_threshold, load_expected
 from assistant.types import Occurrence, Passage, Quote, SearchResult, SourceRef
 
 
@@ -136,3 +139,44 @@ def test_the_sub_command_keeps_a_sources_folder_given_before_it() -> None:
     assert parser.parse_args(["--sources", "docs", "eval", "--mode", "bm25"]).sources == "docs"
     args = parser.parse_args(["eval", "--max-tokens", "96", "128"])
     assert args.max_tokens == [96, 128] and args.mode is None and args.beir is None
+
+
+def _figures(mode: str, mrr: float, recall5: float) -> GoldFigures:
+    ranks = {"recall@1": mrr - 0.1, "recall@5": recall5, "recall@10": recall5, "mrr@10": mrr, "ndcg@10": mrr}
+    return GoldFigures(mode, ranks, 0.5, Abstention(0.3, 1.0, 0.5, 2, 4), 20.0, 40.0, answerable=50, unanswerable=4)
+
+
+def _study(default_mrr: float) -> Study:
+    default, larger = ChunkSettings(), ChunkSettings(max_tokens=256, overlap_tokens=64)
+    configs = [
+        ConfigFigures(default, 51, 3.0, {"hybrid": _figures("hybrid", default_mrr, 0.90), "bm25": _figures("bm25", 0.70, 0.88)}, {}),
+        ConfigFigures(larger, 27, 2.0, {"hybrid": _figures("hybrid", 0.75, 0.96), "bm25": _figures("bm25", 0.74, 0.92)}, {}),
+    ]
+    for config in configs:
+        hybrid, bm25 = config.by_mode["hybrid"].ranking, config.by_mode["bm25"].ranking
+        config.fusion.update({"rrf k=60": hybrid, "blend 0.5 dense": bm25})
+    detail = DefaultDetail(
+        by_tag={"hybrid": {"number": configs[0].by_mode["hybrid"].ranking}},
+        follow_ups={"hybrid": {"alone": configs[0].by_mode["bm25"].ranking, "with context": configs[0].by_mode["hybrid"].ranking}},
+        misses=[Miss("q7", "Who took over from her?", None)],
+        similarity={"answerable": [0.4, 0.6], "unanswerable": [0.1, 0.5]},
+        quote_signal={"threshold": 0.3, "precision": 0.5, "recall": 0.5, "f1": 0.5},
+    )
+    return Study(default, "hybrid", 54, 50, configs, detail)
+
+
+def test_the_report_names_the_default_and_keeps_it_when_nothing_beats_it_by_more_than_a_question(tmp_path: Path) -> None:
+    expected = Expected("hybrid", {"recall_at_5": 0.85, "mrr_at_10": 0.9}, 0.3)
+    text = render_markdown(_study(default_mrr=0.76), expected, "recall_by_mode.png", "all-MiniLM-L6-v2")
+    assert "| 128 (32) *" in text and "![Recall@k by mode](recall_by_mode.png)" in text
+    assert "the default stays" in text and "keep RRF" in text
+    assert "| mrr_at_10   | 0.900 | 0.760    | NO    |" in text
+    assert "| q7          | Who took over from her?" in text
+    plot_recall(_study(0.76), tmp_path / "plot.png")
+    assert (tmp_path / "plot.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_report_says_when_other_settings_beat_the_default() -> None:
+    lines = decision(_study(default_mrr=0.60))
+    assert any("Chunks of 256 (64) in hybrid mode beat the default" in line for line in lines)
+    assert any("the blend is better by 0.100 MRR@10" in line for line in lines)

@@ -76,11 +76,11 @@ def _run_gold(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
     sources = Path(getattr(args, "sources", None) or "sources")
     study = run_study(sources, embedder, chunkings, tuple(args.mode or MODES), args.gold, log=log)
     print(study_table(study))
+    write_json(study, args.json or EVAL_DIR / "results.json")
     png = args.report.with_name("recall_by_mode.png")
     args.report.parent.mkdir(parents=True, exist_ok=True)
     plot_recall(study, png)
     args.report.write_text(render_markdown(study, expected, png.name, embedder.name), encoding="utf-8")
-    write_json(study, args.json or EVAL_DIR / "results.json")
     failed = [(name, bar, value) for name, bar, value, ok in bar_check(study, expected) if not ok]
     for name, bar, value in failed:
         print(f"below the pinned bar: {name} = {value:.3f} < {bar}", file=sys.stderr)
@@ -92,7 +92,7 @@ def _run_beir(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
     from dataclasses import asdict, replace
 
     from . import beir
-    from .report import RANK_HEADERS, markdown_table, ranking_cells, write_json
+    from .report import RANK_HEADERS, chunk_label, markdown_table, ranking_cells, write_json
 
     data = beir.load_beir(args.beir, args.split)
     embedder = _embedder()
@@ -104,8 +104,7 @@ def _run_beir(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
             chunks = len(assistant.snapshot.chunks)
             for mode in args.mode or MODES:
                 f = beir.evaluate(assistant, data, mode, k=args.k, progress=not args.quiet)
-                label = f"{chunk.max_tokens} ({chunk.overlap_tokens})"
-                rows.append([label, chunks, mode, *ranking_cells(f.ranking), f"{f.p50_ms:.0f}", f"{f.p95_ms:.0f}"])
+                rows.append([chunk_label(chunk), chunks, mode, *ranking_cells(f.ranking), f"{f.p50_ms:.0f}", f"{f.p95_ms:.0f}"])
                 payload.append({"chunk": asdict(chunk), "chunks": chunks, **asdict(f)})
     print(markdown_table(["chunk (overlap)", "chunks", "mode", *RANK_HEADERS, "p50 ms", "p95 ms"], rows))
     out = args.json or EVAL_DIR / f"beir-{args.beir.resolve().name}.json"

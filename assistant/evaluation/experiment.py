@@ -35,12 +35,13 @@ class ConfigFigures:
     chunks: int
     build_seconds: float
     by_mode: dict[str, GoldFigures]
+    fusion: dict[str, dict[str, float]]  # fusion of the raw chunk rankings -> ranking metrics
 
 
 @dataclass(frozen=True)
 class Miss:
     id: str
-    question: str
+    query: str  # as searched: a follow-up carries the previous question
     rank: int | None  # of the first result that holds the answer, None when not in the first 10
 
 
@@ -50,7 +51,6 @@ class DefaultDetail:
 
     by_tag: dict[str, dict[str, dict[str, float]]]  # mode -> tag -> ranking metrics
     follow_ups: dict[str, dict[str, dict[str, float]]]  # mode -> "alone" | "with context" -> ranking metrics
-    fusion: dict[str, dict[str, float]]  # fusion of the raw chunk rankings -> ranking metrics
     misses: list[Miss]  # default mode: answer not in the first 5
     similarity: dict[str, list[float]]  # "answerable" | "unanswerable" -> top similarity (default mode)
     quote_signal: dict[str, float]  # calibrated abstention on the quote's own similarity, for comparison
@@ -98,7 +98,7 @@ def run_study(
                 log(f"chunks of {chunk.max_tokens} tokens (overlap {chunk.overlap_tokens}), {mode}: {len(gold.questions)} questions")
                 asked[mode] = ask_all(assistant, gold, mode)
             by_mode = {mode: score(asked[mode], gold, mode) for mode in modes}
-            configs.append(ConfigFigures(chunk, report.chunks, build_seconds, by_mode))
+            configs.append(ConfigFigures(chunk, report.chunks, build_seconds, by_mode, fusion_study(assistant, gold)))
             if chunk == defaults.chunk:
                 detail = _detail(assistant, gold, asked, defaults.search.mode if defaults.search.mode in modes else modes[0])
     assert detail is not None  # the default chunking is always in the list
@@ -135,7 +135,6 @@ def _detail(assistant: Assistant, gold: GoldSet, asked: dict[str, dict[str, Aske
     return DefaultDetail(
         by_tag=by_tag,
         follow_ups=follow_ups,
-        fusion=fusion_study(assistant, gold),
         misses=misses,
         similarity=similarity,
         quote_signal={"threshold": quote.threshold, "precision": quote.precision, "recall": quote.recall, "f1": quote.f1},
