@@ -82,6 +82,16 @@ def test_open_in_source_shows_the_document_with_the_quote_marked_and_in_view(pag
     page.screenshot(path=str(screenshots / "reader.png"))
 
 
+def test_an_also_in_source_opens_at_its_own_copy_of_the_quote(page) -> None:  # type: ignore[no-untyped-def]
+    ask(page, "How many allegations is the unit investigating?")
+    link = last_turn(page).locator(".also-in button.link").first
+    label = link.inner_text()
+    link.click()
+    page.wait_for_selector("#tab-reader-button[aria-selected='true']")
+    page.locator("#reader mark.quote").wait_for()
+    assert label.startswith(page.locator("#reader h3.title").inner_text().split(" (")[0])
+
+
 def test_a_follow_up_is_answered_in_the_context_of_the_chat(page) -> None:  # type: ignore[no-untyped-def]
     ask(page, "Who is the new commissioner of the Met?")
     ask(page, "and what did his predecessor do?")
