@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +32,8 @@ THRESHOLD = 0.58
 FIGURE_WEIGHT = 0.15  # added when two sentences state a figure in common, taken off when their figures differ
 WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2)
 THRESHOLDS = tuple(t / 100 for t in range(30, 96))
-CANDIDATE_CHUNKS = 20  # per retriever: chunks of other sources whose sentences are compared
+CANDIDATE_CHUNKS = 10  # per retriever: chunks of other sources near the quote
+CHUNKS_PER_SOURCE = 2  # of those, the nearest per source and retriever whose sentences are compared
 PAIRS = Path("eval/corroboration_pairs.jsonl")
 REPORT = Path("eval/quote_desk_report.md")
 
@@ -48,12 +49,25 @@ class Corroboration:
     similarity: float  # link score: the cosine of this sentence and the quote, moved by their figures
 
 
+SentenceVectors = MutableMapping[tuple[str, int, int], np.ndarray]
+
+
 def corroborate(
-    passage: Passage, snapshot: Snapshot, embedder: Embedder, threshold: float = THRESHOLD
+    passage: Passage,
+    snapshot: Snapshot,
+    embedder: Embedder,
+    threshold: float = THRESHOLD,
+    *,
+    cache: SentenceVectors | None = None,
 ) -> list[Corroboration]:
-    """Sources other than the passage's own and its "also in" copies that state its quote, best first."""
+    """Sources other than the passage's own and its "also in" copies that state its quote, best first.
+
+    ``cache`` maps (source id, start, end) of a sentence to its vector; pass one dict per snapshot
+    (the retriever's sentence cache has the same keys) so a sentence is embedded once.
+    """
     exclude = {passage.source.id, *(o.source.id for o in passage.also_in)}
-    return corroborate_text(passage.quote.text, snapshot, embedder, exclude, threshold)
+    anchor = (passage.source.id, passage.quote.start, passage.quote.end)
+    return corroborate_text(passage.quote.text, snapshot, embedder, exclude, threshold, cache=cache, anchor=anchor)
 
 
 def corroborate_text(
@@ -63,26 +77,39 @@ def corroborate_text(
     exclude: set[str],
     threshold: float = THRESHOLD,
     weight: float = FIGURE_WEIGHT,
+    *,
+    cache: SentenceVectors | None = None,
+    anchor: tuple[str, int, int] | None = None,
 ) -> list[Corroboration]:
-    """The best sentence of each source not in ``exclude`` whose similarity to ``text`` reaches the threshold."""
+    """The best sentence of each source not in ``exclude`` whose link score with ``text`` reaches the threshold.
+
+    Candidates: the sentences of each other source's nearest chunks, dense and BM25, a few per source,
+    so the sentences embedded per call stay few whatever the corpus size.
+    """
     others = [sid for sid in snapshot.documents if sid not in exclude]
     if not others:
         return []
-    vector = embedder.encode([text])[0]
+    cache = {} if cache is None else cache
+    vector = _vectors(embedder, cache, [anchor], [text])[0] if anchor else embedder.encode([text])[0]
     allowed = snapshot.rows_of(others)
-    runs = (snapshot.dense_search(vector, CANDIDATE_CHUNKS, allowed), snapshot.bm25_search(text, CANDIDATE_CHUNKS, allowed))
+    per_source: dict[str, list[int]] = {}
+    for run in (snapshot.dense_search(vector, CANDIDATE_CHUNKS, allowed), snapshot.bm25_search(text, CANDIDATE_CHUNKS, allowed)):
+        taken: dict[str, int] = {}
+        for row, _ in run:
+            sid = snapshot.chunks[row].source_id
+            taken[sid] = taken.get(sid, 0) + 1
+            if taken[sid] <= CHUNKS_PER_SOURCE and row not in per_source.setdefault(sid, []):
+                per_source[sid].append(row)
     spans = list(
         dict.fromkeys(
             (chunk.source_id, s, e)
-            for chunk in (snapshot.chunks[row] for run in runs for row, _ in run)
+            for chunk in (snapshot.chunks[row] for kept in per_source.values() for row in kept)
             for s, e in sentences_in(snapshot.documents[chunk.source_id], chunk.start, chunk.end)
             if not snapshot.documents[chunk.source_id].text[s:e].rstrip("\"'”’ ").endswith("?")  # asks, states nothing
         )
     )
-    if not spans:
-        return []
     sentences = [snapshot.documents[sid].text[s:e] for sid, s, e in spans]
-    cosines = embedder.encode(sentences) @ vector
+    cosines = _vectors(embedder, cache, spans, sentences) @ vector
     best: dict[str, tuple[float, int, int]] = {}
     for (sid, s, e), sentence, cosine in zip(spans, sentences, cosines.tolist(), strict=True):
         score = link_score(cosine, text, sentence, weight)
@@ -90,6 +117,19 @@ def corroborate_text(
             best[sid] = (score, s, e)
     found = [_corroboration(snapshot.documents[sid], s, e, score) for sid, (score, s, e) in best.items()]
     return sorted(found, key=lambda c: (-c.similarity, c.source.id))
+
+
+def _vectors(
+    embedder: Embedder, cache: SentenceVectors, keys: Sequence[tuple[str, int, int]], texts: Sequence[str]
+) -> np.ndarray:
+    """Vectors of ``texts``, embedding in one batch only those whose key the cache lacks."""
+    missing = [i for i, key in enumerate(keys) if key not in cache]
+    if missing:
+        for i, row in zip(missing, embedder.encode([texts[i] for i in missing]), strict=True):
+            cache[keys[i]] = row
+    if not keys:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    return np.stack([cache[key] for key in keys])
 
 
 def link_score(cosine: float, a: str, b: str, weight: float = FIGURE_WEIGHT) -> float:
@@ -216,8 +256,12 @@ def link_outcomes(pairs: Sequence[Pair], snapshot: Snapshot, embedder: Embedder,
     Returns (true links, false links, missed links) over the labelled pairs.
     """
     tp = fp = fn = 0
+    cache: SentenceVectors = {}
     for pair in pairs:
-        links = corroborate_text(pair.a.text, snapshot, embedder, {pair.a_source}, chosen.threshold, chosen.weight)
+        anchor = (pair.a_source, pair.a.start, pair.a.end)
+        links = corroborate_text(
+            pair.a.text, snapshot, embedder, {pair.a_source}, chosen.threshold, chosen.weight, cache=cache, anchor=anchor
+        )
         hit = any(
             c.source.id == pair.b_source and c.quote.start < pair.b.end and pair.b.start < c.quote.end for c in links
         )

@@ -93,3 +93,25 @@ def test_sources_already_listed_as_also_in_are_not_repeated(articles: Assistant)
     for passage in result.results:
         shown = {passage.source.id, *(o.source.id for o in passage.also_in)}
         assert not shown & {c.source.id for c in corroborate(passage, articles.snapshot, articles.embedder)}
+
+
+class _Counting:
+    """Delegates to the real model and records what it was asked to embed."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self.inner, self.texts = inner, []
+        self.name, self.dim = inner.name, inner.dim
+
+    def encode(self, texts, **kwargs):  # type: ignore[no-untyped-def]
+        self.texts.extend(texts)
+        return self.inner.encode(texts, **kwargs)
+
+
+@pytest.mark.integration
+def test_a_shared_cache_embeds_each_sentence_once(articles: Assistant) -> None:
+    passage = articles.search("Why did Cressida Dick resign?", k=1).results[0]
+    cache: dict = {}
+    first = corroborate(passage, articles.snapshot, articles.embedder, cache=cache)
+    counting = _Counting(articles.embedder)
+    assert corroborate(passage, articles.snapshot, counting, cache=cache) == first  # type: ignore[arg-type]
+    assert counting.texts == []
