@@ -13,8 +13,9 @@ import argparse
 import json
 import time
 from collections.abc import MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -159,6 +160,22 @@ def corroboration_citation(c: Corroboration) -> str:
     """``“quote” — Title (Publisher), para 12``."""
     where = location(c.page, c.paragraph)
     return f"“{c.quote.text}” — {source_label(c.source)}" + (f", {where}" if where else "")
+
+
+def corroborations_to_json(links: Sequence[Corroboration]) -> list[dict[str, Any]]:
+    """A result's ``"reported_also_by"`` list: source, page, paragraph, quote, similarity and citation."""
+    return [{**asdict(c), "citation": corroboration_citation(c)} for c in links]
+
+
+def corroborations_to_text(links: Sequence[Corroboration]) -> str:
+    """``Reported also by: BBC, para 12: “…”; ITV News, para 4: “…”`` (empty when nothing corroborates)."""
+    if not links:
+        return ""
+    return "Reported also by: " + "; ".join(
+        f"{source_label(c.source)}" + (f", {location(c.page, c.paragraph)}" if location(c.page, c.paragraph) else "")
+        + f": “{c.quote.text}”"
+        for c in links
+    )
 
 
 # -- choosing the threshold ---------------------------------------------------------------------

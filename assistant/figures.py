@@ -258,3 +258,13 @@ def figures_to_json(figures: Sequence[Figure]) -> list[dict[str, Any]]:
         }
         for f in figures
     ]
+
+
+def figures_to_text(figures: Sequence[Figure]) -> str:
+    """One line per figure: ``625 allegations — BBC; ITV News (“625 misconduct allegations”)``."""
+    lines = []
+    for f in figures:
+        sources = "; ".join(s.publisher or s.title for s in f.sources)
+        wording = " / ".join(dict.fromkeys(f"“{span.text}”" for span in f.spans))
+        lines.append(f"{f.text} — {sources} ({wording})")
+    return "\n".join(lines)

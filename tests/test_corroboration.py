@@ -16,6 +16,8 @@ from assistant.corroboration import (
     choose,
     corroborate,
     corroboration_citation,
+    corroborations_to_json,
+    corroborations_to_text,
     link_score,
     load_pairs,
     measure,
@@ -115,3 +117,14 @@ def test_a_shared_cache_embeds_each_sentence_once(articles: Assistant) -> None:
     counting = _Counting(articles.embedder)
     assert corroborate(passage, articles.snapshot, counting, cache=cache) == first  # type: ignore[arg-type]
     assert counting.texts == []
+
+
+@pytest.mark.integration
+def test_links_render_as_json_with_citations_and_as_one_line(articles: Assistant) -> None:
+    passage = articles.search("How many allegations is the unit investigating?", k=1, sources=[ITV]).results[0]
+    links = corroborate(passage, articles.snapshot, articles.embedder)
+    rows = corroborations_to_json(links)
+    assert [r["source"]["id"] for r in rows] == [c.source.id for c in links]
+    assert all(r["citation"] == corroboration_citation(c) for r, c in zip(rows, links, strict=True))
+    assert corroborations_to_text(links).startswith("Reported also by: ")
+    assert corroborations_to_text([]) == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant import Assistant
-from assistant.figures import extract_figures, figures_in, figures_to_json
+from assistant.figures import extract_figures, figures_in, figures_to_json, figures_to_text
 from assistant.types import Occurrence, Passage, Quote, SourceRef
 
 
@@ -87,3 +87,13 @@ def test_figures_of_a_real_answer_link_to_the_sources_own_text(articles: Assista
     for figure in figures:
         for span in figure.spans:
             assert articles.document(span.source_id).text[span.start : span.end] == span.text
+
+
+def test_the_text_lists_each_figure_with_its_sources_and_wordings() -> None:
+    passages = [
+        passage("itv", "It was looking into 625 misconduct allegations, ranging from", 100),
+        passage("bbc", "the team's caseload has grown to 625 allegations of sexual abuse", 7),
+    ]
+    assert figures_to_text(extract_figures(passages)) == (
+        "625 allegations — ITV; BBC (“625 misconduct allegations” / “625 allegations”)"
+    )
