@@ -123,32 +123,18 @@ def corroborate_text(
 def _vectors(
     embedder: Embedder, cache: SentenceVectors, keys: Sequence[tuple[str, int, int]], texts: Sequence[str]
 ) -> np.ndarray:
-    """Vectors of ``texts``, embedding in one batch only those whose key the cache lacks."""
-    missing = [i for i, key in enumerate(keys) if key not in cache]
-    if missing:
-        for i, row in zip(missing, embedder.encode([texts[i] for i in missing]), strict=True):
-            cache[keys[i]] = row
+    """Vectors of ``texts``, embedding in one batch only those whose key the cache lacks.
+
+    Reads go through a local copy: the owner of a shared cache may clear it at any moment.
+    """
     if not keys:
         return np.zeros((0, embedder.dim), dtype=np.float32)
-    return np.stack([cache[key] for key in keys])
-
-
-def link_score(cosine: float, a: str, b: str, weight: float = FIGURE_WEIGHT) -> float:
-    """Cosine of the two sentences, moved by ``weight`` when they state the same figure or different ones.
-
-    The embedding barely tells "625 allegations" from "1,600 allegations"; the figures do.
-    """
-    ours, theirs = _counted(a), _counted(b)
-    if ours & theirs:
-        return cosine + weight
-    if ours and theirs:
-        return cosine - weight
-    return cosine
-
-
-def _counted(text: str) -> set[float | int | str]:
-    """Values of the figures a sentence states with a noun (bare numbers are often ages or labels)."""
-    return {f.value for f in figures_in(text) if f.noun or f.kind in ("percent", "money")}
+    found = {key: vector for key in keys if (vector := cache.get(key)) is not None}
+    missing = [i for i, key in enumerate(keys) if key not in found]
+    if missing:
+        for i, row in zip(missing, embedder.encode([texts[i] for i in missing]), strict=True):
+            found[keys[i]] = cache[keys[i]] = row
+    return np.stack([found[key] for key in keys])
 
 
 def _corroboration(doc: Document, start: int, end: int, similarity: float) -> Corroboration:
