@@ -57,22 +57,22 @@ ol.citations li { margin: .4em 0; overflow-wrap: anywhere; }
 """
 
 # Event delegation on the component's root: buttons hand their action string to Python through
-# Gradio's ``select`` event; the copy button also writes its citation to the clipboard.
+# Gradio's ``select`` event first (so a citation is gathered even where the clipboard is refused),
+# then the copy button writes its citation to the clipboard.
 ACTIONS_JS = """
 element.addEventListener('click', async (event) => {
   const button = event.target.closest('button[data-action]');
   if (!button || !element.contains(button)) return;
-  const cite = button.dataset.cite;
-  if (cite !== undefined) {
-    let copied = false;
-    try { await navigator.clipboard.writeText(cite); copied = true; } catch (error) {
-      const area = document.createElement('textarea');
-      area.value = cite; document.body.appendChild(area); area.select();
-      copied = document.execCommand('copy'); area.remove();
-    }
-    button.textContent = copied ? 'Copied ✓ (added to citations)' : 'Select the text to copy';
-  }
   trigger('select', {index: 0, value: button.dataset.action});
+  const cite = button.dataset.cite;
+  if (cite === undefined) return;
+  let copied = false;
+  try { await navigator.clipboard.writeText(cite); copied = true; } catch (error) {
+    const area = document.createElement('textarea');
+    area.value = cite; document.body.appendChild(area); area.select();
+    copied = document.execCommand('copy'); area.remove();
+  }
+  button.textContent = copied ? 'Copied ✓ (added to citations)' : 'Added to citations; select the text to copy';
 });
 """
 

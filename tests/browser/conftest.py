@@ -64,7 +64,7 @@ def browser_context(served: tuple[str, Assistant]):  # type: ignore[no-untyped-d
             accept_downloads=True,
         )
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served[0].rstrip("/"))
-        context.set_default_timeout(30_000)
+        context.set_default_timeout(60_000)  # patient on a loaded machine; no test measures time
         yield context
         context.close()
 
