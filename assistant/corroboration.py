@@ -137,6 +137,24 @@ def _vectors(
     return np.stack([found[key] for key in keys])
 
 
+def link_score(cosine: float, a: str, b: str, weight: float = FIGURE_WEIGHT) -> float:
+    """Cosine of the two sentences, moved by ``weight`` when they state the same figure or different ones.
+
+    The embedding barely tells "625 allegations" from "1,600 allegations"; the figures do.
+    """
+    ours, theirs = _counted(a), _counted(b)
+    if ours & theirs:
+        return cosine + weight
+    if ours and theirs:
+        return cosine - weight
+    return cosine
+
+
+def _counted(text: str) -> set[float | int | str]:
+    """Values of the figures a sentence states with a noun (bare numbers are often ages or labels)."""
+    return {f.value for f in figures_in(text) if f.noun or f.kind in ("percent", "money")}
+
+
 def _corroboration(doc: Document, start: int, end: int, similarity: float) -> Corroboration:
     quote = Quote(doc.text[start:end], start, end)
     return Corroboration(SourceRef.of(doc), doc.page_at(start), doc.paragraph_at(start), quote, round(similarity, 4))
