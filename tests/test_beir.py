@@ -12,12 +12,24 @@ from assistant.evaluation import beir, cli
 
 CORPUS = [
     {"_id": "d1", "title": "Tides", "text": "The moon's gravity pulls the oceans and raises the tides twice a day."},
-    {"_id": "d2", "title": "Bread", "text": "Yeast ferments the sugars in dough, and the carbon dioxide makes bread rise."},
-    {"_id": "d3", "title": "", "text": "Volcanoes erupt when magma from the mantle forces its way up through the crust."},
+    {
+        "_id": "d2",
+        "title": "Bread",
+        "text": "Yeast ferments the sugars in dough, and the carbon dioxide makes bread rise.",
+    },
+    {
+        "_id": "d3",
+        "title": "",
+        "text": "Volcanoes erupt when magma from the mantle forces its way up through the crust.",
+    },
     {"_id": "d4", "title": "Bees", "text": "Honey bees dance to tell the hive where the flowers with nectar are."},
     {"_id": "d5", "title": "Rust", "text": "Iron rusts when it reacts with oxygen and water to form iron oxide."},
 ]
-QUERIES = {"q1": "What makes bread dough rise?", "q2": "Why do the tides rise and fall?", "q3": "How do bees find flowers?"}
+QUERIES = {
+    "q1": "What makes bread dough rise?",
+    "q2": "Why do the tides rise and fall?",
+    "q3": "How do bees find flowers?",
+}
 QRELS = [("q1", "d2", 1), ("q2", "d1", 1), ("q3", "d4", 2)]
 
 
@@ -26,7 +38,8 @@ def write_sample(folder: Path) -> Path:
     (folder / "qrels").mkdir(parents=True)
     (folder / "corpus.jsonl").write_text("".join(json.dumps(d) + "\n" for d in CORPUS), encoding="utf-8")
     (folder / "queries.jsonl").write_text(
-        "".join(json.dumps({"_id": q, "text": t}) + "\n" for q, t in {**QUERIES, "q9": "unjudged"}.items()), encoding="utf-8"
+        "".join(json.dumps({"_id": q, "text": t}) + "\n" for q, t in {**QUERIES, "q9": "unjudged"}.items()),
+        encoding="utf-8",
     )
     lines = ["query-id\tcorpus-id\tscore", *(f"{q}\t{d}\t{s}" for q, d, s in QRELS)]
     (folder / "qrels" / "test.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")

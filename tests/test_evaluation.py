@@ -10,8 +10,8 @@ import pytest
 from assistant import ChunkSettings
 from assistant.evaluation.cli import add_arguments
 from assistant.evaluation.experiment import ConfigFigures, DefaultDetail, Miss, Study
-from assistant.evaluation.harness import GoldFigures
 from assistant.evaluation.gold import AnswerSpan, GoldError, GoldQuestion, GoldSet
+from assistant.evaluation.harness import GoldFigures
 from assistant.evaluation.metrics import Abstention, abstention, calibrate, percentiles_ms, quote_accuracy, ranking
 from assistant.evaluation.qrels import ANSWER, document_run, gold_qrels, gold_run
 from assistant.evaluation.report import decision, markdown_table, plot_recall, render_markdown
@@ -23,11 +23,22 @@ def _source(sid: str) -> SourceRef:
     return SourceRef(sid, sid.upper(), None, f"sources/{sid}")
 
 
-def _passage(rank: int, sid: str, start: int, end: int, quote: tuple[int, int] | None = None, also: list | None = None) -> Passage:
+def _passage(
+    rank: int, sid: str, start: int, end: int, quote: tuple[int, int] | None = None, also: list | None = None
+) -> Passage:
     qs, qe = quote or (start, end)
     return Passage(
-        rank=rank, score=1.0 / rank, similarity=0.5, source=_source(sid), page=None, paragraph=1,
-        text="x" * (end - start), start=start, end=end, quote=Quote("x" * (qe - qs), qs, qe), also_in=tuple(also or ()),
+        rank=rank,
+        score=1.0 / rank,
+        similarity=0.5,
+        source=_source(sid),
+        page=None,
+        paragraph=1,
+        text="x" * (end - start),
+        start=start,
+        end=end,
+        quote=Quote("x" * (qe - qs), qs, qe),
+        also_in=tuple(also or ()),
     )
 
 
@@ -72,7 +83,9 @@ def test_a_question_with_no_results_scores_zero_instead_of_failing() -> None:
 
 def test_document_run_lists_each_source_once_in_order_of_first_appearance() -> None:
     also = Occurrence(_source("c"), None, 1, Quote("x", 0, 1))
-    result = SearchResult("q", "bm25", (_passage(1, "a", 0, 5, also=[also]), _passage(2, "b", 0, 5), _passage(3, "a", 9, 12)))
+    result = SearchResult(
+        "q", "bm25", (_passage(1, "a", 0, 5, also=[also]), _passage(2, "b", 0, 5), _passage(3, "a", 9, 12))
+    )
     assert document_run({"q": result}) == {"q": {"a": 1.0, "c": 0.5, "b": 1 / 3}}
 
 
@@ -94,12 +107,21 @@ def test_abstention_precision_and_recall() -> None:
     assert result.precision == pytest.approx(2 / 3) and result.recall == pytest.approx(2 / 3)
 
 
-def test_calibration_picks_the_best_f1_and_the_lower_threshold_on_a_tie() -> None:
+def test_calibration_picks_the_best_f_measure_and_the_lower_threshold_on_a_tie() -> None:
     top = {"a1": 0.8, "a2": 0.6, "u1": 0.2, "u2": 0.3}
     answerable = {"a1": True, "a2": True, "u1": False, "u2": False}
     best = calibrate(top, answerable)
     assert best.threshold == pytest.approx(0.45)  # between 0.3 and 0.6: both unanswerable, no answerable
     assert best.f1 == pytest.approx(1.0)
+
+
+def test_calibration_prefers_precision_to_recall() -> None:
+    # Under 0.25 it abstains on u1 alone (P 1, R 1/2); under 0.55 on u1, a1 and u2 (P 2/3, R 1): F1 would
+    # pick the second, F0.5 picks the first, since a wrong "nothing answers" hides a real answer.
+    top = {"u1": 0.2, "a1": 0.3, "u2": 0.5, "a2": 0.6, "a3": 0.9}
+    answerable = {"u1": False, "a1": True, "u2": False, "a2": True, "a3": True}
+    assert abstention(top, answerable, 0.55).f1 > abstention(top, answerable, 0.25).f1
+    assert calibrate(top, answerable).threshold == pytest.approx(0.25)
 
 
 def test_latency_percentiles_are_in_milliseconds() -> None:
@@ -108,7 +130,12 @@ def test_latency_percentiles_are_in_milliseconds() -> None:
 
 def test_markdown_table_lines_up_columns() -> None:
     table = markdown_table(["mode", "R@5"], [("hybrid", 0.91234), ("bm25", 1.0)])
-    assert table.splitlines() == ["| mode   | R@5   |", "|--------|-------|", "| hybrid | 0.912 |", "| bm25   | 1.000 |"]
+    assert table.splitlines() == [
+        "| mode   | R@5   |",
+        "|--------|-------|",
+        "| hybrid | 0.912 |",
+        "| bm25   | 1.000 |",
+    ]
 
 
 def test_the_shipped_abstention_threshold_is_a_similarity() -> None:
@@ -149,23 +176,38 @@ def _figures(mode: str, mrr: float, recall5: float) -> GoldFigures:
 def _study(default_mrr: float) -> Study:
     default, larger = ChunkSettings(), ChunkSettings(max_tokens=256, overlap_tokens=64)
     configs = [
-        ConfigFigures(default, 51, 3.0, {"hybrid": _figures("hybrid", default_mrr, 0.90), "bm25": _figures("bm25", 0.70, 0.88)}, {}),
-        ConfigFigures(larger, 27, 2.0, {"hybrid": _figures("hybrid", 0.75, 0.96), "bm25": _figures("bm25", 0.74, 0.92)}, {}),
+        ConfigFigures(
+            default,
+            51,
+            3.0,
+            {"hybrid": _figures("hybrid", default_mrr, 0.90), "bm25": _figures("bm25", 0.70, 0.88)},
+            {},
+        ),
+        ConfigFigures(
+            larger, 27, 2.0, {"hybrid": _figures("hybrid", 0.75, 0.96), "bm25": _figures("bm25", 0.74, 0.92)}, {}
+        ),
     ]
     for config in configs:
         hybrid, bm25 = config.by_mode["hybrid"].ranking, config.by_mode["bm25"].ranking
         config.fusion.update({"rrf k=60": hybrid, "blend 0.5 dense": bm25})
     detail = DefaultDetail(
         by_tag={"hybrid": {"number": configs[0].by_mode["hybrid"].ranking}},
-        follow_ups={"hybrid": {"alone": configs[0].by_mode["bm25"].ranking, "with context": configs[0].by_mode["hybrid"].ranking}},
+        follow_ups={
+            "hybrid": {
+                "alone": configs[0].by_mode["bm25"].ranking,
+                "with context": configs[0].by_mode["hybrid"].ranking,
+            }
+        },
         misses=[Miss("q7", "Who took over from her?", None)],
         similarity={"answerable": [0.4, 0.6], "unanswerable": [0.1, 0.5]},
-        quote_signal={"threshold": 0.3, "precision": 0.5, "recall": 0.5, "f1": 0.5},
+        quote_signal={"threshold": 0.3, "precision": 0.5, "recall": 0.5, "f": 0.5},
     )
     return Study(default, "hybrid", 54, 50, configs, detail)
 
 
-def test_the_report_names_the_default_and_keeps_it_when_nothing_beats_it_by_more_than_a_question(tmp_path: Path) -> None:
+def test_the_report_names_the_default_and_keeps_it_when_nothing_beats_it_by_more_than_a_question(
+    tmp_path: Path,
+) -> None:
     expected = Expected("hybrid", {"recall_at_5": 0.85, "mrr_at_10": 0.9}, 0.3)
     text = render_markdown(_study(default_mrr=0.76), expected, "recall_by_mode.png", "all-MiniLM-L6-v2")
     assert "| 128 (32) *" in text and "![Recall@k by mode](recall_by_mode.png)" in text

@@ -29,6 +29,7 @@ def test_every_gold_answer_stands_verbatim_in_its_source(sources: dict[str, Docu
 
 def test_the_gold_set_has_the_mix_the_evaluation_needs(sources: dict[str, Document]) -> None:
     gold = load_gold(sources, DEFAULT_GOLD)
+
     def tagged(tag: str) -> int:
         return sum(tag in q.tags for q in gold.questions)
 
@@ -70,8 +71,14 @@ def test_text_found_twice_yields_both_spans(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ('id = "q"\nquestion = "How many?"\nanswers = [{ source = "a.txt", text = "626 cases" }]', "no longer stands verbatim"),
-        ('id = "q"\nquestion = "How many?"\nanswers = [{ source = "b.txt", text = "625 cases" }]', "'b.txt' is not among"),
+        (
+            'id = "q"\nquestion = "How many?"\nanswers = [{ source = "a.txt", text = "626 cases" }]',
+            "no longer stands verbatim",
+        ),
+        (
+            'id = "q"\nquestion = "How many?"\nanswers = [{ source = "b.txt", text = "625 cases" }]',
+            "'b.txt' is not among",
+        ),
         ('id = "q"\nquestion = "How many?"\nanswers = []', "tagged 'unanswerable'"),
         ('id = "q"\nquestion = " "\nanswers = []', "'question' must be"),
         ('id = "q"\nquestion = "And?"\nprevious = "p"\ntags = ["follow-up"]\nanswers = []', "earlier question"),

@@ -65,7 +65,9 @@ def load_beir(folder: Path | str, split: str = "test") -> BeirSet:
     folder = Path(folder)
     for name in ("corpus.jsonl", "queries.jsonl", f"qrels/{split}.tsv"):
         if not (folder / name).is_file():
-            raise BeirError(f"{folder / name}: missing; a BEIR folder needs corpus.jsonl, queries.jsonl and qrels/{split}.tsv")
+            raise BeirError(
+                f"{folder / name}: missing; a BEIR folder needs corpus.jsonl, queries.jsonl and qrels/{split}.tsv"
+            )
     qrels = _read_qrels(folder / "qrels" / f"{split}.tsv")
     texts = {row["_id"]: row["text"] for row in _jsonl(folder / "queries.jsonl", ("_id", "text"))}
     missing = sorted(set(qrels) - set(texts))
@@ -151,7 +153,9 @@ def build_index(
     vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
     if not chunks:
         raise BeirError(f"{beir.corpus}: no text to index")
-    FileStore(index_dir).publish(IndexData(_manifest(settings, embedder, documents, chunks), documents, chunks, vectors))
+    FileStore(index_dir).publish(
+        IndexData(_manifest(settings, embedder, documents, chunks), documents, chunks, vectors)
+    )
     return Assistant(sources_dir=beir.folder, index_dir=index_dir, settings=settings, embedder=embedder)
 
 

@@ -1,8 +1,12 @@
-"""``python -m assistant.evaluation`` (and ``python -m assistant eval``): the gold-set report, or a BEIR folder.
+"""Measure retrieval on the gold questions or on a BEIR folder, and write the report.
+
+``python -m assistant.evaluation`` runs standalone; ``python -m assistant eval`` calls ``add_arguments``
+and ``run`` from here.
 
 Gold set: builds a temporary index per chunk size, scores dense, BM25 and hybrid, prints the table and
 writes eval/report.md, eval/recall_by_mode.png and eval/results.json; exits 1 when the default settings
 fall below the bar pinned in eval/expected.toml.
+
 BEIR: ``--beir DIR`` indexes the folder's corpus into a temporary index and prints and writes the figures.
 """
 
@@ -26,16 +30,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", default="test", help="BEIR judgements to use: qrels/SPLIT.tsv (default test)")
     parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="gold questions (default eval/gold.toml)")
     # SUPPRESS keeps a --sources given to `python -m assistant` before the sub-command.
-    parser.add_argument("--sources", default=argparse.SUPPRESS, help="sources folder for the gold set (default sources/)")
-    parser.add_argument("--mode", action="append", choices=MODES, help="ranking to score (repeatable; default all three)")
     parser.add_argument(
-        "--max-tokens", type=int, nargs="+", metavar="N", help="chunk sizes to try (gold default: 96 128 192 256; BEIR: 128)"
+        "--sources", default=argparse.SUPPRESS, help="sources folder for the gold set (default sources/)"
     )
-    parser.add_argument("--overlap-ratio", type=float, default=0.25, help="overlap as a share of the chunk size (default 0.25)")
+    parser.add_argument(
+        "--mode", action="append", choices=MODES, help="ranking to score (repeatable; default all three)"
+    )
+    parser.add_argument(
+        "--max-tokens",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="chunk sizes to try (gold default: 96 128 192 256; BEIR: 128)",
+    )
+    parser.add_argument(
+        "--overlap-ratio", type=float, default=0.25, help="overlap as a share of the chunk size (default 0.25)"
+    )
     parser.add_argument("--overlap-tokens", type=int, help="a fixed overlap instead of --overlap-ratio")
     parser.add_argument("-k", type=int, default=10, help="passages asked per query (BEIR; default 10)")
     parser.add_argument("--report", type=Path, default=DEFAULT_REPORT, help="gold report path (default eval/report.md)")
-    parser.add_argument("--json", type=Path, help="figures as JSON (default eval/results.json; BEIR: eval/beir-NAME.json)")
+    parser.add_argument(
+        "--json", type=Path, help="figures as JSON (default eval/results.json; BEIR: eval/beir-NAME.json)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
 
@@ -104,7 +120,9 @@ def _run_beir(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
             chunks = len(assistant.snapshot.chunks)
             for mode in args.mode or MODES:
                 f = beir.evaluate(assistant, data, mode, k=args.k, progress=not args.quiet)
-                rows.append([chunk_label(chunk), chunks, mode, *ranking_cells(f.ranking), f"{f.p50_ms:.0f}", f"{f.p95_ms:.0f}"])
+                rows.append(
+                    [chunk_label(chunk), chunks, mode, *ranking_cells(f.ranking), f"{f.p50_ms:.0f}", f"{f.p95_ms:.0f}"]
+                )
                 payload.append({"chunk": asdict(chunk), "chunks": chunks, **asdict(f)})
     print(markdown_table(["chunk (overlap)", "chunks", "mode", *RANK_HEADERS, "p50 ms", "p95 ms"], rows))
     out = args.json or EVAL_DIR / f"beir-{args.beir.resolve().name}.json"

@@ -19,7 +19,7 @@ from ..service import Assistant
 from ..store import Snapshot
 from .gold import DEFAULT_GOLD, TAGS, GoldQuestion, GoldSet, load_gold
 from .harness import DEPTH, Asked, GoldFigures, ask_all, ranking_for, score, top_similarity
-from .metrics import calibrate, ranking
+from .metrics import CALIBRATION_BETA, calibrate, ranking
 from .qrels import ANSWER, answers_in, gold_qrels, ranked
 
 CHUNK_SIZES = (96, 128, 192, 256)
@@ -67,7 +67,7 @@ class Study:
 
 
 def chunk_settings(sizes: Sequence[int], overlap_ratio: float = OVERLAP_RATIO) -> list[ChunkSettings]:
-    return [replace(ChunkSettings(), max_tokens=size, overlap_tokens=round(size * overlap_ratio)) for size in sizes]
+    return [ChunkSettings(max_tokens=size, overlap_tokens=round(size * overlap_ratio)) for size in sizes]
 
 
 def run_study(
@@ -80,6 +80,7 @@ def run_study(
 ) -> Study:
     """Build one temporary index per chunking and score every mode; the default chunking is always included."""
     defaults = Settings()
+    detail_mode = defaults.search.mode if defaults.search.mode in modes else modes[0]
     if defaults.chunk not in chunkings:
         chunkings = [*chunkings, defaults.chunk]
     configs: list[ConfigFigures] = []
@@ -95,14 +96,17 @@ def run_study(
             gold = load_gold(assistant.snapshot.documents, gold_path)
             asked = {}
             for mode in modes:
-                log(f"chunks of {chunk.max_tokens} tokens (overlap {chunk.overlap_tokens}), {mode}: {len(gold.questions)} questions")
+                log(
+                    f"chunks of {chunk.max_tokens} (overlap {chunk.overlap_tokens}), {mode}: "
+                    f"{len(gold.questions)} questions"
+                )
                 asked[mode] = ask_all(assistant, gold, mode)
             by_mode = {mode: score(asked[mode], gold, mode) for mode in modes}
             configs.append(ConfigFigures(chunk, report.chunks, build_seconds, by_mode, fusion_study(assistant, gold)))
             if chunk == defaults.chunk:
-                detail = _detail(assistant, gold, asked, defaults.search.mode if defaults.search.mode in modes else modes[0])
+                detail = _detail(assistant, gold, asked, detail_mode)
     assert detail is not None  # the default chunking is always in the list
-    return Study(defaults.chunk, defaults.search.mode, len(gold.questions), len(gold.answerable), configs, detail)
+    return Study(defaults.chunk, detail_mode, len(gold.questions), len(gold.answerable), configs, detail)
 
 
 def _detail(assistant: Assistant, gold: GoldSet, asked: dict[str, dict[str, Asked]], mode: str) -> DefaultDetail:
@@ -118,7 +122,10 @@ def _detail(assistant: Assistant, gold: GoldSet, asked: dict[str, dict[str, Aske
     follow_ups = {}
     for m, runs in asked.items():
         alone = ask_all(assistant, gold, m, context=False, questions=[gold[qid] for qid in sorted(follow_ids)])
-        follow_ups[m] = {"alone": ranking_for(alone, gold, follow_ids), "with context": ranking_for(runs, gold, follow_ids)}
+        follow_ups[m] = {
+            "alone": ranking_for(alone, gold, follow_ids),
+            "with context": ranking_for(runs, gold, follow_ids),
+        }
     runs = asked[mode]
     misses = []
     for q in gold.answerable:
@@ -137,7 +144,12 @@ def _detail(assistant: Assistant, gold: GoldSet, asked: dict[str, dict[str, Aske
         follow_ups=follow_ups,
         misses=misses,
         similarity=similarity,
-        quote_signal={"threshold": quote.threshold, "precision": quote.precision, "recall": quote.recall, "f1": quote.f1},
+        quote_signal={
+            "threshold": quote.threshold,
+            "precision": quote.precision,
+            "recall": quote.recall,
+            "f": quote.f_beta(CALIBRATION_BETA),
+        },
     )
 
 
@@ -167,10 +179,13 @@ def fusion_study(assistant: Assistant, gold: GoldSet) -> dict[str, dict[str, flo
         rankings = {"dense": dense, "bm25": sparse, f"rrf k={settings.rrf_k}": rrf([dense, sparse], settings.rrf_k)}
         for weight in BLEND_WEIGHTS:
             rankings[f"blend {weight:.1f} dense"] = _blend(dense, sparse, weight)
-        for name, ranked in rankings.items():
-            fused.setdefault(name, {})[question.id] = [row for row, _ in ranked]
+        for name, hits in rankings.items():
+            fused.setdefault(name, {})[question.id] = [row for row, _ in hits]
     qrels = gold_qrels(gold)
-    return {name: ranking(qrels, {qid: _chunk_run(rows, snapshot, gold[qid]) for qid, rows in runs.items()}) for name, runs in fused.items()}
+    return {
+        name: ranking(qrels, {qid: _chunk_run(rows, snapshot, gold[qid]) for qid, rows in runs.items()})
+        for name, runs in fused.items()
+    }
 
 
 def _blend(dense: list[tuple[int, float]], sparse: list[tuple[int, float]], weight: float) -> list[tuple[int, float]]:

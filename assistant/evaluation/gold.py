@@ -130,7 +130,9 @@ def _spans(answer: Any, where: str, documents: Mapping[str, Document]) -> list[A
     source_id, text = answer.get("source"), answer["text"]
     document = documents.get(source_id) if isinstance(source_id, str) else None
     if document is None:
-        raise GoldError(f"{where}: answer source {source_id!r} is not among the sources ({', '.join(sorted(documents))})")
+        raise GoldError(
+            f"{where}: answer source {source_id!r} is not among the sources ({', '.join(sorted(documents))})"
+        )
     spans = []
     start = document.text.find(text)
     while start != -1:

@@ -50,11 +50,17 @@ class Abstention:
 
     @property
     def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
+        return self.f_beta(1.0)
+
+    def f_beta(self, beta: float) -> float:
+        """F-measure weighing recall ``beta`` times as much as precision."""
+        total = beta**2 * self.precision + self.recall
+        return (1 + beta**2) * self.precision * self.recall / total if total else 0.0
 
 
-def abstention(top_similarity: Mapping[str, float | None], answerable: Mapping[str, bool], threshold: float) -> Abstention:
+def abstention(
+    top_similarity: Mapping[str, float | None], answerable: Mapping[str, bool], threshold: float
+) -> Abstention:
     """Abstain when the first result's similarity is under ``threshold`` (or there is no result)."""
     abstained = {qid for qid, s in top_similarity.items() if s is None or s < threshold}
     unanswerable = {qid for qid, ok in answerable.items() if not ok}
@@ -68,8 +74,13 @@ def abstention(top_similarity: Mapping[str, float | None], answerable: Mapping[s
     )
 
 
-def calibrate(top_similarity: Mapping[str, float | None], answerable: Mapping[str, bool]) -> Abstention:
-    """The threshold with the best F1 for abstention; ties go to the lower threshold (fewer false alarms).
+CALIBRATION_BETA = 0.5  # precision counts double: a false "nothing answers this" hides a real answer
+
+
+def calibrate(
+    top_similarity: Mapping[str, float | None], answerable: Mapping[str, bool], beta: float = CALIBRATION_BETA
+) -> Abstention:
+    """The threshold with the best F-beta for abstention; ties go to the lower threshold (fewer false alarms).
 
     Candidates are the midpoints between neighbouring observed similarities, rounded to 3 decimals so
     the figure can be pinned in a file and read by the app.
@@ -77,7 +88,7 @@ def calibrate(top_similarity: Mapping[str, float | None], answerable: Mapping[st
     values = sorted({s for s in top_similarity.values() if s is not None})
     candidates = [round((a + b) / 2, 3) for a, b in zip(values, values[1:], strict=False)] or [0.0]
     outcomes = [abstention(top_similarity, answerable, t) for t in candidates]
-    return max(outcomes, key=lambda o: (round(o.f1, 9), -o.threshold))
+    return max(outcomes, key=lambda o: (round(o.f_beta(beta), 9), -o.threshold))
 
 
 def percentiles_ms(seconds: Iterable[float]) -> tuple[float, float]:
