@@ -100,6 +100,7 @@ def measure(
     from assistant import Assistant
 
     texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(sources.glob("*.txt"))}
+    load_before = os.getloadavg()[0]  # other work on a shared machine moves absolute times, not ratios
     embedder = TimedEmbedder(inner)
     assistant = Assistant(sources_dir=sources, index_dir=index_dir, embedder=embedder)
     gc.collect()
@@ -124,6 +125,7 @@ def measure(
     search, hnsw = _search(assistant, embedder, model, list(texts.values()), queries)
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "documents": built.documents,
         "chunks": built.chunks,
         "corpus_mb": round(sum(len(t.encode()) for t in texts.values()) / 2**20, 2),
