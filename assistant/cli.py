@@ -33,6 +33,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object (schema in the README)")
     ask.add_argument("--index", default=argparse.SUPPRESS, help="index folder")
     ask.add_argument("--sources", default=argparse.SUPPRESS, help="sources folder")
+    verify = commands.add_parser("verify", help="check a quote against the sources: exact, altered or not found")
+    verify.add_argument("quote")
+    verify.add_argument("--json", action="store_true", help="print one JSON object (schema in the README)")
+    verify.add_argument("--index", default=argparse.SUPPRESS, help="index folder")
+    verify.add_argument("--sources", default=argparse.SUPPRESS, help="sources folder")
+
+    from .evaluation.cli import add_arguments as add_eval_arguments
+
+    add_eval_arguments(commands.add_parser("eval", help="measure retrieval on the gold questions or a BEIR folder"))
     return parser
 
 
@@ -45,6 +54,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "index":
             return _index(assistant, quiet=args.quiet)
+        if args.command == "verify":
+            return _verify(assistant, args)
+        if args.command == "eval":
+            from .evaluation.cli import run as run_eval
+
+            return run_eval(args)
         return _ask(assistant, args)
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -74,4 +89,12 @@ def _ask(assistant, args: argparse.Namespace) -> int:  # type: ignore[no-untyped
         print(json.dumps(result_to_json(result), ensure_ascii=False, indent=2))
     else:
         print(result_to_text(result))
+    return 0
+
+
+def _verify(assistant, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from .verification import to_json, to_text
+
+    verification = assistant.verify(args.quote)
+    print(json.dumps(to_json(verification), ensure_ascii=False, indent=2) if args.json else to_text(verification))
     return 0

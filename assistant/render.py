@@ -6,13 +6,19 @@ import textwrap
 from dataclasses import asdict
 from typing import Any
 
+from .figures import extract_figures, figures_to_json, figures_to_text
 from .citations import format_citation, location, source_label
 from .types import Passage, SearchResult
 
 
 def result_to_json(result: SearchResult) -> dict[str, Any]:
     """The schema documented in the README: ``{"query", "mode", "results": [...]}``."""
-    return {"query": result.query, "mode": result.mode, "results": [passage_to_json(p) for p in result.results]}
+    return {
+        "query": result.query,
+        "mode": result.mode,
+        "results": [passage_to_json(p) for p in result.results],
+        "figures": figures_to_json(extract_figures(result.results)),
+    }
 
 
 def passage_to_json(passage: Passage) -> dict[str, Any]:
@@ -25,6 +31,9 @@ def result_to_text(result: SearchResult, *, width: int = 100) -> str:
     if not result.results:
         return f"No passage found for: {result.query}"
     blocks = [_passage_text(p, width) for p in result.results]
+    figures = extract_figures(result.results)
+    if figures:
+        blocks.append("Figures:\n" + figures_to_text(figures))
     return "\n\n".join(blocks)
 
 

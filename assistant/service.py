@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .embedding import Embedder, SentenceTransformerEmbedder
@@ -17,6 +17,9 @@ from .retrieval import Retriever
 from .store import IndexStore, Snapshot
 from .store.files import REBUILD_HINT, FileStore
 from .types import Document, SearchResult
+
+if TYPE_CHECKING:
+    from .verification import Verification
 
 
 
@@ -120,6 +123,12 @@ class Assistant:
         mode = mode or self.settings.search.mode
         passages = retriever.search(query, k=k, sources=sources, mode=mode)
         return SearchResult(query=query, mode=mode, results=tuple(passages))
+
+    def verify(self, text: str) -> Verification:
+        """Exact / altered / not found, with every place, a word diff and citations."""
+        from .verification import verify_quote
+
+        return verify_quote(self._current().snapshot, self.embedder, text)
 
     # -- sources --------------------------------------------------------------------------------
 

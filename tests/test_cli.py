@@ -47,7 +47,7 @@ def test_ask_json_prints_one_object_in_the_documented_schema(tmp_path: Path, fak
     capsys.readouterr()
     assert fake_cli(["ask", "625 allegations", "--json", "-k", "1", "--index", str(tmp_path / "i")]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert set(payload) == {"query", "mode", "results"}
+    assert set(payload) == {"query", "mode", "results", "figures"}
     result = payload["results"][0]
     assert set(result) >= {"rank", "score", "source", "page", "paragraph", "text", "start", "end", "quote", "also_in"}
     assert set(result["source"]) == {"id", "title", "publisher", "path"}
@@ -67,3 +67,25 @@ def test_an_empty_question_is_one_line_on_stderr_and_exit_2(tmp_path: Path, fake
 def test_ask_without_an_index_says_how_to_build_one(tmp_path: Path, fake_cli, capsys) -> None:  # type: ignore[no-untyped-def]
     assert fake_cli(["ask", "anything", "--index", str(tmp_path / "none")]) == 2
     assert "python -m assistant index" in capsys.readouterr().err
+
+
+def test_verify_json_says_exact_and_points_at_the_sources_own_text(tmp_path: Path, fake_cli, capsys) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "a.txt").write_text("Title\nShe said: “We need to get rid of them.”", encoding="utf-8")
+    fake_cli(["index", "--sources", str(tmp_path / "s"), "--index", str(tmp_path / "i"), "--quiet"])
+    capsys.readouterr()
+    assert fake_cli(["verify", '"We need to get rid of them."', "--json", "--index", str(tmp_path / "i")]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["verdict"] == "exact"
+    span = payload["matches"][0]["spans"][0]
+    assert "We need to get rid of them." in span["text"]
+
+
+def test_ask_json_lists_the_figures_the_quotes_state(tmp_path: Path, fake_cli, capsys) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "a.txt").write_text("The unit probes 625 allegations.", encoding="utf-8")
+    fake_cli(["index", "--sources", str(tmp_path / "s"), "--index", str(tmp_path / "i"), "--quiet"])
+    capsys.readouterr()
+    fake_cli(["ask", "625 allegations", "--json", "--index", str(tmp_path / "i")])
+    figures = json.loads(capsys.readouterr().out)["figures"]
+    assert figures[0]["value"] == 625 and figures[0]["noun"] == "allegations"
