@@ -67,10 +67,6 @@ def chunk_document(
             model_tokens += pieces[j].model_tokens
             j += 1
         start, end = pieces[i].start, pieces[j - 1].end
-        # cl100k merges across the joins now and then; measure the window itself and shrink if it overran.
-        while j - 1 > i and count_tokens(doc.text[start:end]) > settings.max_tokens:
-            j -= 1
-            end = pieces[j - 1].end
         chunks.append(Chunk(doc.id, start, end, doc.text[start:end]))
         if j >= len(pieces):
             break
