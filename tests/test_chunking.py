@@ -46,7 +46,8 @@ def test_chunks_are_exact_spans_that_cover_all_the_text(text: str, budget: tuple
     for chunk in chunks:
         assert d.text[chunk.start : chunk.end] == chunk.text
         assert is_word_boundary(d.text, chunk.start) and is_word_boundary(d.text, chunk.end)
-        assert COUNT(chunk.text) <= budget[0] + 2  # joining pieces may merge a couple of tokens
+        # Sentences are measured one by one; each join may shift a token across the boundary.
+        assert COUNT(chunk.text) <= budget[0] + len(sentence_spans(chunk.text))
     covered = set()
     for chunk in chunks:
         covered.update(range(chunk.start, chunk.end))
