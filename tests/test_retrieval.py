@@ -77,13 +77,7 @@ def test_a_question_of_stop_words_only_still_answers_by_meaning(small: Assistant
 
 
 WORD = st.text(alphabet=string.ascii_letters + "éü0123456789’'-", min_size=1, max_size=10)
-SENTENCE = st.lists(WORD, min_size=1, max_size=15).map(lambda ws: " ".join(ws) + st_end())
-
-
-def st_end() -> str:
-    return "."
-
-
+SENTENCE = st.lists(WORD, min_size=1, max_size=15).map(lambda ws: " ".join(ws) + ".")
 DOCUMENT = st.lists(st.lists(SENTENCE, min_size=1, max_size=4).map(" ".join), min_size=1, max_size=10).map("\n".join)
 
 
