@@ -18,8 +18,12 @@ def source_label(source: SourceRef) -> str:
     return f"{source.title} ({source.publisher})" if source.publisher else source.title
 
 
-def format_citation(passage: Passage) -> str:
+def cite(source: SourceRef, quote: str, page: int | None, paragraph: int | None) -> str:
     """``“quote” — Title (Publisher), para 12``."""
-    where = location(passage.page, passage.paragraph)
-    label = source_label(passage.source) + (f", {where}" if where else "")
-    return f"“{passage.quote.text}” — {label}"
+    where = location(page, paragraph)
+    label = source_label(source) + (f", {where}" if where else "")
+    return f"“{quote}” — {label}"
+
+
+def format_citation(passage: Passage) -> str:
+    return cite(passage.source, passage.quote.text, passage.page, passage.paragraph)

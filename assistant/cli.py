@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--source", action="append", help="only search this source id (repeatable)")
     ask.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default=None, help="ranking (default hybrid)")
     ask.add_argument("--json", action="store_true", help="print one JSON object (schema in the README)")
+    ask.add_argument(
+        "--reported-also-by",
+        action="store_true",
+        help="with each result, the sentences of other sources that state the same thing in other words",
+    )
     ask.add_argument("--index", default=argparse.SUPPRESS, help="index folder")
     ask.add_argument("--sources", default=argparse.SUPPRESS, help="sources folder")
     verify = commands.add_parser("verify", help="check a quote against the sources: exact, altered or not found")
@@ -85,10 +90,11 @@ def _ask(assistant, args: argparse.Namespace) -> int:  # type: ignore[no-untyped
     from .render import result_to_json, result_to_text
 
     result = assistant.search(args.question, k=args.k, sources=args.source, mode=args.mode)
+    reported = [assistant.reported_also_by(p) for p in result.results] if args.reported_also_by else None
     if args.json:
-        print(json.dumps(result_to_json(result), ensure_ascii=False, indent=2))
+        print(json.dumps(result_to_json(result, reported), ensure_ascii=False, indent=2))
     else:
-        print(result_to_text(result))
+        print(result_to_text(result, reported))
     return 0
 
 

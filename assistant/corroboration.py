@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .citations import location, source_label
+from .citations import cite, location, source_label
 from .embedding import Embedder
 from .errors import AssistantError
 from .figures import figures_in
@@ -162,9 +162,7 @@ def _corroboration(doc: Document, start: int, end: int, similarity: float) -> Co
 
 
 def corroboration_citation(c: Corroboration) -> str:
-    """``“quote” — Title (Publisher), para 12``."""
-    where = location(c.page, c.paragraph)
-    return f"“{c.quote.text}” — {source_label(c.source)}" + (f", {where}" if where else "")
+    return cite(c.source, c.quote.text, c.page, c.paragraph)
 
 
 def corroborations_to_json(links: Sequence[Corroboration]) -> list[dict[str, Any]]:

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from .figures import extract_figures, figures_to_json, figures_to_text
 from .citations import format_citation, location, source_label
+from .corroboration import Corroboration, corroborations_to_json, corroborations_to_text
+from .figures import extract_figures, figures_to_json, figures_to_text
 from .types import Passage, SearchResult
 
+Reported = Sequence[Sequence[Corroboration]]  # one list per result, in rank order
 
-def result_to_json(result: SearchResult) -> dict[str, Any]:
-    """The schema documented in the README: ``{"query", "mode", "results": [...]}``."""
+
+def result_to_json(result: SearchResult, reported_also_by: Reported | None = None) -> dict[str, Any]:
+    """The schema documented in the README: ``{"query", "mode", "results": [...], "figures": [...]}``.
+
+    With ``reported_also_by``, each result carries its ``"reported_also_by"`` list.
+    """
+    results = [passage_to_json(p) for p in result.results]
+    if reported_also_by is not None:
+        for row, links in zip(results, reported_also_by, strict=True):
+            row["reported_also_by"] = corroborations_to_json(links)
     return {
         "query": result.query,
         "mode": result.mode,
-        "results": [passage_to_json(p) for p in result.results],
+        "results": results,
         "figures": figures_to_json(extract_figures(result.results)),
     }
 
@@ -27,17 +38,18 @@ def passage_to_json(passage: Passage) -> dict[str, Any]:
     return row
 
 
-def result_to_text(result: SearchResult, *, width: int = 100) -> str:
+def result_to_text(result: SearchResult, reported_also_by: Reported | None = None, *, width: int = 100) -> str:
     if not result.results:
         return f"No passage found for: {result.query}"
-    blocks = [_passage_text(p, width) for p in result.results]
+    reported = reported_also_by if reported_also_by is not None else [()] * len(result.results)
+    blocks = [_passage_text(p, links, width) for p, links in zip(result.results, reported, strict=True)]
     figures = extract_figures(result.results)
     if figures:
         blocks.append("Figures:\n" + figures_to_text(figures))
     return "\n\n".join(blocks)
 
 
-def _passage_text(p: Passage, width: int) -> str:
+def _passage_text(p: Passage, reported_also_by: Sequence[Corroboration], width: int) -> str:
     where = location(p.page, p.paragraph)
     head = f"{p.rank}. {source_label(p.source)}" + (f", {where}" if where else "")
     head += f"  [score {p.score:.4f}, similarity {p.similarity:.2f}]  {p.source.path}"
@@ -51,4 +63,6 @@ def _passage_text(p: Passage, width: int) -> str:
     if p.also_in:
         also = "; ".join(f"{source_label(o.source)}, {location(o.page, o.paragraph)}" for o in p.also_in)
         lines.append(f"   Also in: {also}")
+    if reported_also_by:
+        lines.append(textwrap.fill(corroborations_to_text(reported_also_by), width, initial_indent="   ", subsequent_indent="     "))
     return "\n".join(lines)

@@ -38,7 +38,7 @@ class Retriever:
         self.snapshot = snapshot
         self.embedder = embedder
         self.settings = settings
-        self._sentence_vectors: dict[tuple[str, int, int], np.ndarray] = {}
+        self.sentence_vectors: dict[tuple[str, int, int], np.ndarray] = {}
         self._lock = threading.Lock()
 
     def search(
@@ -147,7 +147,7 @@ class Retriever:
             doc = self.snapshot.documents[chunk.source_id]
             for s, e in sentences_in(doc, chunk.start, chunk.end):
                 key = (doc.id, s, e)
-                cached = self._sentence_vectors.get(key)
+                cached = self.sentence_vectors.get(key)
                 if cached is not None:
                     found[key] = cached
                 else:
@@ -156,9 +156,9 @@ class Retriever:
             fresh = dict(zip(wanted, self.embedder.encode(list(wanted.values())), strict=True))
             found.update(fresh)
             with self._lock:
-                if len(self._sentence_vectors) > _SENTENCE_CACHE_LIMIT:
-                    self._sentence_vectors.clear()
-                self._sentence_vectors.update(fresh)
+                if len(self.sentence_vectors) > _SENTENCE_CACHE_LIMIT:
+                    self.sentence_vectors.clear()
+                self.sentence_vectors.update(fresh)
         return found
 
 

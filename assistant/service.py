@@ -19,6 +19,8 @@ from .store.files import REBUILD_HINT, FileStore
 from .types import Document, SearchResult
 
 if TYPE_CHECKING:
+    from .corroboration import Corroboration
+    from .types import Passage
     from .verification import Verification
 
 
@@ -129,6 +131,14 @@ class Assistant:
         from .verification import verify_quote
 
         return verify_quote(self._current().snapshot, self.embedder, text)
+
+    def reported_also_by(self, passage: Passage) -> list[Corroboration]:
+        """Sentences of other sources that state the passage's quote in other words, best first."""
+        from .corroboration import corroborate
+
+        retriever = self._current()
+        # The retriever has embedded the sentences of every passage it returned: share its cache.
+        return corroborate(passage, retriever.snapshot, self.embedder, cache=retriever.sentence_vectors)
 
     # -- sources --------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
-from .citations import location, source_label
+from .citations import cite
 from .embedding import Embedder
 from .errors import EmptyQueryError
 from .fusion import rrf
@@ -471,9 +471,7 @@ def _word_end(text: str, offset: int) -> int:
 
 def match_citation(match: Match) -> str:
     """``“span … span” — Title (Publisher), para 12``: the source's own words, fragments joined by an ellipsis."""
-    where = location(match.page, match.paragraph)
-    label = source_label(match.source) + (f", {where}" if where else "")
-    return f"“{' … '.join(span.text for span in match.spans)}” — {label}"
+    return cite(match.source, " … ".join(span.text for span in match.spans), match.page, match.paragraph)
 
 
 _VERDICT_TEXT = {

@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from ..citations import format_citation, location
+from ..citations import cite, location
 from ..types import Passage, Quote, SourceRef
 
 
@@ -38,8 +38,6 @@ class CitationRecord:
         question: str = "",
         verdict: str = "",
     ) -> CitationRecord:
-        # format_citation reads a Passage; a quote-only one keeps a single citation format app-wide.
-        bare = Passage(0, 0.0, 0.0, source, page, paragraph, quote.text, quote.start, quote.end, quote)
         return cls(
             quote=quote.text,
             title=source.title,
@@ -49,7 +47,7 @@ class CitationRecord:
             path=source.path,
             start=quote.start,
             end=quote.end,
-            citation=format_citation(bare),
+            citation=cite(source, quote.text, page, paragraph),
             question=question,
             verdict=verdict,
         )
