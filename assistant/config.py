@@ -10,6 +10,8 @@ from .errors import SettingsError
 
 FORMAT_VERSION = 1
 MODES = ("hybrid", "dense", "bm25")
+FUSIONS = ("rrf", "blend")
+DENSE_INDEXES = ("flat", "hnsw", "auto")
 
 
 @dataclass(frozen=True)
@@ -45,12 +47,38 @@ class SearchSettings:
     rrf_k: int = 60  # Cormack et al. (SIGIR 2009), with ranks counted from 1
     candidates: int = 100  # per retriever, before fusion and duplicate grouping
     duplicate_ratio: float = 80.0  # rapidfuzz ratio between quotes that makes them one result
+    fusion: str = "rrf"  # hybrid: reciprocal ranks ("rrf") or min-max normalised scores ("blend")
+    dense_weight: float = 0.5  # the dense side's share of a "blend"
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise SettingsError(f"search mode must be one of {', '.join(MODES)}, got {self.mode!r}")
         if self.rrf_k < 1 or self.candidates < 1:
             raise SettingsError("search rrf_k and candidates must be positive")
+        if self.fusion not in FUSIONS:
+            raise SettingsError(f"search fusion must be one of {', '.join(FUSIONS)}, got {self.fusion!r}")
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise SettingsError(f"search dense_weight must be in [0, 1], got {self.dense_weight}")
+
+
+@dataclass(frozen=True)
+class DenseSettings:
+    """Which FAISS index answers dense searches: exact ("flat"), approximate ("hnsw"), or by size ("auto")."""
+
+    index: str = "auto"
+    hnsw_from: int = 200_000  # "auto" builds HNSW from this many chunks on
+    m: int = 32  # HNSW links per node
+    ef_construction: int = 80
+    ef_search: int = 128
+
+    def __post_init__(self) -> None:
+        if self.index not in DENSE_INDEXES:
+            raise SettingsError(f"dense index must be one of {', '.join(DENSE_INDEXES)}, got {self.index!r}")
+        if min(self.hnsw_from, self.m, self.ef_construction, self.ef_search) < 1:
+            raise SettingsError("dense hnsw_from, m, ef_construction and ef_search must be positive")
+
+    def use_hnsw(self, rows: int) -> bool:
+        return self.index == "hnsw" or (self.index == "auto" and rows >= self.hnsw_from)
 
 
 @dataclass(frozen=True)
@@ -58,6 +86,7 @@ class Settings:
     chunk: ChunkSettings = field(default_factory=ChunkSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
+    dense: DenseSettings = field(default_factory=DenseSettings)
 
     def index_fingerprint(self) -> dict[str, object]:
         """What an index depends on besides the model: a difference in any of it means a rebuild."""
