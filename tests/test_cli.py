@@ -89,3 +89,24 @@ def test_ask_json_lists_the_figures_the_quotes_state(tmp_path: Path, fake_cli, c
     fake_cli(["ask", "625 allegations", "--json", "--index", str(tmp_path / "i")])
     figures = json.loads(capsys.readouterr().out)["figures"]
     assert figures[0]["value"] == 625 and figures[0]["noun"] == "allegations"
+
+
+def test_ask_can_list_who_else_reports_each_result_in_other_words(tmp_path: Path, fake_cli, capsys) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "a.txt").write_text("Report A\nThe unit probes 625 allegations against officers.", encoding="utf-8")
+    (tmp_path / "s" / "b.txt").write_text("Report B\nAgainst officers, 625 allegations are what the unit probes now.", encoding="utf-8")
+    fake_cli(["index", "--sources", str(tmp_path / "s"), "--index", str(tmp_path / "i"), "--quiet"])
+    capsys.readouterr()
+    ask = ["ask", "unit probes 625 allegations", "-k", "1", "--source", "a.txt", "--index", str(tmp_path / "i")]
+
+    fake_cli([*ask, "--json"])
+    assert "reported_also_by" not in json.loads(capsys.readouterr().out)["results"][0]
+
+    fake_cli([*ask, "--json", "--reported-also-by"])
+    (link,) = json.loads(capsys.readouterr().out)["results"][0]["reported_also_by"]
+    assert link["source"]["id"] == "b.txt"
+    assert link["quote"]["text"] == "Against officers, 625 allegations are what the unit probes now."
+    assert link["citation"].endswith("— Report B, para 2")
+
+    fake_cli([*ask, "--reported-also-by"])
+    assert "Reported also by: Report B, para 2: “Against officers, 625 allegations" in capsys.readouterr().out

@@ -128,3 +128,15 @@ def test_links_render_as_json_with_citations_and_as_one_line(articles: Assistant
     assert all(r["citation"] == corroboration_citation(c) for r, c in zip(rows, links, strict=True))
     assert corroborations_to_text(links).startswith("Reported also by: ")
     assert corroborations_to_text([]) == ""
+
+
+@pytest.mark.integration
+def test_the_assistant_reports_the_same_links_reusing_the_sentences_its_search_embedded(
+    articles: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passage = articles.search("How many allegations is the unit investigating?", k=1, sources=[ITV]).results[0]
+    expected = corroborate(passage, articles.snapshot, articles.embedder)
+    counting = _Counting(articles.embedder)
+    monkeypatch.setattr(articles, "embedder", counting)
+    assert articles.reported_also_by(passage) == expected
+    assert passage.quote.text not in counting.texts  # the search embedded it already
