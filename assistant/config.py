@@ -9,6 +9,9 @@ from dataclasses import asdict, dataclass, field
 from .errors import SettingsError
 
 FORMAT_VERSION = 1
+# Bump when a change to segmentation.py or chunking.py moves chunk edges: settings alone do not show it,
+# and an index chunked by the old code would otherwise be reused with offsets the new code never made.
+CHUNKER_VERSION = 1
 MODES = ("hybrid", "dense", "bm25")
 FUSIONS = ("rrf", "blend")
 DENSE_INDEXES = ("flat", "hnsw", "auto")
@@ -90,7 +93,12 @@ class Settings:
 
     def index_fingerprint(self) -> dict[str, object]:
         """What an index depends on besides the model: a difference in any of it means a rebuild."""
-        return {"format_version": FORMAT_VERSION, "chunker": asdict(self.chunk), "bm25": BM25_PARAMS}
+        return {
+            "format_version": FORMAT_VERSION,
+            "chunker_version": CHUNKER_VERSION,
+            "chunker": asdict(self.chunk),
+            "bm25": BM25_PARAMS,
+        }
 
     def fingerprint_hash(self, model_name: str, model_max_tokens: int) -> str:
         payload = json.dumps(

@@ -105,3 +105,16 @@ def test_a_dense_text_is_chunked_within_the_model_limit(real_embedder) -> None: 
     )
     limit = real_embedder.model.max_seq_length
     assert all(len(real_embedder.model.tokenizer(c.text)["input_ids"]) <= limit for c in chunks)
+
+
+def test_an_index_chunked_by_an_older_chunker_is_not_reused(tmp_path, fake_embedder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assistant import config
+    from assistant.service import Assistant
+
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "a.txt").write_text("One sentence. Another one.", encoding="utf-8")
+    Assistant(tmp_path / "s", tmp_path / "i", embedder=fake_embedder).refresh()
+    monkeypatch.setattr(config, "CHUNKER_VERSION", config.CHUNKER_VERSION + 1)
+    assistant = Assistant(tmp_path / "s", tmp_path / "i", embedder=fake_embedder)
+    assert not assistant.is_current()
+    assert assistant.refresh().embedded_chunks == 1
