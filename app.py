@@ -1,5 +1,7 @@
 """``python app.py``: the web app on http://127.0.0.1:7860 over ``index/``, built from ``sources/`` first if needed.
 
+The quote desk is on: a "Verify a quote" tab, the figures under each answer, "reported also by" on each card.
+
 Set ``ASSISTANT_AUTH="user:password[,user2:password2]"`` to require a login.
 """
 
@@ -11,7 +13,7 @@ import sys
 from pathlib import Path
 
 from assistant import Assistant, AssistantError
-from assistant.webapp import build_app, launch, load_abstain_threshold
+from assistant.webapp import build_app_with_quote_desk, launch, load_abstain_threshold
 
 ROOT = Path(__file__).resolve().parent
 
@@ -31,7 +33,9 @@ def main(argv: list[str] | None = None) -> int:
         report = assistant.refresh(progress=True)
         for failure in report.failures:
             print(f"skipped {failure.path}: {failure.reason}", file=sys.stderr)
-        app = build_app(assistant, abstain_below=load_abstain_threshold(ROOT / "eval" / "expected.toml"))
+        app = build_app_with_quote_desk(
+            assistant, abstain_below=load_abstain_threshold(ROOT / "eval" / "expected.toml")
+        )
         launch(app, host=args.host, port=args.port)
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -6,6 +6,8 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
+
 from assistant.citations import format_citation
 from assistant.types import Passage, Quote, SourceRef
 from assistant.webapp.export import COLUMNS, CitationRecord, gather, to_csv, to_markdown, write_exports
@@ -65,3 +67,24 @@ def test_files_are_written_as_utf8_for_spreadsheets(tmp_path: Path) -> None:
     assert table.read_bytes().startswith(b"\xef\xbb\xbf")  # the BOM that makes spreadsheets read UTF-8
     assert "“inappropriate behaviour”" in table.read_text(encoding="utf-8-sig")
     assert markdown.read_text(encoding="utf-8").startswith("# Citations")
+
+
+@pytest.mark.parametrize("dangerous", ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(dangerous: str) -> None:
+    quote = Quote(dangerous, 0, len(dangerous))
+    record = CitationRecord.of(
+        SourceRef("x.txt", dangerous, dangerous, "sources/x.txt"), quote, None, 1, question=dangerous
+    )
+    row = next(csv.DictReader(io.StringIO(to_csv((record,)))))
+    for column in ("quote", "title", "publisher", "question"):
+        assert row[column] == "'" + dangerous
+    assert row["citation"].startswith("“") and row["start"] == "0"  # safe cells are left as they are
+
+
+def test_a_span_checked_again_at_the_quote_desk_takes_its_verdict_in_place() -> None:
+    other = CitationRecord.from_passage(passage(Quote("Another sentence.", 10, 27), 2))
+    searched = CitationRecord.from_passage(passage())
+    verified = CitationRecord.of(SOURCE, QUOTE, None, 6, verdict="exact")
+    gathered = gather(gather(gather((), searched), other), verified)
+    assert gathered == (verified, other)
+    assert gather(gathered, searched) == gathered  # a verdict is never lost to a later copy without one

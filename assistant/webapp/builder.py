@@ -5,7 +5,7 @@ the ``Assistant``, whose searches read an immutable snapshot, so an upload being
 blocks or disturbs a search.
 
 Add-ons (the quote desk, for one) extend the app without editing it: ``answer_addons`` add HTML
-under each answer, and ``tabs`` add tabs that may gather citations into the session.
+under each answer, and ``tabs`` add tabs that may gather citations into the session and open the reader.
 """
 
 from __future__ import annotations
@@ -44,12 +44,16 @@ AnswerAddon = Callable[[SearchResult], str]
 
 @dataclass(frozen=True)
 class AppContext:
-    """What an add-on tab needs: the API, the session state, and how to show gathered citations."""
+    """What an add-on tab needs: the API, the session state, how to show gathered citations, and how to
+    open a source in the reader."""
 
     assistant: Assistant
     session: gr.State  # holds a Session
     citation_outputs: tuple[gr.components.Component, ...]  # list, Markdown download, CSV download
     citation_updates: Callable[[Session], tuple[Any, ...]]  # values for citation_outputs
+    reader_outputs: tuple[gr.components.Component, ...]  # the reader, its document choice, the tab bar
+    # values for reader_outputs: (source id, (start, end) marked, the text expected there, span shaded or None)
+    reader_updates: Callable[[str, tuple[int, int], str, tuple[int, int] | None], tuple[Any, ...]]
 
 
 TabAddon = Callable[[AppContext], None]
@@ -91,6 +95,7 @@ def build_app(
     max_upload_bytes: int = MAX_UPLOAD_BYTES,
     answer_addons: Sequence[AnswerAddon] = (),
     tabs: Sequence[TabAddon] = (),
+    reported_also_by: bool = False,
 ) -> gr.Blocks:
     """The app over ``assistant``, whose index must already be built (``Assistant.refresh()``).
 
@@ -101,6 +106,8 @@ def build_app(
         answer_addons: each turns an answer's ``SearchResult`` into HTML shown under its cards; it
             must escape any document text itself (``html.escape``).
         tabs: each is called inside the tab bar with an ``AppContext`` and may add a ``gr.Tab``.
+        reported_also_by: each card lists the other sources that state its quote in other words
+            (``Assistant.reported_also_by``; a few sentence embeddings per passage).
     """
     exports_root = Path(tempfile.mkdtemp(prefix="assistant-citations-"))
 
@@ -142,7 +149,13 @@ def build_app(
         else:
             weak = bool(result.results) and result.results[0].similarity < abstain_below
             extra = "".join(addon(result) for addon in answer_addons)
-            turn = Turn(question, result.query, result, weak=weak, extra=extra)
+            # Not for a weak answer: its passages do not answer the question, and who else says them is noise.
+            reported = (
+                tuple(tuple(assistant.reported_also_by(p)) for p in result.results)
+                if reported_also_by and not weak
+                else ()
+            )
+            turn = Turn(question, result.query, result, weak=weak, extra=extra, reported=reported)
         session = session.ask(turn)
         return session, cards.conversation_html(session.turns), ""
 
@@ -151,24 +164,51 @@ def build_app(
         return session, cards.conversation_html(())
 
     def act(session: Session, event: gr.SelectData):
-        """A card's button: "copy" gathers its citation, "open" shows its source in the reader."""
+        """A button under an answer: "copy" gathers a citation, "open" and "read" show a source in the reader."""
         unchanged = (gr.skip(),) * 3
+        read = cards.parse_read(event.value)
+        # Only spans of quotes this session was shown: no document text or offsets are taken on trust.
+        quote = read and session.quote_holding(*read)
+        if read and quote:
+            source_id, start, end = read
+            where = (start, end)
+            shown = quote.text[start - quote.start : end - quote.start]
+            return (session, *reader_updates(source_id, where, shown, (quote.start, quote.end)), *unchanged)
         parsed = cards.parse_action(event.value)
-        found = parsed and session.passage(parsed[1], parsed[2])
-        if not parsed or not found:
+        if not parsed:
             return (session, *unchanged, *unchanged)
-        verb, _, _, also = parsed
+        verb, turn_index, rank, index = parsed
+        if verb in ("copy-rep", "open-rep"):
+            linked = session.reported(turn_index, rank, index)
+            if not linked:
+                return (session, *unchanged, *unchanged)
+            turn, link = linked
+            if verb == "copy-rep":
+                record = CitationRecord.of(link.source, link.quote, link.page, link.paragraph, question=turn.question)
+                session = session.collect(record)
+                return (session, *unchanged, *citation_updates(session))
+            where = (link.quote.start, link.quote.end)
+            return (session, *reader_updates(link.source.id, where, link.quote.text, None), *unchanged)
+        found = session.passage(turn_index, rank)
+        if not found:
+            return (session, *unchanged, *unchanged)
         turn, passage = found
         if verb == "copy":
             session = session.collect(CitationRecord.from_passage(passage, turn.question))
             return (session, *unchanged, *citation_updates(session))
-        if 0 <= also < len(passage.also_in):
-            occurrence = passage.also_in[also]
-            source_id, quote, span = occurrence.source.id, occurrence.quote, None
+        if 0 <= index < len(passage.also_in):
+            occurrence = passage.also_in[index]
+            source_id, shown_quote, span = occurrence.source.id, occurrence.quote, None
         else:
-            source_id, quote, span = passage.source.id, passage.quote, (passage.start, passage.end)
-        reader = open_reader(source_id, (quote.start, quote.end), quote.text, span)
-        return (session, reader, gr.Dropdown(value=source_id), gr.Tabs(selected="reader"), *unchanged)
+            source_id, shown_quote, span = passage.source.id, passage.quote, (passage.start, passage.end)
+        where = (shown_quote.start, shown_quote.end)
+        return (session, *reader_updates(source_id, where, shown_quote.text, span), *unchanged)
+
+    def reader_updates(
+        source_id: str, where: tuple[int, int], text: str, span: tuple[int, int] | None
+    ) -> tuple[Any, ...]:
+        """The reader on ``source_id`` with ``where`` marked inside ``span``, and its tab shown."""
+        return (open_reader(source_id, where, text, span), gr.Dropdown(value=source_id), gr.Tabs(selected="reader"))
 
     def open_reader(source_id: str, where: tuple[int, int], text: str, span: tuple[int, int] | None) -> str:
         try:
@@ -274,7 +314,14 @@ def build_app(
                     download_md = gr.DownloadButton("Download Markdown", interactive=False, elem_id="download-md")
                     download_csv = gr.DownloadButton("Download CSV", interactive=False, elem_id="download-csv")
                     clear = gr.Button("Clear citations", elem_id="clear-citations")
-            context = AppContext(assistant, session, (citations, download_md, download_csv), citation_updates)
+            context = AppContext(
+                assistant,
+                session,
+                (citations, download_md, download_csv),
+                citation_updates,
+                (reader, reader_choice, tab_set),
+                reader_updates,
+            )
             for add_tab in tabs:
                 add_tab(context)
 
@@ -284,9 +331,7 @@ def build_app(
         ask_button.click(ask, ask_inputs, asked, concurrency_limit=4, **private)
         question.submit(ask, ask_inputs, asked, concurrency_limit=4, **private)
         new_button.click(new_conversation, session, [session, conversation], **private)
-        conversation.select(
-            act, session, [session, reader, reader_choice, tab_set, *context.citation_outputs], **private
-        )
+        conversation.select(act, session, [session, *context.reader_outputs, *context.citation_outputs], **private)
         reader_choice.input(choose_document, reader_choice, reader, **private)
         upload_box.upload(
             upload, upload_box, [upload_status, sources_table, source_filter, reader_choice, upload_box], **private

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from html import escape
 
 from ..citations import format_citation, location, source_label
+from ..corroboration import Corroboration, corroboration_citation
 from ..service import SourceInfo
-from ..types import Document, Occurrence, Passage
+from ..types import Document, Occurrence, Passage, SourceRef
 from .export import CitationRecord
 from .session import Turn
 from .uploads import human_size
@@ -54,6 +55,28 @@ table.listing th, table.listing td { text-align: left; padding: .3em .5em; overf
 .ok { color: #15803d; font-weight: 600; }
 .refused { color: #c2410c; font-weight: 600; }
 ol.citations li { margin: .4em 0; overflow-wrap: anywhere; }
+details.reported { font-size: .9em; margin: .4em 0; }
+details.reported summary { cursor: pointer; }
+details.reported li { margin: .35em 0; overflow-wrap: anywhere; }
+details.reported .rep-quote { font-style: italic; }
+details.reported .actions { display: inline-flex; margin: 0 0 0 .4em; vertical-align: baseline; }
+section.figures { border-top: 1px solid var(--border-color-primary); margin: .8em 0; padding-top: .4em; }
+section.figures h4 { margin: .2em 0 .4em 0; }
+table.figures td { vertical-align: top; padding: .2em .6em .2em 0; }
+.figure-text { font-weight: 600; white-space: nowrap; }
+tr.differs td.noun { color: #c2410c; }
+.verdict { font-size: 1.25em; font-weight: 700; padding: .5em .8em; border-radius: 8px; margin: .4em 0; }
+.verdict.exact { background: color-mix(in srgb, #15803d 18%, transparent); border-left: 6px solid #15803d; }
+.verdict.altered { background: color-mix(in srgb, #c2410c 18%, transparent); border-left: 6px solid #c2410c; }
+.verdict.not_found { background: color-mix(in srgb, #b91c1c 18%, transparent); border-left: 6px solid #b91c1c; }
+.not-supporting { color: #b91c1c; font-weight: 700; }
+blockquote.source-text { margin: .4em 0; padding: .3em .8em; border-left: 3px solid var(--border-color-primary);
+  white-space: pre-wrap; overflow-wrap: anywhere; }
+.diff { line-height: 1.7; overflow-wrap: anywhere; }
+.diff del { background: color-mix(in srgb, #b91c1c 20%, transparent); text-decoration: line-through; }
+.diff ins { background: color-mix(in srgb, #15803d 22%, transparent); text-decoration: underline; }
+.diff .changed { outline: 2px solid #c2410c; border-radius: 3px; padding: 0 .1em; }
+.flag { font-size: .75em; font-weight: 700; color: #c2410c; text-transform: uppercase; margin-left: .2em; }
 """
 
 # Event delegation on the component's root: buttons hand their action string to Python through
@@ -65,7 +88,10 @@ element.addEventListener('click', async (event) => {
   if (!button || !element.contains(button)) return;
   trigger('select', {index: 0, value: button.dataset.action});
   const cite = button.dataset.cite;
-  if (cite === undefined) return;
+  if (cite === undefined) {
+    if (button.dataset.done) button.textContent = button.dataset.done;
+    return;
+  }
   let copied = false;
   try { await navigator.clipboard.writeText(cite); copied = true; } catch (error) {
     const area = document.createElement('textarea');
@@ -87,6 +113,11 @@ show();
 """
 
 
+# "open"/"copy" act on a passage (or, with an index, its "also in" copy); "open-rep"/"copy-rep" on one of
+# its "reported also by" sentences.
+VERBS = ("open", "copy", "open-rep", "copy-rep")
+
+
 def action(verb: str, turn: int, rank: int, also: int = -1) -> str:
     return f"{verb}:{turn}:{rank}:{also}"
 
@@ -94,13 +125,33 @@ def action(verb: str, turn: int, rank: int, also: int = -1) -> str:
 def parse_action(value: object) -> tuple[str, int, int, int] | None:
     """``("open", turn, rank, also)`` from a button's action string; None for anything malformed."""
     parts = str(value).split(":")
-    if len(parts) != 4 or parts[0] not in ("open", "copy"):
+    if len(parts) != 4 or parts[0] not in VERBS:
         return None
     try:
         turn, rank, also = (int(p) for p in parts[1:])
     except ValueError:
         return None
     return parts[0], turn, rank, also
+
+
+def read_action(source_id: str, start: int, end: int) -> str:
+    """Open ``source_id`` in the reader at ``[start, end)``: for links that add-ons put under an answer.
+
+    The app honours it only for a span inside a quote it has shown in the session.
+    """
+    return f"read:{start}:{end}:{source_id}"
+
+
+def parse_read(value: object) -> tuple[str, int, int] | None:
+    """``(source_id, start, end)`` from a ``read_action`` string; None for anything else."""
+    parts = str(value).split(":", 3)  # the source id comes last: it may hold a colon
+    if len(parts) != 4 or parts[0] != "read" or not parts[3]:
+        return None
+    try:
+        start, end = int(parts[1]), int(parts[2])
+    except ValueError:
+        return None
+    return (parts[3], start, end) if 0 <= start < end else None
 
 
 # -- the chat ---------------------------------------------------------------------------------------
@@ -132,23 +183,21 @@ def turn_html(index: int, turn: Turn) -> str:
             parts.append(
                 f'<p class="abstain">{NO_CLOSE_ANSWER} The nearest passages are shown below, marked as weak.</p>'
             )
-        parts.extend(passage_card(index, p, weak=turn.weak) for p in turn.result.results)
+        reported = turn.reported or ((),) * len(turn.result.results)
+        parts.extend(
+            passage_card(index, p, weak=turn.weak, reported=r)
+            for p, r in zip(turn.result.results, reported, strict=True)
+        )
         parts.append(turn.extra)
     parts.append("</section>")
     return "".join(parts)
 
 
-def passage_card(turn: int, p: Passage, *, weak: bool = False) -> str:
-    """One ranked passage: where it is from, the passage with its quote marked, "also in", and actions."""
-    where = location(p.page, p.paragraph)
-    publisher = f' <span class="publisher">({escape(p.source.publisher)})</span>' if p.source.publisher else ""
-    head = (
-        f'<header><span class="rank">{p.rank}.</span> <span class="title">{escape(p.source.title)}</span>{publisher}'
-        + (f' <span class="where">{escape(where)}</span>' if where else "")
-        + f' <span class="meta">score {p.score:.4f} · similarity {p.similarity:.2f}</span>'
-        + (' <span class="weak-label">weak match</span>' if weak else "")
-        + "</header>"
-    )
+def passage_card(turn: int, p: Passage, *, weak: bool = False, reported: Sequence[Corroboration] = ()) -> str:
+    """One ranked passage: where it is from, the passage with its quote marked, "also in", "reported also
+    by", and actions."""
+    meta = f"score {p.score:.4f} · similarity {p.similarity:.2f}"
+    head = card_header(p.rank, p.source, p.page, p.paragraph, meta, weak=weak)
     body = f'<p class="passage">{highlight(p.text, p.quote.start - p.start, p.quote.end - p.start)}</p>'
     also = ""
     if p.also_in:
@@ -162,12 +211,51 @@ def passage_card(turn: int, p: Passage, *, weak: bool = False) -> str:
         "</div>"
     )
     css = "card weak" if weak else "card"
-    return f'<article class="{css}" data-rank="{p.rank}">{head}{body}{also}{actions}</article>'
+    others = reported_html(turn, p.rank, reported)
+    return f'<article class="{css}" data-rank="{p.rank}">{head}{body}{also}{others}{actions}</article>'
+
+
+def card_header(
+    rank: int, source: SourceRef, page: int | None, paragraph: int | None, meta: str, *, weak: bool = False
+) -> str:
+    """A card's first line: rank, source title and publisher, page or paragraph, then ``meta`` (our own text)."""
+    where = location(page, paragraph)
+    publisher = f' <span class="publisher">({escape(source.publisher)})</span>' if source.publisher else ""
+    return (
+        f'<header><span class="rank">{rank}.</span> <span class="title">{escape(source.title)}</span>{publisher}'
+        + (f' <span class="where">{escape(where)}</span>' if where else "")
+        + f' <span class="meta">{meta}</span>'
+        + (' <span class="weak-label">weak match</span>' if weak else "")
+        + "</header>"
+    )
+
+
+def reported_html(turn: int, rank: int, links: Sequence[Corroboration]) -> str:
+    """Reported also by: other sources' sentences stating the quote in other words, each verbatim with its
+    citation, to copy or open; the summary names the sources, opening it shows the sentences."""
+    if not links:
+        return ""
+    names = ", ".join(escape(c.source.publisher or c.source.title) for c in links)
+    items = "".join(
+        f'<li><span class="title">{escape(_label(c.source, c.page, c.paragraph))}</span>: '
+        f'<span class="rep-quote">“{escape(c.quote.text)}”</span> <span class="meta">similarity {c.similarity:.2f}</span>'
+        '<span class="actions">'
+        f'<button class="act copy" data-action="{action("copy-rep", turn, rank, i)}" '
+        f'data-cite="{escape(corroboration_citation(c), quote=True)}">Copy citation</button>'
+        f'<button class="act open" data-action="{action("open-rep", turn, rank, i)}">Open in source</button>'
+        "</span></li>"
+        for i, c in enumerate(links)
+    )
+    return f'<details class="reported"><summary>Reported also by: {names}</summary><ul>{items}</ul></details>'
+
+
+def _label(source: SourceRef, page: int | None, paragraph: int | None) -> str:
+    where = location(page, paragraph)
+    return source_label(source) + (f", {where}" if where else "")
 
 
 def _also_link(turn: int, rank: int, index: int, o: Occurrence) -> str:
-    where = location(o.page, o.paragraph)
-    label = escape(source_label(o.source) + (f", {where}" if where else ""))
+    label = escape(_label(o.source, o.page, o.paragraph))
     return f'<button class="link" data-action="{action("open", turn, rank, index)}">{label}</button>'
 
 

@@ -58,23 +58,46 @@ class CitationRecord:
 
 
 def gather(records: tuple[CitationRecord, ...], record: CitationRecord) -> tuple[CitationRecord, ...]:
-    """``records`` with ``record`` added at the end, unless that span of that source is already there."""
-    if any((r.source, r.start, r.end) == (record.source, record.start, record.end) for r in records):
-        return records
-    return (*records, record)
+    """``records`` with ``record`` added at the end, unless that span of that source is already there.
+
+    A span already gathered from a search takes the verdict when the quote desk checks it again, so the
+    export says what was verified.
+    """
+    same = [i for i, r in enumerate(records) if (r.source, r.start, r.end) == (record.source, record.start, record.end)]
+    if not same:
+        return (*records, record)
+    if record.verdict and not records[same[0]].verdict:
+        return (*records[: same[0]], record, *records[same[0] + 1 :])
+    return records
 
 
 COLUMNS = tuple(f.name for f in fields(CitationRecord))
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def to_csv(records: tuple[CitationRecord, ...]) -> str:
-    """One row per citation under a header row; ``csv`` quoting keeps commas, quotes and line breaks intact."""
+    """One row per citation under a header row; ``csv`` quoting keeps commas, quotes and line breaks intact.
+
+    Text from documents and users that a spreadsheet would run as a formula ("=HYPERLINK(...)") is
+    prefixed with a single quote, which spreadsheets show as text.
+    """
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for r in records:
-        writer.writerow(["" if getattr(r, c) is None else getattr(r, c) for c in COLUMNS])
+        writer.writerow([_cell(getattr(r, c)) for c in COLUMNS])
     return out.getvalue()
+
+
+def _cell(value: str | int | None) -> str | int:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def to_markdown(records: tuple[CitationRecord, ...]) -> str:
