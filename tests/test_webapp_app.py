@@ -211,7 +211,7 @@ def test_login_is_required_when_the_environment_names_users(
     assert json.loads(answer)["results"][0]["source"]["id"] == "note.txt"
 
 
-def test_app_py_builds_a_missing_index_then_serves_on_localhost(
+def test_app_py_builds_a_missing_index_then_serves_it_with_the_quote_desk_on_localhost(
     tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location("app_main", SOURCES.parent / "app.py")
@@ -228,5 +228,6 @@ def test_app_py_builds_a_missing_index_then_serves_on_localhost(
     assert code == 0
     assert (served["host"], served["port"]) == ("127.0.0.1", 7860)
     assert isinstance(served["app"], gr.Blocks)
+    assert {"tab-verify", "verification"} <= {getattr(b, "elem_id", None) for b in served["app"].blocks.values()}
     assert (tmp_path / "index" / "CURRENT").exists()
     assert "skipped" in (err := capsys.readouterr().err) and "broken.pdf" in err
