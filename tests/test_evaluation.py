@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant import ChunkSettings
+from assistant.config import FUSIONS, SearchSettings
 from assistant.evaluation.cli import add_arguments
 from assistant.evaluation.experiment import ConfigFigures, DefaultDetail, Miss, Study
 from assistant.evaluation.gold import AnswerSpan, GoldError, GoldQuestion, GoldSet
@@ -143,12 +144,28 @@ def test_the_shipped_abstention_threshold_is_a_similarity() -> None:
     assert load_expected().mode in ("hybrid", "dense", "bm25")
 
 
-def test_pinned_figures_are_read_from_the_file(tmp_path: Path) -> None:
+def test_pinned_figures_are_read_from_the_file_one_bar_per_fusion(tmp_path: Path) -> None:
     path = tmp_path / "expected.toml"
-    path.write_text('[bar]\nmode = "bm25"\nrecall_at_5 = 0.9\n[abstention]\nabstain_below = 0.25\n', encoding="utf-8")
+    path.write_text(
+        '[bar]\nmode = "hybrid"\n[bar.rrf]\nrecall_at_5 = 0.9\n[bar.blend]\nrecall_at_5 = 0.95\n'
+        "[abstention]\nabstain_below = 0.25\n",
+        encoding="utf-8",
+    )
     expected = load_expected(path)
-    assert (expected.mode, expected.bars, expected.abstain_below) == ("bm25", {"recall_at_5": 0.9}, 0.25)
+    assert (expected.mode, expected.abstain_below) == ("hybrid", 0.25)
+    assert expected.bars_for("rrf") == {"recall_at_5": 0.9} and expected.bars_for("blend") == {"recall_at_5": 0.95}
     assert abstain_threshold(path) == 0.25
+
+
+def test_a_fusion_without_a_pinned_bar_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "expected.toml"
+    path.write_text('[bar]\nmode = "hybrid"\n[bar.rrf]\nrecall_at_5 = 0.9\n[abstention]\nabstain_below = 0.2\n')
+    with pytest.raises(GoldError, match="no bar for fusion 'blend'"):
+        load_expected(path).bars_for("blend")
+
+
+def test_the_shipped_file_pins_a_bar_for_every_fusion() -> None:
+    assert all(load_expected().bars_for(fusion) for fusion in FUSIONS)
 
 
 def test_a_pinned_file_without_a_threshold_is_refused_by_name(tmp_path: Path) -> None:
@@ -173,46 +190,50 @@ def _figures(mode: str, mrr: float, recall5: float) -> GoldFigures:
     return GoldFigures(mode, ranks, 0.5, Abstention(0.3, 1.0, 0.5, 2, 4), 20.0, 40.0, answerable=50, unanswerable=4)
 
 
-def _study(default_mrr: float) -> Study:
+def _study(default_mrr: float, blend_mrr: float = 0.70) -> Study:
     default, larger = ChunkSettings(), ChunkSettings(max_tokens=256, overlap_tokens=64)
+
+    def rows(hybrid_mrr: float, hybrid_r5: float, bm25_mrr: float, bm25_r5: float) -> dict[str, GoldFigures]:
+        return {
+            "hybrid rrf": _figures("hybrid rrf", hybrid_mrr, hybrid_r5),
+            "hybrid blend 0.5": _figures("hybrid blend 0.5", blend_mrr, hybrid_r5),
+            "bm25": _figures("bm25", bm25_mrr, bm25_r5),
+        }
+
     configs = [
-        ConfigFigures(
-            default,
-            51,
-            3.0,
-            {"hybrid": _figures("hybrid", default_mrr, 0.90), "bm25": _figures("bm25", 0.70, 0.88)},
-            {},
-        ),
-        ConfigFigures(
-            larger, 27, 2.0, {"hybrid": _figures("hybrid", 0.75, 0.96), "bm25": _figures("bm25", 0.74, 0.92)}, {}
-        ),
+        ConfigFigures(default, 51, 3.0, rows(default_mrr, 0.90, 0.70, 0.88), {}),
+        ConfigFigures(larger, 27, 2.0, rows(0.75, 0.96, 0.74, 0.92), {}),
     ]
     for config in configs:
-        hybrid, bm25 = config.by_mode["hybrid"].ranking, config.by_mode["bm25"].ranking
+        hybrid, bm25 = config.by_mode["hybrid rrf"].ranking, config.by_mode["bm25"].ranking
         config.fusion.update({"rrf k=60": hybrid, "blend 0.5 dense": bm25})
     detail = DefaultDetail(
-        by_tag={"hybrid": {"number": configs[0].by_mode["hybrid"].ranking}},
+        by_tag={"hybrid rrf": {"number": configs[0].by_mode["hybrid rrf"].ranking}},
         follow_ups={
-            "hybrid": {
+            "hybrid rrf": {
                 "alone": configs[0].by_mode["bm25"].ranking,
-                "with context": configs[0].by_mode["hybrid"].ranking,
+                "with context": configs[0].by_mode["hybrid rrf"].ranking,
             }
         },
+        quotes={"hybrid rrf": {"0": 0.4, "0.5": 0.45}},
         misses=[Miss("q7", "Who took over from her?", None)],
         similarity={"answerable": [0.4, 0.6], "unanswerable": [0.1, 0.5]},
         quote_signal={"threshold": 0.3, "precision": 0.5, "recall": 0.5, "f": 0.5},
+        signals={"hybrid rrf": {"first result": Abstention(0.2, 1.0, 0.25, 1, 4)}},
     )
-    return Study(default, "hybrid", 54, 50, configs, detail)
+    return Study(default, "hybrid rrf", SearchSettings(), 54, 50, configs, detail)
 
 
 def test_the_report_names_the_default_and_keeps_it_when_nothing_beats_it_by_more_than_a_question(
     tmp_path: Path,
 ) -> None:
-    expected = Expected("hybrid", {"recall_at_5": 0.85, "mrr_at_10": 0.9}, 0.3)
+    expected = Expected("hybrid", {"rrf": {"recall_at_5": 0.85, "mrr_at_10": 0.9}, "blend": {"mrr_at_10": 0.6}}, 0.3)
     text = render_markdown(_study(default_mrr=0.76), expected, "recall_by_mode.png", "all-MiniLM-L6-v2")
     assert "| 128 (32) *" in text and "![Recall@k by mode](recall_by_mode.png)" in text
-    assert "the default stays" in text and "keep RRF" in text
-    assert "| mrr_at_10   | 0.900 | 0.760    | NO    |" in text
+    assert "the default stays" in text and "keep RRF" in text and "the default fusion stays" in text
+    assert "| hybrid rrf       | mrr_at_10   | 0.900 | 0.760    | NO    |" in text
+    assert "| hybrid blend 0.5 | mrr_at_10   | 0.600 | 0.700    | yes   |" in text
+    assert "| hybrid rrf | 0.400    | 0.450      |" in text  # the quote-choice table, one column per weight
     assert "| q7          | Who took over from her?" in text
     plot_recall(_study(0.76), tmp_path / "plot.png")
     assert (tmp_path / "plot.png").read_bytes().startswith(b"\x89PNG")
@@ -220,5 +241,11 @@ def test_the_report_names_the_default_and_keeps_it_when_nothing_beats_it_by_more
 
 def test_the_report_says_when_other_settings_beat_the_default() -> None:
     lines = decision(_study(default_mrr=0.60))
-    assert any("Chunks of 256 (64) in hybrid mode beat the default" in line for line in lines)
+    assert any("Chunks of 256 (64) in hybrid rrf mode beat the default" in line for line in lines)
     assert any("the blend is better by 0.100 MRR@10" in line for line in lines)
+
+
+def test_the_report_says_when_the_other_fusion_beats_the_default_end_to_end() -> None:
+    lines = decision(_study(default_mrr=0.70, blend_mrr=0.80))
+    assert any("hybrid blend 0.5 MRR@10 0.800" in line and "make its fusion the default" in line for line in lines)
+    assert not any("the default fusion stays" in line for line in lines)

@@ -9,10 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant import Assistant, EmptyQueryError
+from assistant import Assistant, EmptyQueryError, Settings
+from assistant.config import SearchSettings
 from assistant.errors import AssistantError
-from assistant.fusion import rrf
+from assistant.fusion import blend, rrf
+from assistant.quoting import choose_quote, lexical_overlap, sentences_in, terms
 from assistant.segmentation import is_word_boundary
+from assistant.types import Document
 
 
 def test_rrf_scores_are_one_over_sixty_plus_rank() -> None:
@@ -22,6 +25,96 @@ def test_rrf_scores_are_one_over_sixty_plus_rank() -> None:
 
 def test_rrf_breaks_ties_by_the_lower_row() -> None:
     assert [row for row, _ in rrf([[(9, 1.0)], [(4, 1.0)]])] == [4, 9]
+
+
+def test_blend_weighs_min_max_normalised_scores() -> None:
+    dense = [(1, 0.9), (2, 0.7), (3, 0.5)]  # normalised: 1, 0.5, 0
+    sparse = [(3, 10.0), (2, 6.0), (1, 2.0)]  # normalised: 1, 0.5, 0
+    fused = blend(dense, sparse, dense_weight=0.75)
+    assert fused == [(1, pytest.approx(0.75)), (2, pytest.approx(0.5)), (3, pytest.approx(0.25))]
+
+
+def test_blend_keeps_the_margin_that_rrf_throws_away() -> None:
+    # Row 1 leads BM25 by far and trails dense by a hair; row 2 the other way round.
+    dense = [(2, 0.61), (1, 0.60), (3, 0.10)]
+    sparse = [(1, 20.0), (2, 5.0), (3, 4.0)]
+    assert [row for row, _ in blend(dense, sparse)][0] == 1
+    assert rrf([dense, sparse])[0][1] == pytest.approx(rrf([dense, sparse])[1][1])  # RRF only sees a tie
+
+
+def test_blend_counts_a_row_missing_from_one_side_as_that_sides_minimum() -> None:
+    dense = [(1, 0.8), (2, 0.6), (3, 0.4)]
+    sparse = [(2, 9.0), (3, 3.0)]  # row 1 shares no word with the question
+    fused = dict(blend(dense, sparse, dense_weight=0.5))
+    assert fused[1] == pytest.approx(0.5 * 1.0 + 0.5 * 0.0)
+    assert fused[3] == pytest.approx(0.5 * 0.0 + 0.5 * 0.0)
+
+
+def test_blend_ties_go_to_the_lower_row_whatever_the_input_order() -> None:
+    dense = [(9, 1.0), (4, 0.0)]
+    sparse = [(4, 1.0), (9, 0.0)]
+    assert blend(dense, sparse) == [(4, 0.5), (9, 0.5)]
+    assert blend(list(reversed(dense)), list(reversed(sparse))) == [(4, 0.5), (9, 0.5)]
+
+
+def test_blend_with_one_side_empty_keeps_the_other_sides_order() -> None:
+    dense = [(5, 0.3), (2, 0.2), (7, 0.1)]
+    assert [row for row, _ in blend(dense, [])] == [5, 2, 7]
+    assert [row for row, _ in blend([], dense)] == [5, 2, 7]
+
+
+def test_blend_counts_hits_that_all_score_alike_as_their_sides_best() -> None:
+    # A single BM25 hit has no spread to normalise; it still beats the rows BM25 did not find.
+    fused = dict(blend([(1, 0.5), (2, 0.5)], [(2, 3.0)], dense_weight=0.5))
+    assert fused == {1: pytest.approx(0.5), 2: pytest.approx(1.0)}
+
+
+def test_blend_weight_one_is_the_dense_ranking_and_zero_the_bm25_ranking() -> None:
+    dense = [(1, 0.9), (2, 0.5), (3, 0.1)]
+    sparse = [(3, 8.0), (2, 4.0), (1, 1.0)]
+    assert [row for row, _ in blend(dense, sparse, dense_weight=1.0)] == [1, 2, 3]
+    assert [row for row, _ in blend(dense, sparse, dense_weight=0.0)] == [3, 2, 1]
+
+
+UNIT_STORY = (
+    "The Met said the unit was busy. The Met said officers were vetted. "
+    "The Met said 625 allegations were under investigation. The Met thanked the public."
+)
+
+
+def _doc(text: str) -> Document:
+    return Document("story.txt", "sources/story.txt", "Story", None, text, "0" * 64)
+
+
+def test_terms_are_stemmed_words_without_stop_or_question_words() -> None:
+    assert terms("How many allegations is the unit investigating?") == ["alleg", "unit", "investig"]
+    assert terms("investigates") == terms("investigation") == ["investig"]
+
+
+def test_lexical_overlap_weighs_a_word_the_document_rarely_uses_above_one_it_always_uses() -> None:
+    doc = _doc(UNIT_STORY)
+    spans = sentences_in(doc, 0, len(doc.text))
+    overlap = lexical_overlap(doc.text, spans, "What did the Met say about allegations?")
+    # "met" is in every sentence, "allegations" in one: that sentence carries most of the question.
+    assert overlap.argmax() == 2 and overlap[2] == pytest.approx(1.0)
+    assert 0.0 < overlap[0] == overlap[1] == overlap[3] < 0.5
+
+
+def test_lexical_overlap_is_zero_when_the_document_holds_none_of_the_questions_words() -> None:
+    doc = _doc(UNIT_STORY)
+    spans = sentences_in(doc, 0, len(doc.text))
+    assert not lexical_overlap(doc.text, spans, "Where is the weather warmest?").any()
+
+
+def test_the_lexical_term_lets_the_sentence_naming_the_question_win_a_near_tie_on_cosine() -> None:
+    doc = _doc(UNIT_STORY)
+    spans = sentences_in(doc, 0, len(doc.text))
+    cosines = [0.50, 0.52, 0.49, 0.30]  # the embedding slightly prefers a sentence on the same subject
+    question = "Were allegations under investigation?"
+    unaided, _ = choose_quote(doc, spans, cosines, question, lexical_weight=0.0)
+    assert unaided.text == "The Met said officers were vetted."
+    quote, similarity = choose_quote(doc, spans, cosines, question, lexical_weight=0.5)
+    assert quote.text == "The Met said 625 allegations were under investigation." and similarity == 0.49
 
 
 @pytest.fixture
@@ -49,6 +142,20 @@ def test_near_duplicate_quotes_from_other_sources_are_grouped_as_also_in(small: 
     tops = [r for r in results if "625" in r.quote.text]
     assert len(tops) == 1
     assert [o.source.id for o in tops[0].also_in] in (["copy.txt"], ["met.txt"])
+
+
+def test_hybrid_search_uses_the_configured_fusion(  # type: ignore[no-untyped-def]
+    tmp_path: Path, small: Assistant, fake_embedder
+) -> None:
+    settings = Settings(search=SearchSettings(fusion="blend"))
+    blended = Assistant(tmp_path / "sources", tmp_path / "index", settings=settings, embedder=fake_embedder)
+    question = "unit investigates 625 allegations"
+    blend_scores = [p.score for p in blended.search(question, k=3).results]
+    rrf_scores = [p.score for p in small.search(question, k=3).results]
+    # Each retriever's best takes its full weight in a blend; RRF gives at most 2 / (60 + 1).
+    assert blend_scores[0] >= 0.5 and all(0.0 <= s <= 1.0 for s in blend_scores)
+    assert blend_scores == sorted(blend_scores, reverse=True)
+    assert max(rrf_scores) <= 2 / 61 + 1e-6
 
 
 def test_a_source_filter_keeps_only_that_source(small: Assistant) -> None:

@@ -1,5 +1,6 @@
-"""The gold-set study behind the report: each chunk size in its own temporary index, each mode, and
-for the default settings the breakdowns that explain the figures (tags, follow-ups, fusion, misses).
+"""The gold-set study behind the report: each chunk size in its own temporary index, each ranking
+(dense, BM25, and hybrid under each fusion), and for the default settings the breakdowns that explain
+the figures (tags, follow-ups, fusion, quote choice, misses).
 """
 
 from __future__ import annotations
@@ -12,19 +13,22 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import MODES, ChunkSettings, Settings
+from ..config import FUSIONS, MODES, ChunkSettings, SearchSettings, Settings
 from ..embedding import Embedder
-from ..fusion import rrf
+from ..fusion import blend, rrf
+from ..quoting import LEXICAL_WEIGHT, choose_quote, sentences_in
 from ..service import Assistant
 from ..store import Snapshot
 from .gold import DEFAULT_GOLD, TAGS, GoldQuestion, GoldSet, load_gold
 from .harness import DEPTH, Asked, GoldFigures, ask_all, ranking_for, score, top_similarity
-from .metrics import CALIBRATION_BETA, calibrate, ranking
+from .metrics import CALIBRATION_BETA, Abstention, calibrate, ranking
 from .qrels import ANSWER, answers_in, gold_qrels, ranked
 
 CHUNK_SIZES = (96, 128, 192, 256)
 OVERLAP_RATIO = 0.25  # the shipped default's 32 of 128, kept in proportion
 BLEND_WEIGHTS = (0.3, 0.5, 0.7)  # weight of the dense score in a min-max normalised blend
+SIGNAL_DEPTH = 5  # the app shows 5 passages by default
+QUOTE_WEIGHTS = tuple(sorted({0.0, 0.25, LEXICAL_WEIGHT, 1.0}))  # of the lexical term in the quote's choice
 
 Log = Callable[[str], None]
 
@@ -34,7 +38,7 @@ class ConfigFigures:
     chunk: ChunkSettings
     chunks: int
     build_seconds: float
-    by_mode: dict[str, GoldFigures]
+    by_mode: dict[str, GoldFigures]  # ranking name (see ``ranking_name``) -> figures
     fusion: dict[str, dict[str, float]]  # fusion of the raw chunk rankings -> ranking metrics
 
 
@@ -49,17 +53,20 @@ class Miss:
 class DefaultDetail:
     """Breakdowns for the default settings."""
 
-    by_tag: dict[str, dict[str, dict[str, float]]]  # mode -> tag -> ranking metrics
-    follow_ups: dict[str, dict[str, dict[str, float]]]  # mode -> "alone" | "with context" -> ranking metrics
-    misses: list[Miss]  # default mode: answer not in the first 5
-    similarity: dict[str, list[float]]  # "answerable" | "unanswerable" -> top similarity (default mode)
+    by_tag: dict[str, dict[str, dict[str, float]]]  # ranking -> tag -> ranking metrics
+    follow_ups: dict[str, dict[str, dict[str, float]]]  # ranking -> "alone" | "with context" -> ranking metrics
+    quotes: dict[str, dict[str, float]]  # ranking -> lexical weight -> own-quote accuracy of the first result
+    misses: list[Miss]  # default ranking: answer not in the first 5
+    similarity: dict[str, list[float]]  # "answerable" | "unanswerable" -> top similarity (default ranking)
     quote_signal: dict[str, float]  # calibrated abstention on the quote's own similarity, for comparison
+    signals: dict[str, dict[str, Abstention]]  # ranking -> similarity signal -> calibrated abstention
 
 
 @dataclass(frozen=True)
 class Study:
     default: ChunkSettings
-    mode: str
+    mode: str  # the default ranking's name
+    search: SearchSettings  # the default search settings, whose fusion the default ranking uses
     questions: int
     answerable: int
     configs: list[ConfigFigures]
@@ -70,6 +77,32 @@ def chunk_settings(sizes: Sequence[int], overlap_ratio: float = OVERLAP_RATIO) -
     return [ChunkSettings(max_tokens=size, overlap_tokens=round(size * overlap_ratio)) for size in sizes]
 
 
+def ranking_name(mode: str, search: SearchSettings) -> str:
+    """A row of the report: the mode, and for hybrid its fusion ("hybrid rrf", "hybrid blend 0.5")."""
+    if mode != "hybrid":
+        return mode
+    return "hybrid rrf" if search.fusion == "rrf" else f"hybrid blend {search.dense_weight:.1f}"
+
+
+def rankings(assistant: Assistant, modes: Sequence[str]) -> dict[str, tuple[Assistant, str]]:
+    """Ranking name -> (an Assistant searching ``assistant``'s index with that fusion, mode); hybrid once per fusion.
+
+    The fusion is a search setting, not part of the index, so every fusion shares the one index.
+    """
+    found = {}
+    for mode in modes:
+        for fusion in FUSIONS if mode == "hybrid" else (assistant.settings.search.fusion,):
+            search = replace(assistant.settings.search, fusion=fusion)
+            searcher = assistant
+            if search != assistant.settings.search:
+                settings = replace(assistant.settings, search=search)
+                searcher = Assistant(
+                    assistant.sources_dir, settings=settings, embedder=assistant.embedder, store=assistant.store
+                )
+            found[ranking_name(mode, search)] = (searcher, mode)
+    return found
+
+
 def run_study(
     sources_dir: Path,
     embedder: Embedder,
@@ -78,9 +111,10 @@ def run_study(
     gold_path: Path = DEFAULT_GOLD,
     log: Log = print,
 ) -> Study:
-    """Build one temporary index per chunking and score every mode; the default chunking is always included."""
+    """Build one temporary index per chunking and score every ranking; the default chunking is always included."""
     defaults = Settings()
-    detail_mode = defaults.search.mode if defaults.search.mode in modes else modes[0]
+    default_mode = defaults.search.mode if defaults.search.mode in modes else modes[0]
+    default_name = ranking_name(default_mode, defaults.search)
     if defaults.chunk not in chunkings:
         chunkings = [*chunkings, defaults.chunk]
     configs: list[ConfigFigures] = []
@@ -94,39 +128,46 @@ def run_study(
             report = assistant.refresh()
             build_seconds = time.perf_counter() - began
             gold = load_gold(assistant.snapshot.documents, gold_path)
+            searchers = rankings(assistant, modes)
             asked = {}
-            for mode in modes:
+            for name, (searcher, mode) in searchers.items():
                 log(
-                    f"chunks of {chunk.max_tokens} (overlap {chunk.overlap_tokens}), {mode}: "
+                    f"chunks of {chunk.max_tokens} (overlap {chunk.overlap_tokens}), {name}: "
                     f"{len(gold.questions)} questions"
                 )
-                asked[mode] = ask_all(assistant, gold, mode)
-            by_mode = {mode: score(asked[mode], gold, mode) for mode in modes}
+                asked[name] = ask_all(searcher, gold, mode)
+            by_mode = {name: score(asked[name], gold, name) for name in searchers}
             configs.append(ConfigFigures(chunk, report.chunks, build_seconds, by_mode, fusion_study(assistant, gold)))
             if chunk == defaults.chunk:
-                detail = _detail(assistant, gold, asked, detail_mode)
+                detail = _detail(searchers, gold, asked, default_name)
     assert detail is not None  # the default chunking is always in the list
-    return Study(defaults.chunk, detail_mode, len(gold.questions), len(gold.answerable), configs, detail)
+    return Study(
+        defaults.chunk, default_name, defaults.search, len(gold.questions), len(gold.answerable), configs, detail
+    )
 
 
-def _detail(assistant: Assistant, gold: GoldSet, asked: dict[str, dict[str, Asked]], mode: str) -> DefaultDetail:
+def _detail(
+    searchers: dict[str, tuple[Assistant, str]], gold: GoldSet, asked: dict[str, dict[str, Asked]], default: str
+) -> DefaultDetail:
     answerable_ids = {q.id for q in gold.answerable}
     by_tag = {
-        m: {
+        name: {
             tag: ranking_for(runs, gold, {q.id for q in gold.answerable if tag in q.tags})
             for tag in sorted(TAGS - {"unanswerable"})
         }
-        for m, runs in asked.items()
+        for name, runs in asked.items()
     }
     follow_ids = {q.id for q in gold.follow_ups} & answerable_ids
     follow_ups = {}
-    for m, runs in asked.items():
-        alone = ask_all(assistant, gold, m, context=False, questions=[gold[qid] for qid in sorted(follow_ids)])
-        follow_ups[m] = {
+    for name, runs in asked.items():
+        searcher, mode = searchers[name]
+        alone = ask_all(searcher, gold, mode, context=False, questions=[gold[qid] for qid in sorted(follow_ids)])
+        follow_ups[name] = {
             "alone": ranking_for(alone, gold, follow_ids),
             "with context": ranking_for(runs, gold, follow_ids),
         }
-    runs = asked[mode]
+    assistant = searchers[default][0]
+    runs = asked[default]
     misses = []
     for q in gold.answerable:
         ranks = [p.rank for p in runs[q.id].result.results if answers_in(p, q)]
@@ -137,11 +178,20 @@ def _detail(assistant: Assistant, gold: GoldSet, asked: dict[str, dict[str, Aske
         "answerable": sorted(s for qid, s in tops.items() if s is not None and qid in answerable_ids),
         "unanswerable": sorted(s for qid, s in tops.items() if s is not None and qid not in answerable_ids),
     }
+    answerable = {q.id: q.answerable for q in gold.questions}
+    signals = {
+        name: {
+            "first result": calibrate(top_similarity(named), answerable),
+            f"best of first {SIGNAL_DEPTH}": calibrate(_best_similarity(named, SIGNAL_DEPTH), answerable),
+        }
+        for name, named in asked.items()
+    }
     quote_tops = _quote_similarity(assistant, runs)
-    quote = calibrate(quote_tops, {q.id: q.answerable for q in gold.questions})
+    quote = calibrate(quote_tops, answerable)
     return DefaultDetail(
         by_tag=by_tag,
         follow_ups=follow_ups,
+        quotes=quote_study(assistant, gold, asked),
         misses=misses,
         similarity=similarity,
         quote_signal={
@@ -150,7 +200,13 @@ def _detail(assistant: Assistant, gold: GoldSet, asked: dict[str, dict[str, Aske
             "recall": quote.recall,
             "f": quote.f_beta(CALIBRATION_BETA),
         },
+        signals=signals,
     )
+
+
+def _best_similarity(runs: dict[str, Asked], depth: int) -> dict[str, float | None]:
+    """The highest ``Passage.similarity`` among each question's first ``depth`` results."""
+    return {qid: max((p.similarity for p in a.result.results[:depth]), default=None) for qid, a in runs.items()}
 
 
 def _quote_similarity(assistant: Assistant, runs: dict[str, Asked]) -> dict[str, float | None]:
@@ -161,6 +217,38 @@ def _quote_similarity(assistant: Assistant, runs: dict[str, Asked]) -> dict[str,
     found: dict[str, float | None] = dict.fromkeys(runs)
     found.update({qid: float(q @ v) for qid, q, v in zip(ids, queries, quotes, strict=True)})
     return found
+
+
+def quote_study(assistant: Assistant, gold: GoldSet, asked: dict[str, dict[str, Asked]]) -> dict[str, dict[str, float]]:
+    """Quote accuracy of each ranking's first result with the quote chosen under each lexical weight.
+
+    The passage stays the one the search returned, so only the choice of sentence varies. Only the
+    passage's own quote is judged: its "also in" copies were chosen with the shipped weight.
+    """
+    snapshot, embedder = assistant.snapshot, assistant.embedder
+    vectors: dict[str, np.ndarray] = {}  # text -> vector, shared by questions and sentences
+
+    def encode(texts: list[str]) -> np.ndarray:
+        fresh = [t for t in dict.fromkeys(texts) if t not in vectors]
+        if fresh:
+            vectors.update(zip(fresh, embedder.encode(fresh), strict=True))
+        return np.stack([vectors[t] for t in texts])
+
+    table: dict[str, dict[str, float]] = {}
+    for name, runs in asked.items():
+        hits = dict.fromkeys(QUOTE_WEIGHTS, 0)
+        for question in gold.answerable:
+            if not runs[question.id].result.results:
+                continue
+            first, query = runs[question.id].result.results[0], runs[question.id].query
+            doc = snapshot.documents[first.source.id]
+            spans = sentences_in(doc, first.start, first.end)
+            similarities = encode([doc.text[s:e] for s, e in spans]) @ encode([query])[0]
+            for weight in QUOTE_WEIGHTS:
+                quote, _ = choose_quote(doc, spans, similarities, query, lexical_weight=weight)
+                hits[weight] += question.answered_by(doc.id, quote.start, quote.end)
+        table[name] = {f"{weight:g}": n / len(gold.answerable) for weight, n in hits.items()}
+    return table
 
 
 def fusion_study(assistant: Assistant, gold: GoldSet) -> dict[str, dict[str, float]]:
@@ -178,7 +266,7 @@ def fusion_study(assistant: Assistant, gold: GoldSet) -> dict[str, dict[str, flo
         sparse = snapshot.bm25_search(query, settings.candidates)
         rankings = {"dense": dense, "bm25": sparse, f"rrf k={settings.rrf_k}": rrf([dense, sparse], settings.rrf_k)}
         for weight in BLEND_WEIGHTS:
-            rankings[f"blend {weight:.1f} dense"] = _blend(dense, sparse, weight)
+            rankings[f"blend {weight:.1f} dense"] = blend(dense, sparse, weight)
         for name, hits in rankings.items():
             fused.setdefault(name, {})[question.id] = [row for row, _ in hits]
     qrels = gold_qrels(gold)
@@ -186,18 +274,6 @@ def fusion_study(assistant: Assistant, gold: GoldSet) -> dict[str, dict[str, flo
         name: ranking(qrels, {qid: _chunk_run(rows, snapshot, gold[qid]) for qid, rows in runs.items()})
         for name, runs in fused.items()
     }
-
-
-def _blend(dense: list[tuple[int, float]], sparse: list[tuple[int, float]], weight: float) -> list[tuple[int, float]]:
-    scores: dict[int, float] = {}
-    for run, w in ((dense, weight), (sparse, 1.0 - weight)):
-        if not run:
-            continue
-        values = np.array([s for _, s in run])
-        low, span = values.min(), float(np.ptp(values)) or 1.0
-        for row, s in run:
-            scores[row] = scores.get(row, 0.0) + w * (s - low) / span
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _chunk_run(rows: list[int], snapshot: Snapshot, question: GoldQuestion) -> dict[str, float]:

@@ -20,9 +20,17 @@ EXPECTED = EVAL_DIR / "expected.toml"
 
 @dataclass(frozen=True)
 class Expected:
-    mode: str  # the ranking the bar applies to, with the default Settings
-    bars: dict[str, float]  # figure name (as in GoldFigures / the report) -> the least it may be
+    mode: str  # the ranking the bars apply to, with the default Settings
+    bars: dict[str, dict[str, float]]  # fusion -> figure name (as in GoldFigures / the report) -> its least value
     abstain_below: float  # first result's Passage.similarity under which "no passage answers this closely"
+
+    def bars_for(self, fusion: str) -> dict[str, float]:
+        """The bar for ``mode`` searched with this fusion (only hybrid fuses; other modes pin one bar)."""
+        try:
+            return self.bars[fusion]
+        except KeyError:
+            pinned = ", ".join(sorted(self.bars))
+            raise GoldError(f"eval/expected.toml pins no bar for fusion {fusion!r} (pinned: {pinned})") from None
 
 
 @lru_cache(maxsize=4)
@@ -31,14 +39,18 @@ def load_expected(path: Path = EXPECTED) -> Expected:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         bar = data["bar"]
         return Expected(
-            mode=str(bar.pop("mode")),
-            bars={name: float(value) for name, value in bar.items()},
+            mode=str(bar["mode"]),
+            bars={
+                fusion: {name: float(value) for name, value in figures.items()}
+                for fusion, figures in bar.items()
+                if fusion != "mode"
+            },
             abstain_below=float(data["abstention"]["abstain_below"]),
         )
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as error:
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
         raise GoldError(
-            f"{path}: cannot read the pinned figures ({error!r}); it needs [bar] mode = ... and "
-            "[abstention] abstain_below = ..."
+            f"{path}: cannot read the pinned figures ({error!r}); it needs [bar] mode = ..., a table of bars per "
+            "fusion ([bar.rrf], [bar.blend]) and [abstention] abstain_below = ..."
         ) from None
 
 
