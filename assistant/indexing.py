@@ -1,7 +1,8 @@
 """Build or refresh an index from a sources folder, re-embedding only what changed.
 
 A source is reused as is when its bytes (sha256) and its metadata entry are unchanged and the
-index was built with the same settings; otherwise it is loaded and chunked again, and only chunks
+index was built with the same settings (a file whose size and mtime are those recorded, and not
+from just before the last scan, is not even read); otherwise it is loaded and chunked again, and only chunks
 whose text is new are embedded. Everything is assembled in memory and published atomically.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,9 +22,15 @@ from .chunking import chunk_document, tiktoken_counter
 from .config import Settings
 from .embedding import Embedder
 from .errors import IndexFormatError, LoadError
-from .sources import corpus_metadata, load_document, sha256_bytes, source_files
+from .sources import (
+    SourceFile,
+    corpus_metadata,
+    load_document,
+    scan_sources,
+    sha256_bytes,
+)
 from .sources.metadata import SourceMeta
-from .store import IndexData, IndexStore, Snapshot
+from .store import FLAT, IndexData, IndexStore, Snapshot, dense_layout
 from .types import Chunk, Document, LoadFailure
 
 log = logging.getLogger(__name__)
@@ -58,27 +66,36 @@ def build_index(
     again when it is that same version.
     """
     fingerprint = settings.fingerprint_hash(embedder.name, embedder.max_tokens)
+    scanned_ns = time.time_ns()
     metadata, failures = corpus_metadata(sources_dir)
-
-    files: dict[str, tuple[Path, bytes, str]] = {}
-    for path in source_files(sources_dir):
-        source_id = path.relative_to(sources_dir).as_posix()
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            failures.append(LoadFailure(str(path), f"cannot read: {error.strerror}"))
-            continue
-        files[source_id] = (path, data, _source_key(data, metadata.get(source_id)))
-
     previous_manifest, reason = _compatible_manifest(store, fingerprint)
     previous_sources = (previous_manifest or {}).get("sources", {})
     previous_keys = {sid: entry["key"] for sid, entry in previous_sources.items()}
     previous_failed = {f["source_id"]: f for f in (previous_manifest or {}).get("failures", []) if "source_id" in f}
-    current_keys = {sid: key for sid, (_, _, key) in files.items()}
+
+    files: dict[str, _Seen] = {}
+    for source in scan_sources(sources_dir):
+        meta_key = _meta_key(metadata.get(source.id))
+        known = previous_sources.get(source.id) or previous_failed.get(source.id)
+        if known is not None and _stat_unchanged(known, source, (previous_manifest or {}).get("scanned_ns", 0)):
+            files[source.id] = _Seen(source, known["key"].split(":")[0] + ":" + meta_key)
+            continue
+        try:
+            data = source.path.read_bytes()
+        except OSError as error:
+            failures.append(LoadFailure(str(source.path), f"cannot read: {error.strerror}"))
+            continue
+        files[source.id] = _Seen(source, sha256_bytes(data) + ":" + meta_key)
+
+    current_keys = {sid: seen.key for sid, seen in files.items()}
     known_keys = previous_keys | {sid: f["key"] for sid, f in previous_failed.items()}
-    if previous_manifest is not None and not failures and current_keys == known_keys:
+    layout = dense_layout(settings.dense, (previous_manifest or {}).get("chunks", 0))
+    same_dense = (previous_manifest or {}).get("dense", FLAT) == layout
+    if previous_manifest is not None and not failures and current_keys == known_keys and same_dense:
         failed = tuple(LoadFailure(f["path"], f["reason"]) for f in previous_failed.values())
         return BuildReport(False, len(previous_keys), previous_manifest["chunks"], failures=failed, reason="unchanged"), None
+    if previous_manifest is not None and not same_dense:
+        reason = f"updated: the dense index is now {layout['index']}"
 
     previous = None
     if previous_manifest is not None:
@@ -86,23 +103,28 @@ def build_index(
     documents: list[Document] = []
     added, updated = [], []
     failed_keys: dict[str, str] = {}
-    for source_id, (path, data, key) in files.items():
-        if previous is not None and previous_keys.get(source_id) == key:
+    for source_id, seen in files.items():
+        if previous is not None and previous_keys.get(source_id) == seen.key:
             documents.append(previous.documents[source_id])
             continue
         try:
-            documents.append(load_document(path, source_id, metadata.get(source_id), data=data))
+            doc = load_document(seen.source.path, source_id, metadata.get(source_id))
         except LoadError as error:
             failures.append(LoadFailure(error.path, error.reason))
-            failed_keys[source_id] = key
+            failed_keys[source_id] = seen.key
             log.warning("skipped %s", error)
             continue
+        # Read again since the scan: the key follows the bytes that were indexed.
+        files[source_id] = _Seen(seen.source, doc.sha256 + ":" + _meta_key(metadata.get(source_id)))
+        documents.append(doc)
         (updated if source_id in previous_keys else added).append(source_id)
     removed = sorted(set(previous_keys) - {d.id for d in documents} - set(added) - set(updated))
 
     chunks = _chunk_all(documents, previous, settings, embedder)
     vectors, embedded = _vectors_for(chunks, previous, embedder, progress)
-    manifest = _manifest(settings, fingerprint, embedder, documents, chunks, files, failures, failed_keys, previous_sources)
+    manifest = _manifest(
+        settings, fingerprint, embedder, documents, chunks, files, failures, failed_keys, previous_manifest, scanned_ns
+    )
     data = IndexData(manifest=manifest, documents=documents, chunks=chunks, vectors=vectors, failures=failures)
     snapshot = store.publish(data)
     report = BuildReport(
@@ -119,10 +141,28 @@ def build_index(
     return report, snapshot
 
 
-def _source_key(data: bytes, meta: SourceMeta | None) -> str:
-    """Changes when the file's bytes or its metadata entry change."""
+@dataclass(frozen=True)
+class _Seen:
+    """A source file as scanned, and its key: "<sha256 of the bytes>:<hash of its metadata entry>"."""
+
+    source: SourceFile
+    key: str
+
+
+def _meta_key(meta: SourceMeta | None) -> str:
     meta = meta or SourceMeta()
-    return sha256_bytes(data) + ":" + hashlib.sha256(repr((meta.title, meta.publisher)).encode()).hexdigest()[:16]
+    return hashlib.sha256(repr((meta.title, meta.publisher)).encode()).hexdigest()[:16]
+
+
+# A file modified this close to the previous scan may have changed again within one tick of the file
+# system's clock (coarse: milliseconds, or 2 s on FAT) after it was hashed, with the same size and
+# mtime: hash it again rather than trust its stat (git's "racy clean" rule).
+_RACY_NS = 2_000_000_000
+
+
+def _stat_unchanged(known: dict[str, Any], source: SourceFile, scanned_ns: int) -> bool:
+    """True when the file's size and mtime are those recorded, and old enough to trust."""
+    return known.get("stat") == [source.size, source.mtime_ns] and source.mtime_ns < scanned_ns - _RACY_NS
 
 
 def _compatible_manifest(store: IndexStore, fingerprint: str) -> tuple[dict[str, Any] | None, str]:
@@ -154,6 +194,11 @@ def _chunk_all(documents: list[Document], previous: Snapshot | None, settings: S
     return chunks
 
 
+# Chunks per encode call: the model's output and intermediate buffers then hold a slice, not the corpus
+# (at 556k chunks one call held 2-3 extra copies of the 0.8 GiB of vectors).
+_ENCODE_SLICE = 4096
+
+
 def _vectors_for(
     chunks: list[Chunk], previous: Snapshot | None, embedder: Embedder, progress: bool
 ) -> tuple[np.ndarray, int]:
@@ -167,8 +212,13 @@ def _vectors_for(
     hit = [i for i, chunk in enumerate(chunks) if chunk.text in known]
     if hit and previous is not None:
         vectors[hit] = previous.vectors([known[chunks[i].text] for i in hit])
-    if missing:
-        vectors[missing] = embedder.encode([chunks[i].text for i in missing], progress=progress)
+    from tqdm.auto import tqdm
+
+    with tqdm(total=len(missing), unit="chunk", desc="Embedding", disable=not progress or not missing) as bar:
+        for start in range(0, len(missing), _ENCODE_SLICE):
+            part = missing[start : start + _ENCODE_SLICE]
+            vectors[part] = embedder.encode([chunks[i].text for i in part])
+            bar.update(len(part))
     return vectors, len(missing)
 
 
@@ -178,33 +228,37 @@ def _manifest(
     embedder: Embedder,
     documents: list[Document],
     chunks: list[Chunk],
-    files: dict[str, tuple[Path, bytes, str]],
+    files: dict[str, _Seen],
     failures: list[LoadFailure],
     failed_keys: dict[str, str],
-    previous_sources: dict[str, Any],
+    previous_manifest: dict[str, Any] | None,
+    scanned_ns: int,
 ) -> dict[str, Any]:
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    failed_ids = {str(files[sid][0]): sid for sid in failed_keys}
+    previous_sources = (previous_manifest or {}).get("sources", {})
+    failed_ids = {str(files[sid].source.path): sid for sid in failed_keys}
     per_source: dict[str, int] = {}
     for chunk in chunks:
         per_source[chunk.source_id] = per_source.get(chunk.source_id, 0) + 1
     return {
         "created": now,
         "fingerprint": fingerprint,
+        "scanned_ns": scanned_ns,
         **settings.index_fingerprint(),
         "model": {"name": embedder.name, "dim": embedder.dim, "max_tokens": embedder.max_tokens, "normalized": True},
         "sources": {
             doc.id: {
                 "sha256": doc.sha256,
-                "key": files[doc.id][2],
-                "bytes": len(files[doc.id][1]),
+                "key": files[doc.id].key,
+                "bytes": files[doc.id].source.size,
+                "stat": [files[doc.id].source.size, files[doc.id].source.mtime_ns],
                 "title": doc.title,
                 "publisher": doc.publisher,
                 "path": doc.path,
                 "chunks": per_source.get(doc.id, 0),
                 "indexed": (
                     previous_sources[doc.id]["indexed"]
-                    if previous_sources.get(doc.id, {}).get("key") == files[doc.id][2]
+                    if previous_sources.get(doc.id, {}).get("key") == files[doc.id].key
                     else now
                 ),
             }
@@ -212,7 +266,15 @@ def _manifest(
         },
         "failures": [
             {"path": f.path, "reason": f.reason}
-            | ({"source_id": failed_ids[f.path], "key": failed_keys[failed_ids[f.path]]} if f.path in failed_ids else {})
+            | (
+                {
+                    "source_id": failed_ids[f.path],
+                    "key": failed_keys[failed_ids[f.path]],
+                    "stat": [files[failed_ids[f.path]].source.size, files[failed_ids[f.path]].source.mtime_ns],
+                }
+                if f.path in failed_ids
+                else {}
+            )
             for f in failures
         ],
     }

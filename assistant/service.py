@@ -72,7 +72,9 @@ class Assistant:
         self.sources_dir = Path(sources_dir) if sources_dir is not None else default_sources_dir()
         self.settings = settings or Settings()
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model.batch_size)
-        self.store = store or FileStore(index_dir if index_dir is not None else default_index_dir())
+        self.store = store or FileStore(
+            index_dir if index_dir is not None else default_index_dir(), dense=self.settings.dense
+        )
         self._retriever: Retriever | None = None
         self._write_lock = threading.Lock()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,33 @@ def test_an_index_of_another_format_version_says_how_to_rebuild(tmp_path: Path, 
 def test_searching_without_an_index_says_how_to_build_one(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(IndexMissingError, match="python -m assistant index"):
         Assistant(tmp_path / "sources", tmp_path / "nothing", embedder=fake_embedder).search("x")
+
+
+def test_an_unchanged_corpus_with_settled_files_is_not_even_read(
+    tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    assistant = make(tmp_path, fake_embedder)
+    for path in assistant.sources_dir.iterdir():
+        os.utime(path, ns=(1_600_000_000 * 10**9, 1_600_000_000 * 10**9))  # long before the scan
+    assistant.refresh()
+
+    def no_reading(self: Path) -> bytes:
+        raise AssertionError(f"{self} has its recorded size and mtime; it should not be read")
+
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    assert not assistant.refresh().changed
+
+
+def test_an_edit_that_keeps_the_size_is_found_by_its_mtime(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    assistant = make(tmp_path, fake_embedder)
+    settled = 1_600_000_000 * 10**9
+    for path in assistant.sources_dir.iterdir():
+        os.utime(path, ns=(settled, settled))
+    assistant.refresh()
+    edited = assistant.sources_dir / "a.txt"
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("625", "626"), encoding="utf-8")
+    os.utime(edited, ns=(settled + 10**9, settled + 10**9))
+    report = assistant.refresh()
+    assert report.updated == ("a.txt",)
+    assert assistant.search("626 allegations", k=1).results[0].source.id == "a.txt"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LoadError
@@ -15,15 +17,60 @@ from .text import load_text
 
 SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf")
 
-__all__ = ["SUPPORTED", "corpus_metadata", "load_corpus", "load_document", "read_metadata", "source_files", "sha256_file"]
+__all__ = [
+    "SUPPORTED",
+    "SourceFile",
+    "corpus_metadata",
+    "load_corpus",
+    "load_document",
+    "read_metadata",
+    "scan_sources",
+    "sha256_file",
+    "source_files",
+]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A candidate source file and what ``stat`` said of it when the folder was scanned."""
+
+    id: str  # path relative to the sources folder, with "/"
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+def scan_sources(folder: Path) -> list[SourceFile]:
+    """Every candidate file under ``folder``, sorted by path; hidden files and the metadata file are skipped.
+
+    One ``os.scandir`` walk, whose entries carry their stat: at 10,000 files this is several times
+    faster than ``Path.rglob`` with a ``relative_to`` and an ``is_file`` per path.
+    """
+    found: list[tuple[list[str], SourceFile]] = []
+
+    def walk(directory: str, parts: list[str]) -> None:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, [*parts, entry.name])
+                elif entry.is_file():
+                    rel = [*parts, entry.name]
+                    source_id = "/".join(rel)
+                    if source_id != METADATA_FILE:
+                        stat = entry.stat()
+                        found.append((rel, SourceFile(source_id, Path(entry.path), stat.st_size, stat.st_mtime_ns)))
+
+    if folder.is_dir():
+        walk(str(folder), [])
+    return [source for _, source in sorted(found, key=lambda item: item[0])]
 
 
 def source_files(folder: Path) -> Iterator[Path]:
     """Every candidate file under ``folder``, sorted; hidden files and the metadata file are skipped."""
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if path.is_file() and not any(part.startswith(".") for part in rel.parts) and rel.as_posix() != METADATA_FILE:
-            yield path
+    for source in scan_sources(folder):
+        yield source.path
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -80,10 +127,9 @@ def load_corpus(folder: Path) -> tuple[list[Document], list[LoadFailure]]:
     """All documents that load, and a failure record for each that does not."""
     metadata, failures = corpus_metadata(folder)
     docs = []
-    for path in source_files(folder):
-        source_id = path.relative_to(folder).as_posix()
+    for source in scan_sources(folder):
         try:
-            docs.append(load_document(path, source_id, metadata.get(source_id)))
+            docs.append(load_document(source.path, source.id, metadata.get(source.id)))
         except LoadError as error:
             failures.append(LoadFailure(error.path, error.reason))
     return docs, failures

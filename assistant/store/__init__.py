@@ -13,9 +13,24 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..config import DenseSettings
 from ..types import Chunk, Document, LoadFailure
 
 Hits = list[tuple[int, float]]  # (chunk row, score), best first
+
+
+FLAT: dict[str, Any] = {"index": "flat"}
+
+
+def dense_layout(settings: DenseSettings, rows: int) -> dict[str, Any]:
+    """What the dense index over ``rows`` vectors is under ``settings``, as the manifest records it.
+
+    Backend-neutral (pgvector's HNSW takes the same ``m`` and ``ef_construction``), and only what the
+    stored structure depends on: ``ef_search`` is chosen per query. A manifest without the entry is flat.
+    """
+    if rows and settings.use_hnsw(rows):
+        return {"index": "hnsw", "m": settings.m, "ef_construction": settings.ef_construction}
+    return dict(FLAT)
 
 
 @dataclass

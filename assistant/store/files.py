@@ -5,7 +5,8 @@
         manifest.json                 format version, model, chunker settings, each source's sha256
         documents.jsonl               each document's indexed text and metadata (offsets point into it)
         chunks.jsonl                  source_id, start, end of each chunk; line i <-> vectors row i
-        vectors.npy                   float32 [chunks, dim], L2-normalised
+        vectors.npy                   float32 [chunks, dim], L2-normalised; memory-mapped when opened
+        dense.faiss                   the HNSW graph, when the dense settings ask for one (see store/dense.py)
         bm25/                         bm25s arrays and vocabulary (no pickle)
     index/.staging-*/                 a build in progress; removed by the next build
 
@@ -14,7 +15,9 @@ A crash or Ctrl-C before CURRENT is replaced leaves the previous snapshot live a
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -25,45 +28,66 @@ from typing import Any
 
 import numpy as np
 
-from ..config import FORMAT_VERSION
+from ..config import FORMAT_VERSION, DenseSettings
 from ..errors import IndexFormatError, IndexMissingError
 from ..types import Chunk, Document
-from . import IndexData
+from . import FLAT, IndexData, dense_layout
 from .dense import DenseIndex
 from .sparse import SparseIndex
 
+log = logging.getLogger(__name__)
+
+GRAPH_FILE = "dense.faiss"
 _KEEP_SNAPSHOTS = 2  # the live one and the one before, for a reader that opened it a moment ago
 REBUILD_HINT = "rebuild it with: python -m assistant index"
 
 
 class FileSnapshot:
-    def __init__(self, folder: Path) -> None:
+    """One published snapshot: documents and chunks in memory, vectors memory-mapped, BM25 and dense indexes."""
+
+    def __init__(
+        self,
+        folder: Path,
+        manifest: dict[str, Any],
+        documents: dict[str, Document],
+        chunks: list[Chunk],
+        sparse: SparseIndex,
+        dense: DenseIndex,
+    ) -> None:
         self.folder = folder
-        self.manifest = _read_manifest(folder)
-        try:
-            self.documents = {d.id: d for d in map(_document_from_json, _read_jsonl(folder / "documents.jsonl"))}
-            self.chunks = [
-                Chunk(c["source_id"], c["start"], c["end"], self.documents[c["source_id"]].text[c["start"] : c["end"]])
-                for c in _read_jsonl(folder / "chunks.jsonl")
-            ]
-            vectors = np.load(folder / "vectors.npy", allow_pickle=False)
-            self._sparse = SparseIndex.load(folder / "bm25")
-        except (OSError, KeyError, ValueError) as error:
-            raise IndexFormatError(f"index at {folder} is damaged ({error}); {REBUILD_HINT}") from None
-        if vectors.shape[0] != len(self.chunks) or self.manifest.get("chunks") != len(self.chunks):
-            raise IndexFormatError(
-                f"index at {folder} is inconsistent: {vectors.shape[0]} vectors for {len(self.chunks)} chunks; {REBUILD_HINT}"
-            )
-        self._dense = DenseIndex(vectors)
+        self.manifest = manifest
+        self.documents = documents
+        self.chunks = chunks
+        self.dense = dense  # public so a benchmark can tune ``ef_search`` on an open index
+        self._sparse = sparse
         self._rows_by_source: dict[str, list[int]] = {}
         for row, chunk in enumerate(self.chunks):
             self._rows_by_source.setdefault(chunk.source_id, []).append(row)
 
+    @classmethod
+    def read(cls, folder: Path, dense: DenseSettings) -> FileSnapshot:
+        manifest = _read_manifest(folder)
+        try:
+            documents = {d.id: d for d in map(_document_from_json, _read_jsonl(folder / "documents.jsonl"))}
+            chunks = [
+                Chunk(c["source_id"], c["start"], c["end"], documents[c["source_id"]].text[c["start"] : c["end"]])
+                for c in _read_jsonl(folder / "chunks.jsonl")
+            ]
+            vectors = _map_vectors(folder)
+            sparse = SparseIndex.load(folder / "bm25")
+        except (OSError, KeyError, ValueError) as error:
+            raise IndexFormatError(f"index at {folder} is damaged ({error}); {REBUILD_HINT}") from None
+        if vectors.shape[0] != len(chunks) or manifest.get("chunks") != len(chunks):
+            raise IndexFormatError(
+                f"index at {folder} is inconsistent: {vectors.shape[0]} vectors for {len(chunks)} chunks; {REBUILD_HINT}"
+            )
+        return cls(folder, manifest, documents, chunks, sparse, _open_dense(folder, manifest, vectors, dense))
+
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
-        return self._dense.vectors[np.asarray(rows, dtype=np.int64)]
+        return np.asarray(self.dense.vectors[np.asarray(rows, dtype=np.int64)])
 
     def dense_search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        return self._dense.search(query, k, allowed)
+        return self.dense.search(query, k, allowed)
 
     def bm25_search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         return self._sparse.search(query, k, allowed)
@@ -74,8 +98,11 @@ class FileSnapshot:
 
 
 class FileStore:
-    def __init__(self, folder: Path | str) -> None:
+    """Snapshots under ``folder``; ``dense`` chooses the dense index each snapshot is built and opened with."""
+
+    def __init__(self, folder: Path | str, dense: DenseSettings | None = None) -> None:
         self.folder = Path(folder)
+        self.dense = dense or DenseSettings()
 
     def _current(self) -> Path | None:
         pointer = self.folder / "CURRENT"
@@ -95,12 +122,15 @@ class FileStore:
         current = self._current()
         if current is None:
             raise IndexMissingError(f"no index in {self.folder}; build one with: python -m assistant index")
-        return FileSnapshot(current)
+        return FileSnapshot.read(current, self.dense)
 
     def publish(self, data: IndexData) -> FileSnapshot:
+        """Write ``data`` as a new snapshot and make it live; the snapshot returned is built from ``data``,
+        not read back, so a build never holds two copies of the corpus."""
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "snapshots").mkdir(exist_ok=True)
         self._remove_stale_staging()
+        live = self._live_for_reuse()
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.folder))
         try:
             _write_jsonl(staging / "documents.jsonl", (_document_to_json(d) for d in data.documents))
@@ -108,11 +138,24 @@ class FileStore:
                 staging / "chunks.jsonl",
                 ({"source_id": c.source_id, "start": c.start, "end": c.end} for c in data.chunks),
             )
+            vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
             with open(staging / "vectors.npy", "wb") as handle:
-                np.save(handle, np.ascontiguousarray(data.vectors, dtype=np.float32), allow_pickle=False)
+                np.save(handle, vectors, allow_pickle=False)
                 _fsync(handle)
-            SparseIndex.build([c.text for c in data.chunks]).save(staging / "bm25")
-            manifest = dict(data.manifest, chunks=len(data.chunks), format_version=FORMAT_VERSION)
+            layout = dense_layout(self.dense, len(vectors))
+            hashed: dict[str, str] = {}
+            if layout["index"] == "hnsw":
+                hashed["vectors_sha256"] = hashlib.sha256(memoryview(vectors).cast("B")).hexdigest()
+                self._write_graph(staging / GRAPH_FILE, vectors, layout, hashed["vectors_sha256"], live)
+            sparse = SparseIndex.build([c.text for c in data.chunks])
+            sparse.save(staging / "bm25")
+            manifest = dict(
+                data.manifest,
+                chunks=len(data.chunks),
+                format_version=FORMAT_VERSION,
+                dense=layout,
+                **hashed,
+            )
             # Written last: a snapshot without a manifest was never finished.
             with open(staging / "manifest.json", "w", encoding="utf-8") as handle:
                 json.dump(manifest, handle, indent=2, ensure_ascii=False)
@@ -129,7 +172,48 @@ class FileStore:
             _fsync(handle)
         os.replace(pointer_tmp, self.folder / "CURRENT")
         self._prune(keep=name)
-        return FileSnapshot(final)
+        # The vectors and graph are mapped from the files just written, so the build's in-memory copies
+        # are freed as soon as the caller lets go of ``data``.
+        vectors = _map_vectors(final)
+        return FileSnapshot(
+            final,
+            manifest,
+            {d.id: d for d in data.documents},
+            data.chunks,
+            sparse,
+            _open_dense(final, manifest, vectors, self.dense),
+        )
+
+    def _live_for_reuse(self) -> tuple[Path, dict[str, Any]] | None:
+        """The live snapshot and its manifest, if readable: its HNSW graph may serve the new snapshot."""
+        try:
+            current = self._current()
+            return (current, _read_manifest(current)) if current else None
+        except IndexFormatError:
+            return None
+
+    def _write_graph(
+        self,
+        target: Path,
+        vectors: np.ndarray,
+        layout: dict[str, Any],
+        vectors_sha256: str,
+        live: tuple[Path, dict[str, Any]] | None,
+    ) -> None:
+        """The HNSW graph for ``vectors``: the live snapshot's when it indexes the very same vectors with
+        the same parameters (a metadata-only change), else built; building dominates a large publish."""
+        if live is not None:
+            folder, manifest = live
+            same = manifest.get("dense") == layout and manifest.get("vectors_sha256") == vectors_sha256
+            if same and (folder / GRAPH_FILE).exists():
+                try:
+                    os.link(folder / GRAPH_FILE, target)  # snapshots are immutable, so sharing the file is safe
+                except OSError:
+                    shutil.copyfile(folder / GRAPH_FILE, target)
+                return
+        DenseIndex.build(vectors, self.dense).save(target)
+        with open(target, "rb+") as handle:
+            _fsync(handle)
 
     def _remove_stale_staging(self) -> None:
         for path in self.folder.glob(".staging-*"):
@@ -140,6 +224,34 @@ class FileStore:
         for path in snapshots[:-_KEEP_SNAPSHOTS]:
             if path.name != keep:
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def _map_vectors(folder: Path) -> np.ndarray:
+    """vectors.npy memory-mapped: the page cache holds it once, however many snapshots a process opens."""
+    vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
+    if vectors.ndim != 2 or vectors.dtype != np.float32:
+        raise ValueError(f"vectors.npy holds {vectors.dtype} of shape {vectors.shape}, not float32 rows")
+    return vectors
+
+
+def _open_dense(folder: Path, manifest: dict[str, Any], vectors: np.ndarray, settings: DenseSettings) -> DenseIndex:
+    """The dense index ``settings`` ask for: the stored graph when it matches, else built in memory."""
+    wanted = dense_layout(settings, len(vectors))
+    if wanted["index"] == "flat":
+        return DenseIndex(vectors)
+    graph_file = folder / GRAPH_FILE
+    if manifest.get("dense", FLAT) == wanted and graph_file.exists():
+        try:
+            return DenseIndex.load(vectors, graph_file, settings)
+        except (RuntimeError, ValueError) as error:  # faiss reports a truncated or foreign file as RuntimeError
+            raise IndexFormatError(f"index at {folder} has a damaged HNSW graph ({error}); {REBUILD_HINT}") from None
+    log.warning(
+        "index at %s has no stored HNSW graph with %s; building one in memory (%s to store it)",
+        folder,
+        wanted,
+        "python -m assistant index",
+    )
+    return DenseIndex.build(np.asarray(vectors), settings)
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
@@ -188,8 +300,7 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 def _write_jsonl(path: Path, rows: Any) -> None:
     with open(path, "w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
         _fsync(handle)
 
 
