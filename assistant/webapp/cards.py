@@ -21,6 +21,7 @@ from .session import Turn
 from .uploads import human_size
 
 NO_CLOSE_ANSWER = "No passage in the sources answers this closely."
+_SHORT_NAME = 40  # characters of a source's name in a list of sources; the full title is on the card
 
 # Scoped to each gr.HTML by Gradio (css_template); colours come from the theme so dark mode works.
 STYLE = """
@@ -45,7 +46,7 @@ mark.quote { background: #ffe58a; color: #111; padding: 0 .1em; border-radius: 2
 .actions button.act { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .15em .6em;
   background: var(--button-secondary-background-fill); color: var(--button-secondary-text-color); cursor: pointer;
   font-size: .85em; font-weight: 500; }
-.also-in button.link { border: none; background: none; padding: 0; color: var(--link-text-color);
+.also-in button.link, section.figures button.link { border: none; background: none; padding: 0; color: var(--link-text-color);
   text-decoration: underline; cursor: pointer; font-size: 1em; font-weight: 400; text-align: left; }
 .reader-text { max-height: 65vh; overflow-y: auto; border: 1px solid var(--border-color-primary); border-radius: 8px;
   padding: .8em 1em; }
@@ -62,8 +63,9 @@ details.reported .rep-quote { font-style: italic; }
 details.reported .actions { display: inline-flex; margin: 0 0 0 .4em; vertical-align: baseline; }
 section.figures { border-top: 1px solid var(--border-color-primary); margin: .8em 0; padding-top: .4em; }
 section.figures h4 { margin: .2em 0 .4em 0; }
-table.figures td { vertical-align: top; padding: .2em .6em .2em 0; }
-.figure-text { font-weight: 600; white-space: nowrap; }
+table.figures, table.figures tr, table.figures td { border: none; background: none; }
+table.figures td { vertical-align: top; padding: .15em .8em .15em 0; }
+section.figures button.figure-text { font-weight: 600; white-space: nowrap; }
 tr.differs td.noun { color: #c2410c; }
 .verdict { font-size: 1.25em; font-weight: 700; padding: .5em .8em; border-radius: 8px; margin: .4em 0; }
 .verdict.exact { background: color-mix(in srgb, #15803d 18%, transparent); border-left: 6px solid #15803d; }
@@ -76,7 +78,7 @@ blockquote.source-text { margin: .4em 0; padding: .3em .8em; border-left: 3px so
 .diff del { background: color-mix(in srgb, #b91c1c 20%, transparent); text-decoration: line-through; }
 .diff ins { background: color-mix(in srgb, #15803d 22%, transparent); text-decoration: underline; }
 .diff .changed { outline: 2px solid #c2410c; border-radius: 3px; padding: 0 .1em; }
-.flag { font-size: .75em; font-weight: 700; color: #c2410c; text-transform: uppercase; margin-left: .2em; }
+.flag { font-size: .7em; font-weight: 700; color: #c2410c; text-transform: uppercase; margin: 0 .3em; }
 """
 
 # Event delegation on the component's root: buttons hand their action string to Python through
@@ -235,18 +237,24 @@ def reported_html(turn: int, rank: int, links: Sequence[Corroboration]) -> str:
     citation, to copy or open; the summary names the sources, opening it shows the sentences."""
     if not links:
         return ""
-    names = ", ".join(escape(c.source.publisher or c.source.title) for c in links)
+    names = ", ".join(escape(short_name(c.source)) for c in links)
     items = "".join(
         f'<li><span class="title">{escape(_label(c.source, c.page, c.paragraph))}</span>: '
         f'<span class="rep-quote">“{escape(c.quote.text)}”</span> <span class="meta">similarity {c.similarity:.2f}</span>'
         '<span class="actions">'
-        f'<button class="act copy" data-action="{action("copy-rep", turn, rank, i)}" '
+        f'<button class="act rep-copy" data-action="{action("copy-rep", turn, rank, i)}" '
         f'data-cite="{escape(corroboration_citation(c), quote=True)}">Copy citation</button>'
-        f'<button class="act open" data-action="{action("open-rep", turn, rank, i)}">Open in source</button>'
+        f'<button class="act rep-open" data-action="{action("open-rep", turn, rank, i)}">Open in source</button>'
         "</span></li>"
         for i, c in enumerate(links)
     )
     return f'<details class="reported"><summary>Reported also by: {names}</summary><ul>{items}</ul></details>'
+
+
+def short_name(source: SourceRef) -> str:
+    """The publisher, else the title cut to a few words: a source named in a list of sources."""
+    name = source.publisher or source.title
+    return name if len(name) <= _SHORT_NAME else name[: _SHORT_NAME - 1].rstrip() + "…"
 
 
 def _label(source: SourceRef, page: int | None, paragraph: int | None) -> str:

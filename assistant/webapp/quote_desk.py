@@ -32,7 +32,6 @@ _HEADS = {
     ALTERED: ("ALTERED", "the closest passage says something different"),
     NOT_FOUND: ("NOT FOUND", "no passage in the sources is close to the quote"),
 }
-_LABEL_CHARS = 40  # a source without a publisher is named by its title, cut to this length
 INTRO = (
     '<p class="hint">Paste a quote to check it against the sources. The answer is <b>exact</b> (it stands '
     "verbatim, with every place it stands), <b>altered</b> (the closest passage, with the words that differ "
@@ -214,14 +213,10 @@ def _figure_cells(f: Figure) -> str:
         links.append(
             f'<button class="link" data-action="{cards.read_action(source.id, span.start, span.end)}" '
             f'title="{escape(source.title, quote=True)}: “{escape(span.text, quote=True)}”">'
-            f"{escape(source.publisher or _short(source.title))}</button>"
+            f"{escape(cards.short_name(source))}</button>"
         )
     count = f"{len(f.sources)} source{'s' if len(f.sources) != 1 else ''}"
     return f'<td class="noun">{figure}</td><td>— {", ".join(links)} <span class="meta">({count})</span></td>'
-
-
-def _short(title: str) -> str:
-    return title if len(title) <= _LABEL_CHARS else title[: _LABEL_CHARS - 1].rstrip() + "…"
 
 
 # -- the tab ----------------------------------------------------------------------------------------
