@@ -207,9 +207,11 @@ def test_a_read_link_opens_only_a_span_of_a_quote_the_session_has_shown() -> Non
     passage = make_passage()
     session = Session().ask(Turn("q", "q", SearchResult("q", "hybrid", (passage,))))
     inside = (passage.source.id, passage.quote.start + 4, passage.quote.start + 8)
-    assert session.quote_holding(*inside) == passage.quote
-    assert session.quote_holding(passage.source.id, passage.quote.end - 2, passage.quote.end + 5) is None
-    assert session.quote_holding("other.txt", *inside[1:]) is None
+    held = session.holding(*inside)
+    assert held is not None and held.around == (passage.quote.start, passage.quote.end)
+    assert held.quote == Quote(passage.quote.text[4:8], *inside[1:])  # what the reader marks
+    assert session.holding(passage.source.id, passage.quote.end - 2, passage.quote.end + 5) is None
+    assert session.holding("other.txt", *inside[1:]) is None
     assert cards.parse_read(cards.read_action("odd:name.txt", 3, 9)) == ("odd:name.txt", 3, 9)
     for bad in ("read:9:3:a.txt", "read:1:2:", "read:x:2:a.txt", "open:1:2:3"):
         assert cards.parse_read(bad) is None
@@ -234,11 +236,17 @@ def test_a_card_names_the_other_sources_and_shows_each_sentence_verbatim_with_it
     assert "Reported also by" not in cards.passage_card(1, make_passage(2))
 
 
-def test_the_session_finds_a_reported_sentence_by_turn_rank_and_index() -> None:
+def test_the_session_finds_a_passage_its_copies_and_its_reported_sentences_by_turn_rank_and_index() -> None:
     passage = make_passage()
     turn = Turn("q", "q", SearchResult("q", "hybrid", (passage,)), reported=((link(),),))
     session = Session().ask(turn)
-    assert session.reported(0, 1, 0) == (turn, link())
-    assert session.reported(0, 1, 1) is None and session.reported(0, 2, 0) is None and session.reported(1, 1, 0) is None
-    assert session.quote_holding(BBC.id, 310, 320) == link().quote  # its span opens in the reader
+    own = session.quoted(0, 1)
+    assert own is not None and own.quote == passage.quote and own.around == (passage.start, passage.end)
+    also = session.quoted(0, 1, also=0)
+    assert also is not None and also.source == passage.also_in[0].source and also.around is None
+    found = session.quoted(0, 1, reported=0)
+    assert found is not None and (found.source, found.quote, found.question) == (BBC, link().quote, "q")
+    assert found.record().citation == corroboration_citation(link())
+    assert [session.quoted(0, 1, reported=1), session.quoted(0, 2, reported=0), session.quoted(1, 1)] == [None] * 3
+    assert session.holding(BBC.id, 310, 320) is not None  # its span opens in the reader
     assert "Reported also by: BBC" in cards.turn_html(0, turn)

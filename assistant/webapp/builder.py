@@ -27,7 +27,7 @@ from ..render import result_to_json
 from ..service import Assistant
 from ..types import SearchResult
 from . import cards
-from .export import CitationRecord, write_exports
+from .export import write_exports
 from .followup import search_with_context
 from .session import Session, Turn
 from .uploads import MAX_UPLOAD_BYTES, UploadError, human_size, save_upload
@@ -164,45 +164,26 @@ def build_app(
         return session, cards.conversation_html(())
 
     def act(session: Session, event: gr.SelectData):
-        """A button under an answer: "copy" gathers a citation, "open" and "read" show a source in the reader."""
+        """A button under an answer: "copy" gathers a citation, "open" (and an add-on's "read") shows it in
+        the reader. Buttons name what they act on by its place in the session (or, for "read", by a span
+        the session has shown), so no document text or offsets are taken on trust from the browser."""
         unchanged = (gr.skip(),) * 3
-        read = cards.parse_read(event.value)
-        # Only spans of quotes this session was shown: no document text or offsets are taken on trust.
-        quote = read and session.quote_holding(*read)
-        if read and quote:
-            source_id, start, end = read
-            where = (start, end)
-            shown = quote.text[start - quote.start : end - quote.start]
-            return (session, *reader_updates(source_id, where, shown, (quote.start, quote.end)), *unchanged)
-        parsed = cards.parse_action(event.value)
-        if not parsed:
-            return (session, *unchanged, *unchanged)
-        verb, turn_index, rank, index = parsed
-        if verb in ("copy-rep", "open-rep"):
-            linked = session.reported(turn_index, rank, index)
-            if not linked:
-                return (session, *unchanged, *unchanged)
-            turn, link = linked
-            if verb == "copy-rep":
-                record = CitationRecord.of(link.source, link.quote, link.page, link.paragraph, question=turn.question)
-                session = session.collect(record)
-                return (session, *unchanged, *citation_updates(session))
-            where = (link.quote.start, link.quote.end)
-            return (session, *reader_updates(link.source.id, where, link.quote.text, None), *unchanged)
-        found = session.passage(turn_index, rank)
-        if not found:
-            return (session, *unchanged, *unchanged)
-        turn, passage = found
-        if verb == "copy":
-            session = session.collect(CitationRecord.from_passage(passage, turn.question))
-            return (session, *unchanged, *citation_updates(session))
-        if 0 <= index < len(passage.also_in):
-            occurrence = passage.also_in[index]
-            source_id, shown_quote, span = occurrence.source.id, occurrence.quote, None
+        read, parsed = cards.parse_read(event.value), cards.parse_action(event.value)
+        if read:
+            verb, target = "open", session.holding(*read)
+        elif parsed:
+            verb, turn, rank, index = parsed
+            reported = verb.endswith("-rep")
+            target = session.quoted(turn, rank, -1 if reported else index, index if reported else -1)
         else:
-            source_id, shown_quote, span = passage.source.id, passage.quote, (passage.start, passage.end)
-        where = (shown_quote.start, shown_quote.end)
-        return (session, *reader_updates(source_id, where, shown_quote.text, span), *unchanged)
+            verb, target = "", None
+        if target is None:
+            return (session, *unchanged, *unchanged)
+        if verb.startswith("copy"):
+            session = session.collect(target.record())
+            return (session, *unchanged, *citation_updates(session))
+        where = (target.quote.start, target.quote.end)
+        return (session, *reader_updates(target.source.id, where, target.quote.text, target.around), *unchanged)
 
     def reader_updates(
         source_id: str, where: tuple[int, int], text: str, span: tuple[int, int] | None

@@ -6,8 +6,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from ..corroboration import Corroboration
-from ..types import Passage, Quote, SearchResult
+from ..types import Occurrence, Quote, SearchResult, SourceRef
 from .export import CitationRecord, gather
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """A quote an answer shows: what a button on it cites, and where the reader opens it."""
+
+    source: SourceRef
+    page: int | None
+    paragraph: int | None
+    quote: Quote
+    question: str
+    around: tuple[int, int] | None = None  # a wider span shaded around the quote in the reader
+
+    def record(self) -> CitationRecord:
+        return CitationRecord.of(self.source, self.quote, self.page, self.paragraph, question=self.question)
 
 
 @dataclass(frozen=True)
@@ -22,14 +37,38 @@ class Turn:
     extra: str = ""  # HTML that add-ons show under the answer (already escaped by them)
     reported: tuple[tuple[Corroboration, ...], ...] = ()  # "reported also by" of each result, by rank; or none
 
-    def quotes(self) -> Iterator[tuple[str, Quote]]:
-        """(source id, quote) of everything the answer quotes: passages, their "also in" copies, their
-        "reported also by" sentences."""
-        for passage in self.result.results if self.result else ():
-            yield passage.source.id, passage.quote
-            yield from ((o.source.id, o.quote) for o in passage.also_in)
-        for links in self.reported:
-            yield from ((c.source.id, c.quote) for c in links)
+    def quoted(self, rank: int, also: int = -1, reported: int = -1) -> Quoted | None:
+        """The quote of the passage ranked ``rank`` (1-based), shaded in its passage; or, when given, its
+        ``also``-th "also in" copy or its ``reported``-th "reported also by" sentence (0-based)."""
+        results = self.result.results if self.result else ()
+        if not 1 <= rank <= len(results):
+            return None
+        passage = results[rank - 1]
+        places: tuple[Occurrence | Corroboration, ...] = passage.also_in
+        index = also
+        if reported >= 0:
+            places, index = (self.reported[rank - 1] if rank <= len(self.reported) else ()), reported
+        if index >= 0:
+            return self._place(places[index]) if index < len(places) else None
+        around = (passage.start, passage.end)
+        return Quoted(passage.source, passage.page, passage.paragraph, passage.quote, self.question, around)
+
+    def everything_quoted(self) -> Iterator[Quoted]:
+        """Each passage's quote, its "also in" copies and its "reported also by" sentences."""
+        for rank, passage in enumerate(self.result.results if self.result else (), start=1):
+            reported = self.reported[rank - 1] if rank <= len(self.reported) else ()
+            yield from (
+                q
+                for q in (
+                    self.quoted(rank),
+                    *(self.quoted(rank, also=i) for i in range(len(passage.also_in))),
+                    *(self.quoted(rank, reported=i) for i in range(len(reported))),
+                )
+                if q is not None
+            )
+
+    def _place(self, place: Occurrence | Corroboration) -> Quoted:
+        return Quoted(place.source, place.page, place.paragraph, place.quote, self.question)
 
 
 @dataclass(frozen=True)
@@ -47,27 +86,16 @@ class Session:
     def collect(self, record: CitationRecord) -> Session:
         return replace(self, citations=gather(self.citations, record))
 
-    def passage(self, turn: int, rank: int) -> tuple[Turn, Passage] | None:
-        """The passage ranked ``rank`` (1-based) in answer ``turn`` (0-based), if both exist."""
-        if not 0 <= turn < len(self.turns):
-            return None
-        found = self.turns[turn]
-        results = found.result.results if found.result else ()
-        if not 1 <= rank <= len(results):
-            return None
-        return found, results[rank - 1]
+    def quoted(self, turn: int, rank: int, also: int = -1, reported: int = -1) -> Quoted | None:
+        """``Turn.quoted`` of answer ``turn`` (0-based); None when there is no such answer or quote."""
+        return self.turns[turn].quoted(rank, also, reported) if 0 <= turn < len(self.turns) else None
 
-    def reported(self, turn: int, rank: int, index: int) -> tuple[Turn, Corroboration] | None:
-        """The ``index``-th (0-based) "reported also by" sentence of that passage, if it exists."""
-        found = self.passage(turn, rank)
-        if found is None or len(found[0].reported) < rank or not 0 <= index < len(found[0].reported[rank - 1]):
-            return None
-        return found[0], found[0].reported[rank - 1][index]
-
-    def quote_holding(self, source_id: str, start: int, end: int) -> Quote | None:
-        """The quote shown in this session that holds ``[start, end)`` of that source, if any."""
+    def holding(self, source_id: str, start: int, end: int) -> Quoted | None:
+        """``[start, end)`` of that source if it lies inside a quote shown in this session, with that quote
+        shaded around it."""
         for turn in self.turns:
-            for sid, quote in turn.quotes():
-                if sid == source_id and quote.start <= start and end <= quote.end:
-                    return quote
+            for q in turn.everything_quoted():
+                if q.source.id == source_id and q.quote.start <= start and end <= q.quote.end:
+                    part = Quote(q.quote.text[start - q.quote.start : end - q.quote.start], start, end)
+                    return replace(q, quote=part, around=(q.quote.start, q.quote.end))
         return None
