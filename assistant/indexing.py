@@ -126,6 +126,7 @@ def build_index(
         settings, fingerprint, embedder, documents, chunks, files, failures, failed_keys, previous_manifest, scanned_ns
     )
     data = IndexData(manifest=manifest, documents=documents, chunks=chunks, vectors=vectors, failures=failures)
+    del vectors  # the store may free it once written (see IndexData)
     snapshot = store.publish(data)
     report = BuildReport(
         changed=True,

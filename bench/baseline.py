@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -44,3 +46,21 @@ class BareBM25:
             [query], stopwords=BM25_PARAMS["stopwords"], stemmer=self._stemmer, show_progress=False
         )
         return self.retriever.retrieve(tokens, k=min(k, self.retriever.scores["num_docs"]), show_progress=False)
+
+
+@contextmanager
+def single_threaded() -> Iterator[None]:
+    """FAISS (OpenMP) and torch (when loaded) on one thread, as ours runs a single query; restored afterwards."""
+    import faiss
+
+    torch = sys.modules.get("torch")
+    before = faiss.omp_get_max_threads(), torch.get_num_threads() if torch else 0
+    faiss.omp_set_num_threads(1)
+    if torch:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before[0])
+        if torch:
+            torch.set_num_threads(before[1])

@@ -33,8 +33,8 @@ def _real_encode_ms(results: dict[str, Any]) -> dict[str, float] | None:
 def build_table(results: dict[str, Any]) -> str:
     rate = _real_rate(results)
     lines = [
-        "| corpus | embedder | docs | chunks | build s | of which model s | chunks/s | bare encoder chunks/s | ratio | peak RSS MiB | on disk MiB | re-index, none changed s | re-index, 1 changed s (chunks embedded) |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| corpus | embedder | docs | chunks | dense index | build s | of which model s | chunks/s | bare encoder chunks/s | ratio | peak RSS MiB | on disk MiB | re-index, none changed s | re-index, 1 changed s (chunks embedded) |",
+        "|---|---|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in _order(results):
         b, x = r["build"], r["reindex"]
@@ -45,7 +45,8 @@ def build_table(results: dict[str, Any]) -> str:
         if not encoder and rate:
             build += f" (est. {_estimated_build(r, rate) / 60:.0f} min with model)"
         lines.append(
-            f"| {r['corpus']} | {r['embedder']} | {r['documents']:,} | {r['chunks']:,} | {build} | {b['encode_seconds']:.1f} "
+            f"| {r['corpus']} | {r['embedder']} | {r['documents']:,} | {r['chunks']:,} | {b.get('dense_index', 'flat')} "
+            f"| {build} | {b['encode_seconds']:.1f} "
             f"| {b['chunks_per_s']:.1f} | {bare} | {ratio} | {b['peak_rss_mb']:,.0f} | {b['disk_mb']:,.1f} "
             f"| {x['none_seconds']:.3f} | {x['one_seconds']:.2f} ({x['one_embedded_chunks']}) |"
         )
@@ -59,8 +60,8 @@ def _estimated_build(run: dict[str, Any], rate: float) -> float:
 
 def search_table(results: dict[str, Any]) -> str:
     lines = [
-        "| corpus | embedder | chunks | encode p50 | dense p50 (base) | BM25 p50 (base) | fusion p50 | hybrid retrieval p50 / p95 | baseline p50 / p95 | ratio | hybrid full answer p50 / p95 | ratio |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| corpus | embedder | chunks | encode p50 | dense p50 (base) | BM25 p50 (base) | fusion p50 | hybrid retrieval p50 / p95 | baseline p50 / p95 | ratio | baseline, library default threads p50 / p95 | hybrid full answer p50 / p95 | ratio |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in _order(results):
         s, q = r["search"], r["search"]["ratios_p50"]
@@ -69,25 +70,30 @@ def search_table(results: dict[str, Any]) -> str:
             f"| {s['dense']['p50']:.2f} ({s['base_dense']['p50']:.2f}) | {s['bm25']['p50']:.2f} ({s['base_bm25']['p50']:.2f}) "
             f"| {s['fusion']['p50']:.2f} | {s['retrieval_hybrid']['p50']:.1f} / {s['retrieval_hybrid']['p95']:.1f} "
             f"| {s['base_retrieval_hybrid']['p50']:.1f} / {s['base_retrieval_hybrid']['p95']:.1f} | {q['hybrid']:.2f} "
+            f"| {_pair(s.get('base_retrieval_hybrid_default_threads'))} "
             f"| {s['full_hybrid']['p50']:.1f} / {s['full_hybrid']['p95']:.1f} | {q['full_hybrid']:.2f} |"
         )
     return "\n".join(lines)
 
 
+def _pair(figures: dict[str, float] | None) -> str:
+    return f"{figures['p50']:.1f} / {figures['p95']:.1f}" if figures else "–"
+
+
 def hnsw_table(results: dict[str, Any]) -> str:
     lines = [
-        "| corpus | embedder | chunks | flat p50 / p95 ms | HNSW build s | efSearch | recall@10 | HNSW p50 / p95 ms |",
-        "|---|---|--:|--:|--:|--:|--:|--:|",
+        "| corpus | embedder | chunks | flat p50 / p95 ms | HNSW graph | open s | efSearch | recall@10 | HNSW p50 / p95 ms |",
+        "|---|---|--:|--:|---|--:|--:|--:|--:|",
     ]
     for r in _order(results):
         h = r.get("hnsw")
-        if not h:
+        if not h or "flat" not in h:
             continue
-        flat = r["search"]["base_dense"]
         for e in h["by_ef"]:
             lines.append(
-                f"| {r['corpus']} | {r['embedder']} | {r['chunks']:,} | {flat['p50']:.2f} / {flat['p95']:.2f} "
-                f"| {h['build_seconds']:.1f} | {e['ef_search']} | {e['recall_at_10']:.3f} | {e['p50']:.3f} / {e['p95']:.3f} |"
+                f"| {r['corpus']} | {r['embedder']} | {r['chunks']:,} | {h['flat']['p50']:.2f} / {h['flat']['p95']:.2f} "
+                f"| {h['graph']} | {h['open_seconds']:.1f} | {e['ef_search']} | {e['recall_at_10']:.3f} "
+                f"| {e['p50']:.3f} / {e['p95']:.3f} |"
             )
     return "\n".join(lines)
 
@@ -101,7 +107,7 @@ def tables(results: dict[str, Any]) -> str:
     return (
         f"Machine: {machine_text(results)}\n\nBuild and re-index (times in seconds)\n{build_table(results)}\n\n"
         f"Search, one question at a time (ms; ratio = ours / baseline at p50)\n{search_table(results)}\n\n"
-        f"Approximate dense index (HNSW, M=32) against the flat index\n{hnsw_table(results)}"
+        f"Approximate dense index through the core option (HNSW, M=32) against flat\n{hnsw_table(results)}"
     )
 
 
@@ -135,7 +141,7 @@ def plot(results: dict[str, Any], path: Path = PLOT) -> None:
         left.plot(x, [r["search"]["base_retrieval_hybrid" if embedder == "minilm" else "base_search_only_hybrid"]["p50"] for r in rs], marker=marker, linestyle="--", label=f"baseline p50 ({label})")
         if embedder == "minilm":
             left.plot(x, [r["search"]["full_hybrid"]["p50"] for r in rs], marker=marker, linestyle="-.", label="ours full answer with quotes p50")
-        best = [min((e for e in r["hnsw"]["by_ef"] if e["recall_at_10"] >= 0.95), key=lambda e: e["p50"], default=None) if r.get("hnsw") else None for r in rs]
+        best = [min((e for e in r["hnsw"]["by_ef"] if e["recall_at_10"] >= 0.95), key=lambda e: e["p50"], default=None) if r.get("hnsw") else None for r in rs]  # fmt: skip
         pts = [(xi, b["p50"]) for xi, b in zip(x, best, strict=True) if b]
         if pts:
             left.plot(*zip(*pts, strict=True), marker="^", linestyle="-", alpha=0.6, label=f"HNSW dense p50, recall@10>=0.95 ({embedder})")
@@ -164,7 +170,8 @@ def write(results: dict[str, Any], readme: Path = README) -> None:
     plot(results, readme.parent / PLOT.name)
     block = f"{_START}\n_Generated by `python -m bench` from `results.json`._\n\n**Machine:** {machine_text(results)}\n\n"
     block += f"**Build and re-index**\n\n{build_table(results)}\n\n**Search, one question at a time** (ms; ratio = ours / baseline at p50)\n\n{search_table(results)}\n\n"
-    block += f"**Approximate dense index (HNSW, M=32, efConstruction=80) against the flat index**\n\n{hnsw_table(results)}\n\n![latency and build time against corpus size](scaling.png)\n{_END}"
+    block += "**Approximate dense index against the flat one, both opened through the core option** "
+    block += f"(`DenseSettings(index=...)`; HNSW M=32, efConstruction=80; one question at a time, k=10)\n\n{hnsw_table(results)}\n\n![latency and build time against corpus size](scaling.png)\n{_END}"
     text = readme.read_text(encoding="utf-8") if readme.exists() else f"# Benchmarks\n\n{_START}\n{_END}\n"
     if _START not in text:
         text += f"\n{_START}\n{_END}\n"

@@ -116,13 +116,15 @@ def measure(
         "other_seconds": round(build_seconds - embedder.encode_seconds - embedder.tokenize_seconds, 2),
         "peak_rss_mb": peak_rss_mb(),
         "disk_mb": folder_mb(assistant.snapshot.folder),  # type: ignore[attr-defined]
+        "dense_index": assistant.snapshot.dense.kind,  # type: ignore[attr-defined]
     }
     reindex = _reindex(assistant, embedder, sources, texts)
     encoder = None
     if model is not None:
         encoder = _bare_encoder(model, [c.text for c in assistant.snapshot.chunks], encode_sample)
         build["throughput_ratio"] = round(encoder["chunks_per_s"] / build["chunks_per_s"], 3)
-    search, hnsw = _search(assistant, embedder, model, list(texts.values()), queries)
+    search, query_vectors = _search(assistant, embedder, model, list(texts.values()), queries)
+    hnsw = _hnsw(index_dir, query_vectors)
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
@@ -208,22 +210,20 @@ def _search(assistant, embedder: TimedEmbedder, model, documents: list[str], cou
     """Per question: ours (encode, dense, BM25, fusion, full answer per mode) and the bare baseline."""
     from assistant.fusion import rrf
 
-    from .baseline import BareBM25, BareDense
+    from .baseline import BareBM25, BareDense, single_threaded
     from .corpus import questions
-    from .hnsw import HNSWDenseIndex
 
     snapshot = assistant.snapshot
     settings = assistant.settings.search
     depth = max(settings.candidates, 4 * K)
-    vectors = snapshot.vectors(np.arange(len(snapshot.chunks)))
-    bare_dense = BareDense(model, vectors)
+    bare_dense = BareDense(model, snapshot.vectors(np.arange(len(snapshot.chunks))))
     bare_bm25 = BareBM25([c.text for c in snapshot.chunks])
     asked = questions(documents, count + 3)
     t: dict[str, list[float]] = {
         name: []
         for name in (
             "encode", "dense", "bm25", "fusion", "base_encode", "base_dense", "base_bm25",
-            "full_hybrid", "full_dense", "full_bm25",
+            "base_encode_default_threads", "base_dense_default_threads", "full_hybrid", "full_dense", "full_bm25",
         )
     }  # fmt: skip
     query_vectors = []
@@ -242,23 +242,32 @@ def _search(assistant, embedder: TimedEmbedder, model, documents: list[str], cou
         e = clock()
         return {"encode": b - a, "dense": c - b, "bm25": d - c, "fusion": e - d}, vector
 
+    def bare_step(query: str) -> dict[str, float]:
+        a = clock()
+        vector = bare_dense.encode([query]) if model is not None else embedder.inner.encode([query])
+        b = clock()
+        bare_dense.search(vector, depth)
+        c = clock()
+        return {"encode": b - a, "dense": c - b}
+
     for number, query in enumerate(asked):
         timings: dict[str, float] = {}
 
-        def ours() -> None:
+        def ours(query: str = query, timings: dict[str, float] = timings) -> None:
             steps, vector = retrieve(query)
             timings.update(steps)
             query_vectors.append(vector)
 
-        def bare() -> None:
-            a = clock()
-            vector = bare_dense.encode([query]) if model is not None else embedder.inner.encode([query])
-            b = clock()
-            bare_dense.search(vector, depth)
-            c = clock()
-            bare_bm25.search(query, depth)
-            d = clock()
-            timings.update(base_encode=b - a, base_dense=c - b, base_bm25=d - c)
+        def bare(query: str = query, timings: dict[str, float] = timings) -> None:
+            # The bare libraries with the thread setting ours uses (one thread for one query), then
+            # with their own defaults, to show what that setting is worth.
+            with single_threaded():
+                steps = bare_step(query)
+                a = clock()
+                bare_bm25.search(query, depth)
+                timings.update(base_encode=steps["encode"], base_dense=steps["dense"], base_bm25=clock() - a)
+            steps = bare_step(query)
+            timings.update(base_encode_default_threads=steps["encode"], base_dense_default_threads=steps["dense"])
 
         # Alternate who goes first, so neither always meets warm caches left by the other.
         for step in (ours, bare) if number % 2 else (bare, ours):
@@ -280,10 +289,14 @@ def _search(assistant, embedder: TimedEmbedder, model, documents: list[str], cou
     search["retrieval_hybrid"] = percentiles_ms(summed("encode", "dense", "bm25", "fusion"))
     search["base_retrieval_dense"] = percentiles_ms(summed("base_encode", "base_dense"))
     search["base_retrieval_hybrid"] = percentiles_ms(summed("base_encode", "base_dense", "base_bm25"))
+    search["base_retrieval_hybrid_default_threads"] = percentiles_ms(
+        summed("base_encode_default_threads", "base_dense_default_threads", "base_bm25")
+    )
     search["search_only_hybrid"] = percentiles_ms(summed("dense", "bm25", "fusion"))
     search["base_search_only_hybrid"] = percentiles_ms(summed("base_dense", "base_bm25"))
     search["queries"] = len(t["encode"])
     search["depth"] = depth
+    search["dense_index"] = snapshot.dense.kind
     search["ratios_p50"] = {
         "encode": _ratio(search["encode"], search["base_encode"]),
         "dense": _ratio(search["retrieval_dense"], search["base_retrieval_dense"]),
@@ -292,52 +305,48 @@ def _search(assistant, embedder: TimedEmbedder, model, documents: list[str], cou
         "hybrid_search_only": _ratio(search["search_only_hybrid"], search["base_search_only_hybrid"]),
         "full_hybrid": _ratio(search["full_hybrid"], search["base_retrieval_hybrid"]),
     }
-    search["single_thread"] = _single_thread(retrieve, asked[3:], model is not None)
-    return search, _hnsw(HNSWDenseIndex, vectors, bare_dense, query_vectors)
+    return search, query_vectors
 
 
-def _single_thread(retrieve, asked: list[str], uses_torch: bool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """Our retrieval again with FAISS (and torch) held to one thread: one query gains little from a second
-    thread, and on a busy machine the threads wait for each other."""
-    import faiss
+def _hnsw(index_dir: Path, query_vectors: list[np.ndarray]) -> dict[str, Any]:
+    """Recall@10 and latency of the core's HNSW option against its flat option, over the same snapshot.
 
-    default = {"faiss": faiss.omp_get_max_threads()}
-    if uses_torch:
-        import torch
+    Both are opened through ``FileStore`` with ``DenseSettings(index=...)``, as the product would be
+    configured. Opening under "hnsw" loads the graph stored at publish, or, when the snapshot was built
+    flat, builds one in memory: its time is the graph's build time.
+    """
+    from assistant.config import DenseSettings
+    from assistant.store.files import FileStore
 
-        default["torch"] = torch.get_num_threads()
-        torch.set_num_threads(1)
-    faiss.omp_set_num_threads(1)
-    try:
-        steps = [retrieve(query)[0] for query in asked]
-    finally:
-        faiss.omp_set_num_threads(default["faiss"])
-        if uses_torch:
-            torch.set_num_threads(default["torch"])
-    out: dict[str, Any] = {"default_threads": default}
-    for name in ("encode", "dense", "bm25"):
-        out[name] = percentiles_ms([s[name] for s in steps])
-    out["retrieval_hybrid"] = percentiles_ms([sum(s.values()) for s in steps])
-    return out
-
-
-def _hnsw(index_class, vectors: np.ndarray, flat, query_vectors: list[np.ndarray]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """Recall@10 of the approximate index against the flat one, and its latency, per efSearch."""
-    if len(vectors) < 10 or not query_vectors:
+    if not query_vectors:
         return {}
+    flat = FileStore(index_dir, dense=DenseSettings(index="flat")).open()
+    settings = DenseSettings(index="hnsw")
+    stored = flat.manifest.get("dense", {}).get("index") == "hnsw"
     start = time.perf_counter()
-    index = index_class(vectors)
-    build_seconds = time.perf_counter() - start
-    truth = [set(flat.search(q.reshape(1, -1), 10)[1][0].tolist()) for q in query_vectors]
-    out: dict[str, Any] = {"m": 32, "ef_construction": 80, "build_seconds": round(build_seconds, 2), "by_ef": []}
+    hnsw = FileStore(index_dir, dense=settings).open()
+    open_seconds = time.perf_counter() - start
+    truth, flat_seconds = [], []
+    for q in query_vectors:
+        a = time.perf_counter()
+        truth.append({row for row, _ in flat.dense_search(q, 10)})
+        flat_seconds.append(time.perf_counter() - a)
+    out: dict[str, Any] = {
+        "m": settings.m,
+        "ef_construction": settings.ef_construction,
+        "graph": "stored at publish, memory-mapped" if stored else "built in memory at open",
+        "open_seconds": round(open_seconds, 2),
+        "flat": percentiles_ms(flat_seconds),
+        "by_ef": [],
+    }
     for ef in HNSW_EF:
-        index.ef_search = ef
+        hnsw.dense.ef_search = ef
         seconds, recalls = [], []
         for q, expected in zip(query_vectors, truth, strict=True):
             a = time.perf_counter()
-            hits = index.search(q, 10)
+            hits = hnsw.dense_search(q, 10)
             seconds.append(time.perf_counter() - a)
-            recalls.append(len({row for row, _ in hits} & expected) / len(expected))
+            recalls.append(len({row for row, _ in hits} & expected) / max(len(expected), 1))
         out["by_ef"].append({"ef_search": ef, "recall_at_10": round(float(np.mean(recalls)), 4), **percentiles_ms(seconds)})
     return out
 

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from assistant.store.dense import DenseIndex
 from bench import report
 from bench.corpus import Generator, questions, shipped_texts, train, write_corpus
-from bench.hnsw import HNSWDenseIndex
 from bench.run import measure
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
@@ -52,20 +49,6 @@ def test_questions_are_chat_like_and_deterministic(generator: Generator) -> None
     assert all(q.endswith("?") and len(q.split()) >= 4 for q in asked)
 
 
-def test_hnsw_prototype_finds_what_the_flat_index_finds() -> None:
-    rng = np.random.default_rng(0)
-    vectors = rng.normal(size=(2_000, 32)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    flat, hnsw = DenseIndex(vectors), HNSWDenseIndex(vectors, ef_search=256)
-    query = vectors[17]
-    assert hnsw.search(query, 10)[0][0] == 17
-    expected = {row for row, _ in flat.search(query, 10)}
-    assert len(expected & {row for row, _ in hnsw.search(query, 10)}) >= 9
-    allowed = np.arange(100, 200)
-    filtered = hnsw.search(query, 5, allowed)
-    assert [row for row, _ in filtered] == [row for row, _ in flat.search(query, 5, allowed)]
-
-
 def test_benchmark_measures_a_tiny_corpus_and_reports_it(tmp_path: Path, generator: Generator, fake_embedder) -> None:  # type: ignore[no-untyped-def]
     sources = write_corpus(tmp_path / "sources", 4, generator)
     run = measure(sources, tmp_path / "index", fake_embedder, None, queries=4, encode_sample=8)
@@ -78,7 +61,10 @@ def test_benchmark_measures_a_tiny_corpus_and_reports_it(tmp_path: Path, generat
     for name in ("encode", "dense", "bm25", "fusion", "base_dense", "base_bm25", "full_hybrid", "retrieval_hybrid"):
         assert search[name]["p95"] >= search[name]["p50"] >= 0
     assert set(search["ratios_p50"]) >= {"dense", "bm25", "hybrid", "full_hybrid"}
-    assert all(0.0 <= e["recall_at_10"] <= 1.0 for e in run["hnsw"]["by_ef"])
+    assert run["build"]["dense_index"] == "flat"  # the default below Settings.dense.hnsw_from
+    hnsw = run["hnsw"]  # the core's HNSW option against its flat option, on the same snapshot
+    assert hnsw["graph"] == "built in memory at open" and hnsw["flat"]["p95"] >= hnsw["flat"]["p50"]
+    assert all(0.0 <= e["recall_at_10"] <= 1.0 for e in hnsw["by_ef"])
 
     results = {"machine": {"cores": 2}, "runs": {"4/fake": {"corpus": "4", "embedder": "fake", **run}}}
     assert "| 4 | fake |" in report.tables(results)

@@ -35,7 +35,12 @@ def dense_layout(settings: DenseSettings, rows: int) -> dict[str, Any]:
 
 @dataclass
 class IndexData:
-    """Everything a new index version holds; handed to ``IndexStore.publish``."""
+    """Everything a new index version holds; handed to ``IndexStore.publish``, which owns it from then on.
+
+    A store may replace ``vectors`` with an equal read-only view of what it has written (the files
+    backend maps its vectors.npy), so that a large build does not hold the vectors twice; a caller
+    that wants that saving keeps no other reference to the array.
+    """
 
     manifest: dict[str, Any]
     documents: list[Document]

@@ -126,7 +126,8 @@ class FileStore:
 
     def publish(self, data: IndexData) -> FileSnapshot:
         """Write ``data`` as a new snapshot and make it live; the snapshot returned is built from ``data``,
-        not read back, so a build never holds two copies of the corpus."""
+        not read back, so a build never holds two copies of the corpus. ``data.vectors`` is swapped for
+        a memory map of the written file (see ``IndexData``)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "snapshots").mkdir(exist_ok=True)
         self._remove_stale_staging()
@@ -147,6 +148,10 @@ class FileStore:
             if layout["index"] == "hnsw":
                 hashed["vectors_sha256"] = hashlib.sha256(memoryview(vectors).cast("B")).hexdigest()
                 self._write_graph(staging / GRAPH_FILE, vectors, layout, hashed["vectors_sha256"], live)
+            # The vectors are on disk now: hand the build a memory map of them instead (untouched, so
+            # not resident), freeing the in-memory copy before BM25 builds, the peak of a large publish.
+            del vectors
+            data.vectors = _map_vectors(staging)
             sparse = SparseIndex.build([c.text for c in data.chunks])
             sparse.save(staging / "bm25")
             manifest = dict(
