@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_browser import ask, last_turn
+from tests.browser.test_browser import PAYLOAD, ask, last_turn
 
 pytestmark = pytest.mark.browser
 
@@ -92,3 +92,11 @@ def test_a_sentence_reported_also_by_another_source_is_copied_with_its_citation(
     page.click("#tab-citations-button")
     page.locator("#citations ol.citations li").first.wait_for()
     assert expected in page.locator("#citations").inner_text()
+
+
+def test_a_hostile_quote_is_shown_as_text_and_runs_nothing(page) -> None:  # type: ignore[no-untyped-def]
+    verify(page, PAYLOAD)
+    assert PAYLOAD in page.locator("#verification .checked").inner_text()
+    assert page.locator("#verification img, #verification script").count() == 0
+    assert page.evaluate("typeof window.pwned") == "undefined"
+    assert page.page_errors == []
