@@ -203,6 +203,14 @@ def test_each_figure_shows_its_noun_and_the_sources_that_state_it_each_linked_to
     assert figures_html([]) == ""
 
 
+def test_a_source_named_like_markup_stays_inside_its_link() -> None:
+    odd = SourceRef('x" onmouseover="alert(1)<b>.txt', PAYLOAD, None, "sources/x.txt")
+    html = figures_html([figure("625 allegations", 625, "allegations", None, (odd, 3, "625 allegations"))])
+    assert_inert(html)
+    actions = [a["data-action"] for _, a in Tags(html).tags if "data-action" in a]
+    assert [cards.parse_read(a) for a in actions] == [(odd.id, 3, 18)] * 2
+
+
 def test_a_read_link_opens_only_a_span_of_a_quote_the_session_has_shown() -> None:
     passage = make_passage()
     session = Session().ask(Turn("q", "q", SearchResult("q", "hybrid", (passage,))))

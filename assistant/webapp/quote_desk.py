@@ -204,19 +204,24 @@ def figures_html(figures: Sequence[Figure]) -> str:
 def _figure_cells(f: Figure) -> str:
     first = f.spans[0]
     figure = (
-        f'<button class="link figure-text" data-action="{cards.read_action(first.source_id, first.start, first.end)}">'
+        f'<button class="link figure-text" data-action="{_read(first.source_id, first.start, first.end)}">'
         f"{escape(f.text)}</button>"
     )
     links = []
     for source in f.sources:
         span = next(s for s in f.spans if s.source_id == source.id)
         links.append(
-            f'<button class="link" data-action="{cards.read_action(source.id, span.start, span.end)}" '
+            f'<button class="link" data-action="{_read(source.id, span.start, span.end)}" '
             f'title="{escape(source.title, quote=True)}: “{escape(span.text, quote=True)}”">'
             f"{escape(cards.short_name(source))}</button>"
         )
     count = f"{len(f.sources)} source{'s' if len(f.sources) != 1 else ''}"
     return f'<td class="noun">{figure}</td><td>— {", ".join(links)} <span class="meta">({count})</span></td>'
+
+
+def _read(source_id: str, start: int, end: int) -> str:
+    # A source id is a file name, which may hold a quote mark or an angle bracket.
+    return escape(cards.read_action(source_id, start, end), quote=True)
 
 
 # -- the tab ----------------------------------------------------------------------------------------
@@ -227,7 +232,12 @@ def verify_tab(context: AppContext) -> None:
     with gr.Tab("Verify a quote", id="verify", elem_id="tab-verify"):
         with gr.Row():
             quote = gr.Textbox(
-                label="Quote", placeholder="Paste a quote…", lines=3, max_lines=12, scale=5, elem_id="verify-quote"
+                label="Quote",
+                placeholder="Paste a quote… (Shift+Enter verifies)",
+                lines=3,
+                max_lines=12,
+                scale=5,
+                elem_id="verify-quote",
             )
             button = gr.Button("Verify", variant="primary", scale=1, elem_id="verify-button")
         verified = gr.State(None)  # this user's last Verification
