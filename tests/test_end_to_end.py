@@ -6,12 +6,15 @@ import pytest
 
 from assistant import Assistant
 from assistant.citations import format_citation
+from assistant.config import FUSIONS
+from assistant.evaluation.experiment import with_fusion
 
 pytestmark = pytest.mark.integration
 
 
-def test_the_count_of_allegations_is_answered_with_a_quote_of_625_first(articles: Assistant) -> None:
-    top = articles.search("How many allegations is the unit investigating?").results[0]
+@pytest.mark.parametrize("fusion", FUSIONS)
+def test_the_count_of_allegations_is_answered_with_a_quote_of_625_first(articles: Assistant, fusion: str) -> None:
+    top = with_fusion(articles, fusion).search("How many allegations is the unit investigating?").results[0]
     assert "625" in top.quote.text
 
 

@@ -7,12 +7,11 @@ switching the default fusion is guarded from the first day.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from assistant import Assistant, Settings
 from assistant.config import FUSIONS
+from assistant.evaluation.experiment import with_fusion
 from assistant.evaluation.gold import load_gold
 from assistant.evaluation.harness import ask_all, score
 from assistant.evaluation.report import flat_figures
@@ -23,8 +22,7 @@ from assistant.evaluation.thresholds import load_expected
 @pytest.mark.parametrize("fusion", FUSIONS)
 def test_default_settings_with_each_fusion_keep_the_pinned_gold_figures(articles: Assistant, fusion: str) -> None:
     assert articles.settings == Settings(), "the bar is pinned for the default settings"
-    settings = replace(articles.settings, search=replace(articles.settings.search, fusion=fusion))
-    searcher = Assistant(articles.sources_dir, settings=settings, embedder=articles.embedder, store=articles.store)
+    searcher = with_fusion(articles, fusion)
     expected = load_expected()
     bars = expected.bars_for(fusion)
     gold = load_gold(searcher.snapshot.documents)

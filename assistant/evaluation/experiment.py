@@ -84,22 +84,21 @@ def ranking_name(mode: str, search: SearchSettings) -> str:
     return "hybrid rrf" if search.fusion == "rrf" else f"hybrid blend {search.dense_weight:.1f}"
 
 
-def rankings(assistant: Assistant, modes: Sequence[str]) -> dict[str, tuple[Assistant, str]]:
-    """Ranking name -> (an Assistant searching ``assistant``'s index with that fusion, mode); hybrid once per fusion.
+def with_fusion(assistant: Assistant, fusion: str) -> Assistant:
+    """``assistant``, or one over its index that fuses hybrid rankings by ``fusion`` (not part of the index)."""
+    if fusion == assistant.settings.search.fusion:
+        return assistant
+    settings = replace(assistant.settings, search=replace(assistant.settings.search, fusion=fusion))
+    return Assistant(assistant.sources_dir, settings=settings, embedder=assistant.embedder, store=assistant.store)
 
-    The fusion is a search setting, not part of the index, so every fusion shares the one index.
-    """
+
+def rankings(assistant: Assistant, modes: Sequence[str]) -> dict[str, tuple[Assistant, str]]:
+    """Ranking name -> (an Assistant over ``assistant``'s index, mode): hybrid once per fusion."""
     found = {}
     for mode in modes:
         for fusion in FUSIONS if mode == "hybrid" else (assistant.settings.search.fusion,):
-            search = replace(assistant.settings.search, fusion=fusion)
-            searcher = assistant
-            if search != assistant.settings.search:
-                settings = replace(assistant.settings, search=search)
-                searcher = Assistant(
-                    assistant.sources_dir, settings=settings, embedder=assistant.embedder, store=assistant.store
-                )
-            found[ranking_name(mode, search)] = (searcher, mode)
+            searcher = with_fusion(assistant, fusion)
+            found[ranking_name(mode, searcher.settings.search)] = (searcher, mode)
     return found
 
 

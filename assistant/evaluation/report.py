@@ -126,6 +126,11 @@ def decision(study: Study) -> list[str]:
     ]
     if best_f.ranking["mrr@10"] - default.ranking["mrr@10"] <= unit + 1e-9:
         lines.append("- Nothing beats the default on MRR@10 by more than one question: the default stays.")
+    elif best_c.chunk == study.default:
+        lines.append(
+            f"- {best_m} at the default chunking beats the default ({study.mode}) by more than one question: "
+            "make it the default."
+        )
     else:
         lines.append(
             f"- Chunks of {chunk_label(best_c.chunk)} in {best_m} mode beat the default by more than one question: "
