@@ -75,7 +75,7 @@ def test_an_empty_quote_gets_a_clear_message(desk, empty: str) -> None:  # type:
 
 def test_add_to_citations_gathers_the_place_with_its_verdict_and_open_shows_it_in_the_reader(desk) -> None:  # type: ignore[no-untyped-def]
     _, app = desk
-    verification, _ = handler(app, "verify")(CHANGED, None)
+    verification, _ = handler(app, "verify")(CHANGED)
     session, _reader, _choice, _tabs, listing, markdown, _table = handler(app, "desk_action")(
         verification, Session(), click("cite:0")
     )

@@ -243,7 +243,7 @@ def verify_tab(context: AppContext) -> None:
         verified = gr.State(None)  # this user's last Verification
         output = gr.HTML(INTRO, elem_id="verification", css_template=cards.STYLE, js_on_load=cards.ACTIONS_JS)
 
-    def verify(text: str, _last: Verification | None):
+    def verify(text: str):
         if not text or not text.strip():
             gr.Warning(EMPTY_QUOTE)
             return None, cards.notice(EMPTY_QUOTE)
@@ -270,8 +270,8 @@ def verify_tab(context: AppContext) -> None:
         return (session, *opened, *(gr.skip(),) * len(context.citation_outputs))
 
     private: dict[str, Any] = {"api_visibility": "undocumented"}
-    button.click(verify, [quote, verified], [verified, output], concurrency_limit=4, **private)
-    quote.submit(verify, [quote, verified], [verified, output], concurrency_limit=4, **private)
+    button.click(verify, quote, [verified, output], concurrency_limit=4, **private)
+    quote.submit(verify, quote, [verified, output], concurrency_limit=4, **private)
     output.select(
         desk_action,
         [verified, context.session],
