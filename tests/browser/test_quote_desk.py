@@ -25,7 +25,7 @@ def verify(page, quote: str) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_a_changed_number_is_altered_with_both_numbers_marked_and_cites_with_its_verdict(page, screenshots: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_number_is_altered_marked_and_cited_with_its_verdict(page, screenshots: Path) -> None:  # type: ignore[no-untyped-def]
     verify(page, CHANGED)
     desk = page.locator("#verification")
     assert desk.locator(".verdict").inner_text().startswith("ALTERED")
