@@ -148,7 +148,8 @@ def test_add_ons_show_under_each_answer_and_add_tabs_that_gather_citations(tmp_p
 
         button.click(verify, [quote, context.session], [context.session, *context.citation_outputs], api_name="verify")
 
-    app = build_app(assistant, answer_addons=[figures], tabs=[verify_tab])
+    # abstain_below=-1: the fake embedder's similarities are not calibrated, and add-ons skip weak answers
+    app = build_app(assistant, abstain_below=-1, answer_addons=[figures], tabs=[verify_tab])
     _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
     try:
         user = client(url)

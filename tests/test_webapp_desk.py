@@ -34,7 +34,7 @@ def desk(tmp_path: Path, fake_embedder) -> Iterator[tuple[str, gr.Blocks]]:  # t
     shutil.copytree(SOURCES, tmp_path / "sources")
     assistant = Assistant(tmp_path / "sources", tmp_path / "index", embedder=fake_embedder)
     assistant.refresh()
-    app = build_app_with_quote_desk(assistant)
+    app = build_app_with_quote_desk(assistant, abstain_below=-1)  # the fake embedder's similarities are uncalibrated
     _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
     yield url, app
     app.close()
@@ -128,3 +128,14 @@ def test_each_card_lists_who_else_reports_it_and_each_can_be_cited_or_opened(art
     assert escape(link.quote.text) in listing
     _, reader, choice, _, *_ = act(session, click(f"open-rep:0:{rank}:0"))
     assert choice.value == link.source.id and link.quote.text.split()[0] in reader.split('<mark class="quote">')[1]
+
+
+def test_a_weak_answer_shows_neither_figures_nor_who_else_reports_its_passages(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    shutil.copytree(SOURCES, tmp_path / "sources")
+    assistant = Assistant(tmp_path / "sources", tmp_path / "index", embedder=fake_embedder)
+    assistant.refresh()
+    app = build_app_with_quote_desk(assistant, abstain_below=1.01)  # every answer is weak
+    session, html, _ = handler(app, "ask")("How many allegations?", Session(), 5, [], "bm25", True)
+    assert "No passage in the sources answers this closely." in html
+    assert '<section class="figures">' not in html and "Reported also by" not in html
+    assert session.turns[0].reported == ()

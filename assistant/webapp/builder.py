@@ -103,8 +103,8 @@ def build_app(
         abstain_below: similarity of the best passage under which the answer says that nothing in
             the sources answers closely (see ``load_abstain_threshold``).
         max_upload_bytes: largest file accepted from the browser.
-        answer_addons: each turns an answer's ``SearchResult`` into HTML shown under its cards; it
-            must escape any document text itself (``html.escape``).
+        answer_addons: each turns an answer's ``SearchResult`` into HTML shown under its cards (not
+            under a weak answer); it must escape any document text itself (``html.escape``).
         tabs: each is called inside the tab bar with an ``AppContext`` and may add a ``gr.Tab``.
         reported_also_by: each card lists the other sources that state its quote in other words
             (``Assistant.reported_also_by``; a few sentence embeddings per passage).
@@ -148,8 +148,9 @@ def build_app(
             turn = Turn(question, question, error=str(error))
         else:
             weak = bool(result.results) and result.results[0].similarity < abstain_below
-            extra = "".join(addon(result) for addon in answer_addons)
-            # Not for a weak answer: its passages do not answer the question, and who else says them is noise.
+            # Not for a weak answer: its passages do not answer the question, so their figures and who else
+            # states them would only add noise to "nothing answers this closely".
+            extra = "" if weak else "".join(addon(result) for addon in answer_addons)
             reported = (
                 tuple(tuple(assistant.reported_also_by(p)) for p in result.results)
                 if reported_also_by and not weak
