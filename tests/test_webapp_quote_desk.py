@@ -81,7 +81,7 @@ def test_an_altered_quote_shows_the_verdict_the_similarity_the_source_text_and_t
     html = verification_html(altered())
     assert_inert(html)
     assert html.startswith('<div class="verdict altered"') and ">ALTERED</span>" in html
-    assert "similarity 0.99" in html and "93% of the quote’s words unchanged" in html
+    assert "Similarity 0.99 · 93% of the quote’s words unchanged" in html
     assert f'<blockquote class="source-text">{SAID}</blockquote>' in html  # the source's own words
     assert "para 5" in html and "Over 600 &lt;b&gt;allegations&lt;/b&gt;" in html
     assert marked(html, "changed number") == [("625", "652")]

@@ -72,13 +72,16 @@ tr.differs td.noun { color: #c2410c; }
 .verdict.altered { background: color-mix(in srgb, #c2410c 18%, transparent); border-left: 6px solid #c2410c; }
 .verdict.not_found { background: color-mix(in srgb, #b91c1c 18%, transparent); border-left: 6px solid #b91c1c; }
 .not-supporting { color: #b91c1c; font-weight: 700; }
+.similarity, .folding { font-weight: 600; margin: .3em 0; }
 blockquote.source-text { margin: .4em 0; padding: .3em .8em; border-left: 3px solid var(--border-color-primary);
   white-space: pre-wrap; overflow-wrap: anywhere; }
 .diff { line-height: 1.7; overflow-wrap: anywhere; }
 .diff del { background: color-mix(in srgb, #b91c1c 20%, transparent); text-decoration: line-through; }
 .diff ins { background: color-mix(in srgb, #15803d 22%, transparent); text-decoration: underline; }
 .diff .changed { outline: 2px solid #c2410c; border-radius: 3px; padding: 0 .1em; }
-.flag { font-size: .7em; font-weight: 700; color: #c2410c; text-transform: uppercase; margin: 0 .3em; }
+.diff .changed ins { margin-left: .25em; }
+.flag { font-size: .65em; font-weight: 700; color: #c2410c; text-transform: uppercase; vertical-align: super;
+  margin-left: .15em; }
 """
 
 # Event delegation on the component's root: buttons hand their action string to Python through

@@ -52,15 +52,15 @@ def verification_html(v: Verification) -> str:
     ]
     if v.verdict == EXACT:
         parts.append(
-            '<p class="hint folding">Found after folding curly and straight quote marks, dashes or white space; '
+            '<p class="folding">Found after folding curly and straight quote marks, dashes or white space; '
             "each place below shows the source’s own characters.</p>"
             if v.folded
-            else '<p class="hint folding">Found character for character: no folding was needed.</p>'
+            else '<p class="folding">Found character for character: no folding was needed.</p>'
         )
     elif v.verdict == ALTERED:
         m = v.matches[0]
         parts.append(
-            f'<p class="meta">similarity {m.similarity:.2f} · {m.coverage:.0%} of the quote’s words unchanged</p>'
+            f'<p class="similarity">Similarity {m.similarity:.2f} · {m.coverage:.0%} of the quote’s words unchanged</p>'
         )
     if len(v.fragments) > 1:
         parts.append(

@@ -25,6 +25,14 @@ def verify(page, quote: str) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def settled(page, root: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Gradio has faded the component back in after an update, so a screenshot shows it as read."""
+    page.wait_for_function(
+        "r => [...document.querySelectorAll(r + ' .html-container')].every(e => getComputedStyle(e).opacity === '1')",
+        arg=root,
+    )
+
+
 def test_a_changed_number_is_altered_marked_and_cited_with_its_verdict(page, screenshots: Path) -> None:  # type: ignore[no-untyped-def]
     verify(page, CHANGED)
     desk = page.locator("#verification")
@@ -32,6 +40,7 @@ def test_a_changed_number_is_altered_marked_and_cited_with_its_verdict(page, scr
     changed = desk.locator(".diff .changed.number")
     assert (changed.locator("del").inner_text(), changed.locator("ins").inner_text()) == ("625", "652")
     assert "climbed to 625." in desk.locator("blockquote.source-text").inner_text()  # the source's own text
+    settled(page, "#verification")
     page.screenshot(path=str(screenshots / "verify.png"), full_page=True)
 
     add = desk.locator("button.cite").first
@@ -71,6 +80,7 @@ def test_the_figures_under_an_answer_show_625_with_its_sources_and_open_its_span
     reported.locator("summary").click()
     assert reported.locator(".rep-quote").first.is_visible()
     figures.scroll_into_view_if_needed()
+    settled(page, "#conversation")
     page.screenshot(path=str(screenshots / "figures.png"), full_page=True)
 
     row.locator("button.figure-text").click()
