@@ -66,7 +66,7 @@ section.figures h4 { margin: .2em 0 .4em 0; }
 table.figures, table.figures tr, table.figures td { border: none; background: none; }
 table.figures td { vertical-align: top; padding: .15em .8em .15em 0; }
 section.figures button.figure-text { font-weight: 600; white-space: nowrap; }
-tr.differs td.noun { color: #c2410c; }
+tr.differs td.noun button.figure-text, p.differ { color: #c2410c; }
 .verdict { font-size: 1.25em; font-weight: 700; padding: .5em .8em; border-radius: 8px; margin: .4em 0; }
 .verdict.exact { background: color-mix(in srgb, #15803d 18%, transparent); border-left: 6px solid #15803d; }
 .verdict.altered { background: color-mix(in srgb, #c2410c 18%, transparent); border-left: 6px solid #c2410c; }

@@ -3,9 +3,9 @@
 Both are add-ons of ``build_app`` (``tabs`` and ``answer_addons``); ``build_app_with_quote_desk`` turns
 them on together with "reported also by" on each card, as ``app.py`` does.
 
-As in ``cards``, every piece of text from a document or a user is escaped; buttons carry action strings
-that name a place by its index in the verification kept in the user's state, so no text or offsets
-travel back from the browser.
+As in ``cards``, every piece of text from a document or a user is escaped, and no document text travels
+back from the browser: a place's buttons name it by its index in the verification kept in the user's
+state, and a figure's links name a span that the app opens only if it lies in a quote it has shown.
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ _HEADS = {
     EXACT: ("EXACT", "the quote stands verbatim in the sources"),
     ALTERED: ("ALTERED", "the closest passage says something different"),
     NOT_FOUND: ("NOT FOUND", "no passage in the sources is close to the quote"),
+}
+_CHANGES = {
+    "changed": "source “{source}”, quote “{quote}”",
+    "added": "quote adds “{quote}”",
+    "dropped": "quote drops “{source}”",
 }
 INTRO = (
     '<p class="hint">Paste a quote to check it against the sources. The answer is <b>exact</b> (it stands '
@@ -141,15 +146,7 @@ def verdict_label(v: Verification, m: Match) -> str:
         return "exact (after folding quote marks, dashes or white space)" if m.folded else "exact"
     if v.verdict == NOT_FOUND:
         return "not found: the nearest passage, which does not support the quote"
-    changes = [
-        f"source “{op.source_text}”, quote “{op.quote_text}”"
-        if op.op == "changed"
-        else f"quote adds “{op.quote_text}”"
-        if op.op == "added"
-        else f"quote drops “{op.source_text}”"
-        for op in m.diff
-        if op.op != "equal"
-    ]
+    changes = [_CHANGES[op.op].format(source=op.source_text, quote=op.quote_text) for op in m.diff if op.op != "equal"]
     return f"altered (similarity {m.similarity:.2f})" + (": " + "; ".join(changes) if changes else "")
 
 
@@ -194,7 +191,7 @@ def figures_html(figures: Sequence[Figure]) -> str:
         if css:
             differ.append(f"{escape(noun)} ({'; '.join(escape(f.text) for f in group)})")
         rows.extend(f"<tr{css}>{_figure_cells(f)}</tr>" for f in group)
-    note = f'<p class="hint differ">The sources give different figures for: {"; ".join(differ)}.</p>' if differ else ""
+    note = f'<p class="differ">The sources give different figures for: {"; ".join(differ)}.</p>' if differ else ""
     return (
         '<section class="figures"><h4>Figures in these passages</h4>'
         f'<table class="figures"><tbody>{"".join(rows)}</tbody></table>{note}</section>'
