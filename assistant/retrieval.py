@@ -14,7 +14,7 @@ from .config import MODES, SearchSettings
 from .embedding import Embedder
 from .errors import AssistantError, EmptyQueryError, SettingsError
 from .fusion import blend, rrf
-from .quoting import LEXICAL_WEIGHT, choose_quote, sentences_in
+from .quoting import choose_quote, sentences_in
 from .store import Snapshot
 from .types import Occurrence, Passage, Quote, SourceRef
 
@@ -62,11 +62,7 @@ class Retriever:
         else:
             dense = self.snapshot.dense_search(query_vector, depth, allowed)
             ranked = self._fuse(dense, self.snapshot.bm25_search(query, depth, allowed))
-        # Measured (eval/report.md, "Quote choice"): the quote's lexical term helps under every ranking but
-        # RRF, where the first passage for "How many allegations is the unit investigating?" then quotes a
-        # "more than 600" headline instead of the 625 the issue requires.
-        lexical_weight = 0.0 if mode == "hybrid" and self.settings.fusion == "rrf" else LEXICAL_WEIGHT
-        return self._assemble(query, query_vector, ranked, k, lexical_weight)
+        return self._assemble(query, query_vector, ranked, k)
 
     def _fuse(self, dense: list[tuple[int, float]], sparse: list[tuple[int, float]]) -> list[tuple[int, float]]:
         if self.settings.fusion == "blend":
@@ -83,9 +79,7 @@ class Retriever:
             )
         return self.snapshot.rows_of(list(sources))
 
-    def _assemble(
-        self, query: str, query_vector: np.ndarray, ranked: list[tuple[int, float]], k: int, lexical_weight: float
-    ) -> list[Passage]:
+    def _assemble(self, query: str, query_vector: np.ndarray, ranked: list[tuple[int, float]], k: int) -> list[Passage]:
         """Walk the ranking, choose each passage's quote, and fold near-duplicates into "also in"."""
         chosen: list[_Candidate] = []
         window = max(4 * k, 20)
@@ -93,7 +87,7 @@ class Retriever:
             batch = ranked[offset : offset + window]
             vectors = self._sentence_vectors_for([row for row, _ in batch])
             for row, score in batch:
-                self._place(self._candidate(query, query_vector, row, score, vectors, lexical_weight), chosen)
+                self._place(self._candidate(query, query_vector, row, score, vectors), chosen)
             if len(chosen) >= k:
                 break
         return [self._passage(rank, c) for rank, c in enumerate(chosen[:k], start=1)]
@@ -105,13 +99,12 @@ class Retriever:
         row: int,
         score: float,
         sentence_vectors: dict[tuple[str, int, int], np.ndarray],
-        lexical_weight: float,
     ) -> _Candidate:
         chunk = self.snapshot.chunks[row]
         doc = self.snapshot.documents[chunk.source_id]
         spans = sentences_in(doc, chunk.start, chunk.end)
         vectors = np.stack([sentence_vectors[(doc.id, s, e)] for s, e in spans])
-        quote, _ = choose_quote(doc, spans, vectors @ query_vector, query, lexical_weight)
+        quote, _ = choose_quote(doc, spans, vectors @ query_vector, query)
         similarity = float(self.snapshot.vectors([row])[0] @ query_vector)
         return _Candidate(row, score, quote, similarity)
 

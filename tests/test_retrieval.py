@@ -13,7 +13,7 @@ from assistant import Assistant, EmptyQueryError, Settings
 from assistant.config import SearchSettings
 from assistant.errors import AssistantError
 from assistant.fusion import blend, rrf
-from assistant.quoting import choose_quote, lexical_overlap, sentences_in, terms
+from assistant.quoting import choose_quote, lexical_overlap, sentences_in, states_figure, terms
 from assistant.segmentation import is_word_boundary
 from assistant.types import Document
 
@@ -117,6 +117,28 @@ def test_the_lexical_term_lets_the_sentence_naming_the_question_win_a_near_tie_o
     assert quote.text == "The Met said 625 allegations were under investigation." and similarity == 0.49
 
 
+@pytest.mark.parametrize(
+    ("text", "states"),
+    [
+        ("It was looking into 625 misconduct allegations.", True),
+        ("The force investigates more than 600 abuse allegations.", False),
+        ("Over 600 allegations, of which 119 were upheld.", True),
+        ("Nearly 1,000 officers were suspended.", False),
+        ("The unit was formed in January.", False),
+        ("It was formed in 2022.", True),
+    ],
+)
+def test_a_figure_counts_as_stated_unless_it_is_given_as_a_bound(text: str, states: bool) -> None:
+    assert states_figure(text) is states
+
+
+def test_a_how_many_question_prefers_the_exact_count_to_a_rounded_bound() -> None:
+    doc = _doc("The force investigates more than 600 allegations. It was looking into 625 misconduct allegations.")
+    spans = sentences_in(doc, 0, len(doc.text))
+    quote, _ = choose_quote(doc, spans, [0.60, 0.55], "How many allegations?", lexical_weight=0.0)
+    assert quote.text == "It was looking into 625 misconduct allegations."
+
+
 @pytest.fixture
 def small(tmp_path: Path, fake_embedder) -> Assistant:  # type: ignore[no-untyped-def]
     sources = tmp_path / "sources"
@@ -147,11 +169,12 @@ def test_near_duplicate_quotes_from_other_sources_are_grouped_as_also_in(small: 
 def test_hybrid_search_uses_the_configured_fusion(  # type: ignore[no-untyped-def]
     tmp_path: Path, small: Assistant, fake_embedder
 ) -> None:
-    settings = Settings(search=SearchSettings(fusion="blend"))
-    blended = Assistant(tmp_path / "sources", tmp_path / "index", settings=settings, embedder=fake_embedder)
-    question = "unit investigates 625 allegations"
-    blend_scores = [p.score for p in blended.search(question, k=3).results]
-    rrf_scores = [p.score for p in small.search(question, k=3).results]
+    def scores(fusion: str) -> list[float]:
+        settings = Settings(search=SearchSettings(fusion=fusion))
+        searcher = Assistant(tmp_path / "sources", tmp_path / "index", settings=settings, embedder=fake_embedder)
+        return [p.score for p in searcher.search("unit investigates 625 allegations", k=3).results]
+
+    blend_scores, rrf_scores = scores("blend"), scores("rrf")
     # Each retriever's best takes its full weight in a blend; RRF gives at most 2 / (60 + 1).
     assert blend_scores[0] >= 0.5 and all(0.0 <= s <= 1.0 for s in blend_scores)
     assert blend_scores == sorted(blend_scores, reverse=True)

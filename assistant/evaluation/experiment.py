@@ -28,7 +28,7 @@ CHUNK_SIZES = (96, 128, 192, 256)
 OVERLAP_RATIO = 0.25  # the shipped default's 32 of 128, kept in proportion
 BLEND_WEIGHTS = (0.3, 0.5, 0.7)  # weight of the dense score in a min-max normalised blend
 SIGNAL_DEPTH = 5  # the app shows 5 passages by default
-QUOTE_WEIGHTS = tuple(sorted({0.0, 0.25, LEXICAL_WEIGHT, 1.0}))  # of the lexical term in the quote's choice
+QUOTE_WEIGHTS = tuple(sorted({0.0, 0.1, 0.2, 0.3, 0.5, LEXICAL_WEIGHT}))  # of the lexical term in the quote's choice
 
 Log = Callable[[str], None]
 
