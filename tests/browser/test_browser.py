@@ -34,7 +34,6 @@ def test_a_question_shows_ranked_cards_with_the_right_quote_highlighted(page, sc
     header = first.locator("header").inner_text()
     assert "para" in header and "score" in header
     assert last_turn(page).locator("article.card").count() == 5
-    assert last_turn(page).locator(".also-in").count() >= 1  # the articles repeat each other
     page.screenshot(path=str(screenshots / "ask.png"))
     assert page.page_errors == []
 
@@ -83,7 +82,7 @@ def test_open_in_source_shows_the_document_with_the_quote_marked_and_in_view(pag
 
 
 def test_an_also_in_source_opens_at_its_own_copy_of_the_quote(page) -> None:  # type: ignore[no-untyped-def]
-    ask(page, "How many allegations is the unit investigating?")
+    ask(page, "What did the commissioner say about getting rid of bad officers?")  # the articles repeat his words
     link = last_turn(page).locator(".also-in button.link").first
     label = link.inner_text()
     link.click()
