@@ -40,6 +40,12 @@ def main(argv: list[str] | None = None) -> None:
         default="minilm",
         help="minilm: the real model; hashed: a model-free stand-in, to measure everything but the model at sizes the model would take hours on",
     )
+    parser.add_argument(
+        "--dense",
+        choices=("auto", "flat", "hnsw"),
+        default="auto",
+        help="the dense index the corpus is built with (Settings.dense.index; default auto, as shipped)",
+    )
     parser.add_argument("--queries", type=int, default=40, help="questions per corpus, asked one at a time (default 40)")
     parser.add_argument("--encode-sample", type=int, default=1024, help="chunks the bare encoder embeds for its throughput (default 1024)")
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("BENCH_WORKDIR", "/tmp/assistant-bench")))
@@ -62,6 +68,7 @@ def main(argv: list[str] | None = None) -> None:
         config = {
             "size": size,
             "embedder": args.embedder,
+            "dense": args.dense,
             "queries": args.queries,
             "encode_sample": args.encode_sample,
             "workdir": str(args.workdir),
@@ -86,7 +93,9 @@ def run_one(config: dict[str, Any]) -> dict[str, Any]:
     embedder, model = _embedder(config["embedder"])
     model_rss = round(rss_mb() - rss_start, 1)
     try:
-        run = measure(sources, run_dir / "index", embedder, model, config["queries"], config["encode_sample"])
+        run = measure(
+            sources, run_dir / "index", embedder, model, config["queries"], config["encode_sample"], config["dense"]
+        )
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
     run["build"]["model_rss_mb"] = model_rss
@@ -94,15 +103,23 @@ def run_one(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def measure(
-    sources: Path, index_dir: Path, inner, model, queries: int, encode_sample: int  # type: ignore[no-untyped-def]
+    sources: Path,
+    index_dir: Path,
+    inner,  # type: ignore[no-untyped-def]
+    model,  # type: ignore[no-untyped-def]
+    queries: int,
+    encode_sample: int,
+    dense: str = "auto",
 ) -> dict[str, Any]:
     """Build, re-index and search the corpus in ``sources``; ``model`` is the bare SentenceTransformer or None."""
-    from assistant import Assistant
+    from assistant import Assistant, Settings
+    from assistant.config import DenseSettings
 
     texts = {p.name: p.read_text(encoding="utf-8") for p in sorted(sources.glob("*.txt"))}
     load_before = os.getloadavg()[0]  # other work on a shared machine moves absolute times, not ratios
     embedder = TimedEmbedder(inner)
-    assistant = Assistant(sources_dir=sources, index_dir=index_dir, embedder=embedder)
+    settings = Settings(dense=DenseSettings(index=dense))
+    assistant = Assistant(sources_dir=sources, index_dir=index_dir, embedder=embedder, settings=settings)
     gc.collect()
     start, cpu = time.perf_counter(), time.process_time()
     built = assistant.refresh()
@@ -116,6 +133,7 @@ def measure(
         "other_seconds": round(build_seconds - embedder.encode_seconds - embedder.tokenize_seconds, 2),
         "peak_rss_mb": peak_rss_mb(),
         "disk_mb": folder_mb(assistant.snapshot.folder),  # type: ignore[attr-defined]
+        "dense_setting": dense,
         "dense_index": assistant.snapshot.dense.kind,  # type: ignore[attr-defined]
     }
     reindex = _reindex(assistant, embedder, sources, texts)

@@ -115,10 +115,10 @@ class DenseIndex:
             if self.graph is None:
                 scores, ids = faiss.knn(query, self.vectors, k, faiss.METRIC_INNER_PRODUCT)
             else:
-                params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))
-                if allowed is not None:
-                    params.sel = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
-                scores, ids = self.graph.search(query, k, params=params)
+                options: dict[str, Any] = {"efSearch": max(self.ef_search, k)}
+                if allowed is not None:  # given to the constructor, which keeps the selector alive
+                    options["sel"] = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+                scores, ids = self.graph.search(query, k, params=faiss.SearchParametersHNSW(**options))
         hits = [(int(r), float(s)) for r, s in zip(ids[0], scores[0], strict=True) if r >= 0]
         return sorted(hits, key=lambda hit: (-hit[1], hit[0]))
 
