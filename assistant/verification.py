@@ -474,10 +474,11 @@ def match_citation(match: Match) -> str:
     return cite(match.source, " … ".join(span.text for span in match.spans), match.page, match.paragraph)
 
 
-_VERDICT_TEXT = {
-    EXACT: "EXACT: the quote stands verbatim in the sources",
-    ALTERED: "ALTERED: the closest passage says something different",
-    NOT_FOUND: "NOT FOUND: no passage is close; the nearest ones below do not support the quote",
+# Each verdict's word and what it means, as the CLI and the app show them.
+VERDICT_HEADS = {
+    EXACT: ("EXACT", "the quote stands verbatim in the sources"),
+    ALTERED: ("ALTERED", "the closest passage says something different"),
+    NOT_FOUND: ("NOT FOUND", "no passage is close; the nearest ones below do not support the quote"),
 }
 
 
@@ -487,7 +488,7 @@ def to_text(verification: Verification) -> str:
     In the diff ``[-words-]`` are source words the quote drops, ``{+words+}`` words it adds, and
     ``[~source -> quote~]`` words it changes, with "(number)" or "(name)" after a changed figure or name.
     """
-    head = _VERDICT_TEXT[verification.verdict]
+    head = "{}: {}".format(*VERDICT_HEADS[verification.verdict])
     if verification.folded:
         head += " (after folding quote marks, dashes or white space)"
     lines = [head]

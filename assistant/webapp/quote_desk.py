@@ -20,18 +20,13 @@ from ..errors import AssistantError
 from ..figures import Figure, extract_figures
 from ..service import Assistant
 from ..types import Quote, SearchResult
-from ..verification import ALTERED, EXACT, NOT_FOUND, DiffOp, Match, Verification
+from ..verification import ALTERED, EXACT, NOT_FOUND, VERDICT_HEADS, DiffOp, Match, Verification
 from . import cards
 from .builder import AppContext, build_app
 from .export import CitationRecord
 from .session import Session
 
 EMPTY_QUOTE = "Paste the quote to verify first."
-_HEADS = {
-    EXACT: ("EXACT", "the quote stands verbatim in the sources"),
-    ALTERED: ("ALTERED", "the closest passage says something different"),
-    NOT_FOUND: ("NOT FOUND", "no passage in the sources is close to the quote"),
-}
 _CHANGES = {
     "changed": "source “{source}”, quote “{quote}”",
     "added": "quote adds “{quote}”",
@@ -50,7 +45,7 @@ INTRO = (
 
 def verification_html(v: Verification) -> str:
     """The verdict, prominent; then each place with its source, location, the source's own text and actions."""
-    word, meaning = _HEADS[v.verdict]
+    word, meaning = VERDICT_HEADS[v.verdict]
     parts = [
         f'<div class="verdict {v.verdict}" role="status"><span class="verdict-word">{word}</span>: {meaning}</div>',
         f'<p class="checked">Checked: “{escape(v.quote)}”</p>',
