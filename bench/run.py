@@ -75,7 +75,9 @@ def main(argv: list[str] | None = None) -> None:
         }
         with context.Pool(1) as pool:
             run = pool.apply(run_one, (config,))
-        results = _merge(args.results, f"{size}/{args.embedder}", run)
+        # A build with a dense index other than the shipped default is its own row.
+        key = f"{size}/{args.embedder}" + ("" if args.dense == "auto" else f"/{args.dense}")
+        results = _merge(args.results, key, run)
         print(report.row_text(run), flush=True)
     results = _load(args.results)
     if not args.no_report:
