@@ -2,8 +2,8 @@
 
 A source is reused as is when its bytes (sha256) and its metadata entry are unchanged and the
 index was built with the same settings (a file whose size and mtime are those recorded, and not
-from just before the last scan, is not even read); otherwise it is loaded and chunked again, and only chunks
-whose text is new are embedded. Everything is assembled in memory and published atomically.
+from just before the last scan, is not even read); otherwise it is loaded and chunked again, and
+only chunks whose text is new are embedded. Everything is assembled in memory and published atomically.
 """
 
 from __future__ import annotations
@@ -22,13 +22,7 @@ from .chunking import chunk_document, tiktoken_counter
 from .config import Settings
 from .embedding import Embedder
 from .errors import IndexFormatError, LoadError
-from .sources import (
-    SourceFile,
-    corpus_metadata,
-    load_document,
-    scan_sources,
-    sha256_bytes,
-)
+from .sources import SourceFile, corpus_metadata, load_document, scan_sources, sha256_bytes
 from .sources.metadata import SourceMeta
 from .store import FLAT, IndexData, IndexStore, Snapshot, dense_layout
 from .types import Chunk, Document, LoadFailure
