@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
 def run_one(config: dict[str, Any]) -> dict[str, Any]:
     """Everything for one corpus, in this (fresh) process."""
     size, workdir = config["size"], Path(config["workdir"])
-    run_dir = workdir / f"run-{size}-{config['embedder']}"
+    run_dir = workdir / f"run-{size}-{config['embedder']}-{config['dense']}-{os.getpid()}"  # concurrent runs never share one
     shutil.rmtree(run_dir, ignore_errors=True)
     sources = _prepare_sources(size, workdir, run_dir / "sources")
     rss_start = rss_mb()
