@@ -50,7 +50,7 @@ class SearchSettings:
     rrf_k: int = 60  # Cormack et al. (SIGIR 2009), with ranks counted from 1
     candidates: int = 100  # per retriever, before fusion and duplicate grouping
     duplicate_ratio: float = 80.0  # rapidfuzz ratio between quotes that makes them one result
-    fusion: str = "rrf"  # hybrid: reciprocal ranks ("rrf") or min-max normalised scores ("blend")
+    fusion: str = "blend"  # hybrid: min-max normalised scores ("blend") or reciprocal ranks ("rrf")
     dense_weight: float = 0.5  # the dense side's share of a "blend"
 
     def __post_init__(self) -> None:

@@ -106,7 +106,8 @@ class Passage:
     """One ranked answer: a chunk of a source, the quote inside it, and where else it is said."""
 
     rank: int
-    score: float  # the ranking score of the chosen mode (RRF for hybrid)
+    score: float  # the chosen mode's ranking score: cosine (dense), BM25, or for hybrid the fusion's (blend:
+    # dense_weight x min-max cosine + the rest x min-max BM25, in [0, 1]; rrf: sum of 1 / (rrf_k + rank))
     similarity: float  # cosine between question and passage: comparable across modes and queries
     source: SourceRef
     page: int | None
@@ -118,8 +119,23 @@ class Passage:
     also_in: tuple[Occurrence, ...] = ()
 
 
+ABSTENTION_WITHIN = 5  # results the abstention signal looks at: the app shows 5 passages by default
+
+
 @dataclass(frozen=True)
 class SearchResult:
     query: str
     mode: str
     results: tuple[Passage, ...] = field(default_factory=tuple)
+
+    def best_similarity(self, within: int = ABSTENTION_WITHIN) -> float | None:
+        """The abstention signal: the highest ``Passage.similarity`` among the first ``within`` results.
+
+        Under it, no passage answers the question closely (the app and the evaluation compare it with
+        ``[abstention] abstain_below`` in eval/expected.toml). Not the first result's similarity alone:
+        the hybrid blend can rank first a passage that matches the question's words but whose cosine is
+        low, on a question a passage just below it answers. None when there are no results.
+        """
+        if within < 1:
+            raise ValueError(f"within must be at least 1, got {within}")
+        return max((p.similarity for p in self.results[:within]), default=None)

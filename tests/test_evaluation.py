@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from assistant.config import FUSIONS, SearchSettings
 from assistant.evaluation.cli import add_arguments
 from assistant.evaluation.experiment import ConfigFigures, DefaultDetail, Miss, Study
 from assistant.evaluation.gold import AnswerSpan, GoldError, GoldQuestion, GoldSet
-from assistant.evaluation.harness import GoldFigures
+from assistant.evaluation.harness import Asked, GoldFigures, score
 from assistant.evaluation.metrics import Abstention, abstention, calibrate, percentiles_ms, quote_accuracy, ranking
 from assistant.evaluation.qrels import ANSWER, document_run, gold_qrels, gold_run
 from assistant.evaluation.report import decision, markdown_table, plot_recall, render_markdown
@@ -108,6 +109,20 @@ def test_abstention_precision_and_recall() -> None:
     assert result.precision == pytest.approx(2 / 3) and result.recall == pytest.approx(2 / 3)
 
 
+def test_abstention_is_judged_on_the_signal_the_app_uses_not_on_the_first_result() -> None:
+    # q1's answer comes second under a first result whose cosine is low, as the blend can rank them:
+    # the best similarity of the first results keeps it answered, and only q3 (nothing answers it) abstains.
+    lexical_first = replace(_passage(1, "z", 0, 5), similarity=0.05)
+    answer = replace(_passage(2, "a", 100, 120), similarity=0.6)
+    off_subject = replace(_passage(1, "z", 0, 5), similarity=0.1)
+    asked = {
+        "q1": Asked("How many?", SearchResult("How many?", "hybrid", (lexical_first, answer)), 0.01),
+        "q3": Asked("Budget?", SearchResult("Budget?", "hybrid", (off_subject,)), 0.01),
+    }
+    judged = score(asked, GOLD, "hybrid", threshold=0.3).abstention
+    assert (judged.abstained, judged.precision, judged.recall) == (1, 1.0, 1.0)
+
+
 def test_calibration_picks_the_best_f_measure_and_the_lower_threshold_on_a_tie() -> None:
     top = {"a1": 0.8, "a2": 0.6, "u1": 0.2, "u2": 0.3}
     answerable = {"a1": True, "a2": True, "u1": False, "u2": False}
@@ -187,7 +202,8 @@ def test_the_sub_command_keeps_a_sources_folder_given_before_it() -> None:
 
 def _figures(mode: str, mrr: float, recall5: float) -> GoldFigures:
     ranks = {"recall@1": mrr - 0.1, "recall@5": recall5, "recall@10": recall5, "mrr@10": mrr, "ndcg@10": mrr}
-    return GoldFigures(mode, ranks, 0.5, Abstention(0.3, 1.0, 0.5, 2, 4), 20.0, 40.0, answerable=50, unanswerable=4)
+    pinned, calibrated = Abstention(0.3, 1.0, 0.5, 2, 4), Abstention(0.35, 0.75, 0.75, 4, 4)
+    return GoldFigures(mode, ranks, 0.5, pinned, calibrated, 20.0, 40.0, answerable=50, unanswerable=4)
 
 
 def _study(default_mrr: float, blend_mrr: float = 0.70) -> Study:
@@ -223,18 +239,23 @@ def _study(default_mrr: float, blend_mrr: float = 0.70) -> Study:
         quote_signal={"threshold": 0.3, "precision": 0.5, "recall": 0.5, "f": 0.5},
         signals={"hybrid rrf": {"first result": Abstention(0.2, 1.0, 0.25, 1, 4)}},
     )
-    return Study(default, "hybrid rrf", SearchSettings(), 54, 50, configs, detail)
+    return Study(default, "hybrid rrf", SearchSettings(fusion="rrf"), 54, 50, configs, detail)
 
 
 def test_the_report_names_the_default_and_keeps_it_when_nothing_beats_it_by_more_than_a_question(
     tmp_path: Path,
 ) -> None:
-    expected = Expected("hybrid", {"rrf": {"recall_at_5": 0.85, "mrr_at_10": 0.9}, "blend": {"mrr_at_10": 0.6}}, 0.3)
+    bars = {"rrf": {"recall_at_5": 0.85, "mrr_at_10": 0.9, "abstain_recall": 0.4}, "blend": {"mrr_at_10": 0.6}}
+    expected = Expected("hybrid", bars, 0.3)
     text = render_markdown(_study(default_mrr=0.76), expected, "recall_by_mode.png", "all-MiniLM-L6-v2")
     assert "| 128 (32) *" in text and "![Recall@k by mode](recall_by_mode.png)" in text
     assert "the default stays" in text and "keep RRF" in text and "the default fusion stays" in text
-    assert "| hybrid rrf       | mrr_at_10   | 0.900 | 0.760    | NO    |" in text
-    assert "| hybrid blend 0.5 | mrr_at_10   | 0.600 | 0.700    | yes   |" in text
+    assert "| hybrid rrf       | mrr_at_10      | 0.900 | 0.760    | NO    |" in text
+    assert "| hybrid blend 0.5 | mrr_at_10      | 0.600 | 0.700    | yes   |" in text
+    # Bars judge abstention at the pinned threshold; the figures table shows each row's own calibration.
+    assert "| hybrid rrf       | abstain_recall | 0.400 | 0.500    | yes   |" in text
+    assert "| 0.760  | 0.760   | 0.500 | 0.750   | 0.750   | 0.350    |" in text
+    assert "at it, hybrid rrf abstains on 2 questions (precision 1.000, recall 0.500" in text
     assert "| hybrid rrf | 0.400    | 0.450      |" in text  # the quote-choice table, one column per weight
     assert "| q7          | Who took over from her?" in text
     plot_recall(_study(0.76), tmp_path / "plot.png")

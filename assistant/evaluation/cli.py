@@ -93,7 +93,9 @@ def _run_gold(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
     embedder = _embedder()
     log = (lambda _: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
     sources = Path(getattr(args, "sources", None) or "sources")
-    study = run_study(sources, embedder, chunkings, tuple(args.mode or MODES), args.gold, log=log)
+    study = run_study(
+        sources, embedder, chunkings, tuple(args.mode or MODES), args.gold, log=log, abstain_below=expected.abstain_below
+    )
     print(study_table(study))
     write_json(study, args.json or EVAL_DIR / "results.json")
     png = args.report.with_name("recall_by_mode.png")

@@ -19,15 +19,15 @@ from ..fusion import blend, rrf
 from ..quoting import LEXICAL_WEIGHT, choose_quote, sentences_in
 from ..service import Assistant
 from ..store import Snapshot
+from ..types import ABSTENTION_WITHIN
 from .gold import DEFAULT_GOLD, TAGS, GoldQuestion, GoldSet, load_gold
-from .harness import DEPTH, Asked, GoldFigures, ask_all, ranking_for, score, top_similarity
+from .harness import DEPTH, Asked, GoldFigures, ask_all, best_similarity, ranking_for, score
 from .metrics import CALIBRATION_BETA, Abstention, calibrate, ranking
 from .qrels import ANSWER, answers_in, gold_qrels, ranked
 
 CHUNK_SIZES = (96, 128, 192, 256)
 OVERLAP_RATIO = 0.25  # the shipped default's 32 of 128, kept in proportion
 BLEND_WEIGHTS = (0.3, 0.5, 0.7)  # weight of the dense score in a min-max normalised blend
-SIGNAL_DEPTH = 5  # the app shows 5 passages by default
 QUOTE_WEIGHTS = tuple(sorted({0.0, 0.1, 0.2, 0.3, 0.5, LEXICAL_WEIGHT}))  # of the lexical term in the quote's choice
 
 Log = Callable[[str], None]
@@ -57,9 +57,9 @@ class DefaultDetail:
     follow_ups: dict[str, dict[str, dict[str, float]]]  # ranking -> "alone" | "with context" -> ranking metrics
     quotes: dict[str, dict[str, float]]  # ranking -> lexical weight -> own-quote accuracy of the first result
     misses: list[Miss]  # default ranking: answer not in the first 5
-    similarity: dict[str, list[float]]  # "answerable" | "unanswerable" -> top similarity (default ranking)
+    similarity: dict[str, list[float]]  # "answerable" | "unanswerable" -> abstention signal (default ranking)
     quote_signal: dict[str, float]  # calibrated abstention on the quote's own similarity, for comparison
-    signals: dict[str, dict[str, Abstention]]  # ranking -> similarity signal -> calibrated abstention
+    signals: dict[str, dict[str, Abstention]]  # ranking -> "first result" | "best of first N" -> calibrated
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,13 @@ def run_study(
     modes: Sequence[str] = MODES,
     gold_path: Path = DEFAULT_GOLD,
     log: Log = print,
+    abstain_below: float | None = None,
 ) -> Study:
-    """Build one temporary index per chunking and score every ranking; the default chunking is always included."""
+    """Build one temporary index per chunking and score every ranking; the default chunking is always included.
+
+    Abstention is scored at ``abstain_below`` (the pinned threshold, so the bars judge what the app does) and
+    at the threshold each ranking calibrates on its own run.
+    """
     defaults = Settings()
     default_mode = defaults.search.mode if defaults.search.mode in modes else modes[0]
     default_name = ranking_name(default_mode, defaults.search)
@@ -135,7 +140,7 @@ def run_study(
                     f"{len(gold.questions)} questions"
                 )
                 asked[name] = ask_all(searcher, gold, mode)
-            by_mode = {name: score(asked[name], gold, name) for name in searchers}
+            by_mode = {name: score(asked[name], gold, name, abstain_below) for name in searchers}
             configs.append(ConfigFigures(chunk, report.chunks, build_seconds, by_mode, fusion_study(assistant, gold)))
             if chunk == defaults.chunk:
                 detail = _detail(searchers, gold, asked, default_name)
@@ -172,16 +177,17 @@ def _detail(
         ranks = [p.rank for p in runs[q.id].result.results if answers_in(p, q)]
         if not ranks or ranks[0] > 5:
             misses.append(Miss(q.id, runs[q.id].query, ranks[0] if ranks else None))
-    tops = top_similarity(runs)
+    signal = best_similarity(runs)
     similarity = {
-        "answerable": sorted(s for qid, s in tops.items() if s is not None and qid in answerable_ids),
-        "unanswerable": sorted(s for qid, s in tops.items() if s is not None and qid not in answerable_ids),
+        "answerable": sorted(s for qid, s in signal.items() if s is not None and qid in answerable_ids),
+        "unanswerable": sorted(s for qid, s in signal.items() if s is not None and qid not in answerable_ids),
     }
     answerable = {q.id: q.answerable for q in gold.questions}
+    # The signal the app uses against the first result's similarity alone, which the blend makes weak.
     signals = {
         name: {
-            "first result": calibrate(top_similarity(named), answerable),
-            f"best of first {SIGNAL_DEPTH}": calibrate(_best_similarity(named, SIGNAL_DEPTH), answerable),
+            "first result": calibrate(best_similarity(named, within=1), answerable),
+            f"best of first {ABSTENTION_WITHIN}": calibrate(best_similarity(named), answerable),
         }
         for name, named in asked.items()
     }
@@ -201,11 +207,6 @@ def _detail(
         },
         signals=signals,
     )
-
-
-def _best_similarity(runs: dict[str, Asked], depth: int) -> dict[str, float | None]:
-    """The highest ``Passage.similarity`` among each question's first ``depth`` results."""
-    return {qid: max((p.similarity for p in a.result.results[:depth]), default=None) for qid, a in runs.items()}
 
 
 def _quote_similarity(assistant: Assistant, runs: dict[str, Asked]) -> dict[str, float | None]:

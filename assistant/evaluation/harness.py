@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..service import Assistant
-from ..types import SearchResult
+from ..types import ABSTENTION_WITHIN, SearchResult
 from .gold import GoldQuestion, GoldSet
 from .metrics import Abstention, abstention, calibrate, percentiles_ms, quote_accuracy, ranking
 from .qrels import gold_qrels, gold_run
@@ -29,7 +29,8 @@ class GoldFigures:
     mode: str
     ranking: dict[str, float]  # over the answerable questions
     quote_accuracy: float
-    abstention: Abstention
+    abstention: Abstention  # at the threshold given to ``score`` (the pinned one), else the calibrated one
+    calibrated: Abstention  # at the threshold with the best F0.5 on this run
     p50_ms: float
     p95_ms: float
     answerable: int
@@ -55,21 +56,24 @@ def ask_all(
     return asked
 
 
-def top_similarity(asked: Mapping[str, Asked]) -> dict[str, float | None]:
-    return {qid: a.result.results[0].similarity if a.result.results else None for qid, a in asked.items()}
+def best_similarity(asked: Mapping[str, Asked], within: int = ABSTENTION_WITHIN) -> dict[str, float | None]:
+    """Each question's abstention signal, ``SearchResult.best_similarity``: by default exactly the app's."""
+    return {qid: a.result.best_similarity(within) for qid, a in asked.items()}
 
 
 def score(asked: Mapping[str, Asked], gold: GoldSet, mode: str, threshold: float | None = None) -> GoldFigures:
-    """All figures for one run; the abstention threshold is calibrated on this run unless given."""
+    """All figures for one run; abstention at ``threshold`` when given, and at the threshold calibrated on it."""
     results = {qid: a.result for qid, a in asked.items()}
     answerable = {q.id: q.answerable for q in gold.questions if q.id in asked}
-    tops = top_similarity(asked)
+    signal = best_similarity(asked)
+    calibrated = calibrate(signal, answerable)
     p50, p95 = percentiles_ms(a.seconds for a in asked.values())
     return GoldFigures(
         mode=mode,
         ranking=ranking(gold_qrels(gold), gold_run(results, gold)),
         quote_accuracy=quote_accuracy(results, gold),
-        abstention=calibrate(tops, answerable) if threshold is None else abstention(tops, answerable, threshold),
+        abstention=calibrated if threshold is None else abstention(signal, answerable, threshold),
+        calibrated=calibrated,
         p50_ms=p50,
         p95_ms=p95,
         answerable=sum(answerable.values()),

@@ -40,7 +40,7 @@ def quote_accuracy(results: Mapping[str, SearchResult], gold: GoldSet) -> float:
 
 @dataclass(frozen=True)
 class Abstention:
-    """How well "no passage answers this" (top similarity under ``threshold``) finds unanswerable questions."""
+    """How well "no passage answers this" (the signal under ``threshold``) finds unanswerable questions."""
 
     threshold: float
     precision: float  # of the questions it abstained on, the share nothing answers
@@ -58,11 +58,9 @@ class Abstention:
         return (1 + beta**2) * self.precision * self.recall / total if total else 0.0
 
 
-def abstention(
-    top_similarity: Mapping[str, float | None], answerable: Mapping[str, bool], threshold: float
-) -> Abstention:
-    """Abstain when the first result's similarity is under ``threshold`` (or there is no result)."""
-    abstained = {qid for qid, s in top_similarity.items() if s is None or s < threshold}
+def abstention(signal: Mapping[str, float | None], answerable: Mapping[str, bool], threshold: float) -> Abstention:
+    """Abstain when a question's signal (``SearchResult.best_similarity``) is under ``threshold``, or None (no result)."""
+    abstained = {qid for qid, s in signal.items() if s is None or s < threshold}
     unanswerable = {qid for qid, ok in answerable.items() if not ok}
     right = len(abstained & unanswerable)
     return Abstention(
@@ -78,16 +76,16 @@ CALIBRATION_BETA = 0.5  # precision counts double: a false "nothing answers this
 
 
 def calibrate(
-    top_similarity: Mapping[str, float | None], answerable: Mapping[str, bool], beta: float = CALIBRATION_BETA
+    signal: Mapping[str, float | None], answerable: Mapping[str, bool], beta: float = CALIBRATION_BETA
 ) -> Abstention:
     """The threshold with the best F-beta for abstention; ties go to the lower threshold (fewer false alarms).
 
     Candidates are the midpoints between neighbouring observed similarities, rounded to 3 decimals so
     the figure can be pinned in a file and read by the app.
     """
-    values = sorted({s for s in top_similarity.values() if s is not None})
+    values = sorted({s for s in signal.values() if s is not None})
     candidates = [round((a + b) / 2, 3) for a, b in zip(values, values[1:], strict=False)] or [0.0]
-    outcomes = [abstention(top_similarity, answerable, t) for t in candidates]
+    outcomes = [abstention(signal, answerable, t) for t in candidates]
     return max(outcomes, key=lambda o: (round(o.f_beta(beta), 9), -o.threshold))
 
 

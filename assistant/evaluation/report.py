@@ -11,6 +11,7 @@ from typing import Any
 
 from ..config import ChunkSettings
 from ..quoting import FIGURE_BONUS, LEXICAL_WEIGHT
+from ..types import ABSTENTION_WITHIN
 from .experiment import ConfigFigures, Study, ranking_name
 from .harness import GoldFigures
 from .metrics import CALIBRATION_BETA, RANKING_METRICS
@@ -63,9 +64,9 @@ def study_table(study: Study) -> str:
                     mode,
                     *ranking_cells(f.ranking),
                     f.quote_accuracy,
-                    f.abstention.precision,
-                    f.abstention.recall,
-                    f.abstention.threshold,
+                    f.calibrated.precision,
+                    f.calibrated.recall,
+                    f.calibrated.threshold,
                     f"{f.p50_ms:.0f}",
                     f"{f.p95_ms:.0f}",
                 ]
@@ -206,8 +207,9 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
         "*hybrid rrf* and *hybrid blend 0.5* are the two fusions `SearchSettings.fusion` offers, over the same "
         "index (*blend* with the settings' `dense_weight`). "
         "`*` = the shipped default. *quote* = share of answerable questions whose first result's quote overlaps an "
-        'answer. *abst. P / R* = precision and recall of "no passage answers this" when the first result\'s '
-        "similarity is under *at sim <*, the threshold calibrated on that row (best F0.5: precision counts double, "
+        'answer. *abst. P / R* = precision and recall of "no passage answers this" when the best similarity among '
+        f"the first {ABSTENTION_WITHIN} results (`SearchResult.best_similarity()`, the app's signal) is under "
+        "*at sim <*, the threshold calibrated on that row (best F0.5: precision counts double, "
         'since a false "nothing answers this" hides a real answer). Latency is per question through '
         "`Assistant.search` (k=10) on a shared 2-core machine: compare rows of one run, not runs.",
         "",
@@ -234,10 +236,14 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
         "",
         "## Abstention",
         "",
-        f"Pinned threshold: `abstain_below = {expected.abstain_below}` (first result's `Passage.similarity`); "
-        f"calibrated on this run: {default.abstention.threshold} (precision {default.abstention.precision:.3f}, "
-        f"recall {default.abstention.recall:.3f}, {default.abstention.abstained} abstentions, "
-        f"{default.abstention.unanswerable} unanswerable questions).",
+        f"Pinned threshold: `abstain_below = {expected.abstain_below}` (`SearchResult.best_similarity()`, the "
+        f"highest `Passage.similarity` among the first {ABSTENTION_WITHIN} results, as the app uses it); "
+        f"at it, {study.mode} abstains on {default.abstention.abstained} questions (precision "
+        f"{default.abstention.precision:.3f}, recall {default.abstention.recall:.3f} over "
+        f"{default.abstention.unanswerable} unanswerable questions). Calibrated on this run: "
+        f"{default.calibrated.threshold} (precision {default.calibrated.precision:.3f}, recall "
+        f"{default.calibrated.recall:.3f}, {default.calibrated.abstained} abstentions). The pin is set by hand "
+        "from these figures; eval/expected.toml says why.",
         "",
         markdown_table(
             ["questions", "n", "min", "median", "max"],
@@ -248,16 +254,19 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
             ],
         ),
         "",
-        "The similarity of the first *passage* only separates questions off the subject (cake, weather) from the rest: "
+        "The best *passage* similarity only separates questions off the subject (cake, weather) from the rest: "
         "an on-subject question the sources cannot answer (the Met's budget) finds passages as similar as a real "
         "answer does. "
         f"The similarity of the first result's *quote* as the signal: threshold {d.quote_signal['threshold']}, "
         f"precision {d.quote_signal['precision']:.3f}, recall {d.quote_signal['recall']:.3f}, "
-        f"F0.5 {d.quote_signal['f']:.3f} (passage: F0.5 {default.abstention.f_beta(CALIBRATION_BETA):.3f}).",
+        f"F0.5 {d.quote_signal['f']:.3f} (best passage similarity: F0.5 "
+        f"{default.calibrated.f_beta(CALIBRATION_BETA):.3f}).",
         "",
-        "Each ranking's best threshold (F0.5) for two signals: the first result's similarity (what the app uses) "
-        "and the best similarity among the first five results. A fusion that lets BM25 put a passage first "
-        "can put one with a low cosine there on a question the sources do answer.",
+        "Each ranking's best threshold (F0.5) for two signals: the first result's similarity alone "
+        f"(`best_similarity(within=1)`) and the best among the first {ABSTENTION_WITHIN} (`best_similarity()`, what "
+        "the app and every other figure here use). A fusion that lets BM25 put a passage first can put one with a "
+        "low cosine there on a question the sources do answer; the best of the first few still sees the passage "
+        "that answers it.",
         "",
         markdown_table(
             ["ranking", "signal", "at sim <", "abst. P", "abst. R", "abstentions"],

@@ -3,7 +3,8 @@
 The web app reads the threshold from here, so the figure it uses is the one the report justified::
 
     from assistant.evaluation.thresholds import abstain_threshold
-    weak = not result.results or result.results[0].similarity < abstain_threshold()
+    best = result.best_similarity()
+    weak = best is None or best < abstain_threshold()
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ EXPECTED = EVAL_DIR / "expected.toml"
 class Expected:
     mode: str  # the ranking the bars apply to, with the default Settings
     bars: dict[str, dict[str, float]]  # fusion -> figure name (as in GoldFigures / the report) -> its least value
-    abstain_below: float  # first result's Passage.similarity under which "no passage answers this closely"
+    abstain_below: float  # SearchResult.best_similarity() under which "no passage answers this closely"
 
     def bars_for(self, fusion: str) -> dict[str, float]:
         """The bar for ``mode`` searched with this fusion (only hybrid fuses; other modes pin one bar)."""
@@ -55,5 +56,5 @@ def load_expected(path: Path = EXPECTED) -> Expected:
 
 
 def abstain_threshold(path: Path = EXPECTED) -> float:
-    """Similarity of the first result under which the sources do not answer the question closely."""
+    """``SearchResult.best_similarity()`` under which the sources do not answer the question closely."""
     return load_expected(path).abstain_below
