@@ -147,7 +147,9 @@ def build_app(
         except AssistantError as error:
             turn = Turn(question, question, error=str(error))
         else:
-            weak = bool(result.results) and result.results[0].similarity < abstain_below
+            # The evaluation calibrates abstain_below on this same signal.
+            best = result.best_similarity()
+            weak = best is not None and best < abstain_below
             # Not for a weak answer: its passages do not answer the question, so their figures and who else
             # states them would only add noise to "nothing answers this closely".
             extra = "" if weak else "".join(addon(result) for addon in answer_addons)
