@@ -177,8 +177,8 @@ class FileStore:
             _fsync(handle)
         os.replace(pointer_tmp, self.folder / "CURRENT")
         self._prune(keep=name)
-        # The vectors and graph are mapped from the files just written, so the build's in-memory copies
-        # are freed as soon as the caller lets go of ``data``.
+        # The vectors are mapped from the file just written and the graph read back from its own, so the
+        # build's in-memory copies are freed as soon as the caller lets go of ``data``.
         vectors = _map_vectors(final)
         return FileSnapshot(
             final,
