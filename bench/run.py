@@ -332,7 +332,7 @@ def _hnsw(index_dir: Path, query_vectors: list[np.ndarray]) -> dict[str, Any]:
     """Recall@10 and latency of the core's HNSW option against its flat option, over the same snapshot.
 
     Both are opened through ``FileStore`` with ``DenseSettings(index=...)``, as the product would be
-    configured. Opening under "hnsw" loads the graph stored at publish, or, when the snapshot was built
+    configured. Opening under "hnsw" reads the graph stored at publish, or, when the snapshot was built
     flat, builds one in memory: its time is the graph's build time.
     """
     from assistant.config import DenseSettings
@@ -354,7 +354,7 @@ def _hnsw(index_dir: Path, query_vectors: list[np.ndarray]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "m": settings.m,
         "ef_construction": settings.ef_construction,
-        "graph": "stored at publish, memory-mapped" if stored else "built in memory at open",
+        "graph": "stored at publish, read back" if stored else "built in memory at open",
         "open_seconds": round(open_seconds, 2),
         "flat": percentiles_ms(flat_seconds),
         "by_ef": [],
