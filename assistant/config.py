@@ -69,7 +69,7 @@ class DenseSettings:
     """Which FAISS index answers dense searches: exact ("flat"), approximate ("hnsw"), or by size ("auto")."""
 
     index: str = "auto"
-    hnsw_from: int = 200_000  # "auto" builds HNSW from this many chunks on
+    hnsw_from: int = 1_000_000  # "auto" builds HNSW from here: below, one exact pass on one thread is fast enough (bench/README.md)
     m: int = 32  # HNSW links per node
     ef_construction: int = 80
     ef_search: int = 128
