@@ -77,8 +77,9 @@ class DenseSettings:
     def __post_init__(self) -> None:
         if self.index not in DENSE_INDEXES:
             raise SettingsError(f"dense index must be one of {', '.join(DENSE_INDEXES)}, got {self.index!r}")
-        if min(self.hnsw_from, self.m, self.ef_construction, self.ef_search) < 1:
-            raise SettingsError("dense hnsw_from, m, ef_construction and ef_search must be positive")
+        for name in ("hnsw_from", "m", "ef_construction", "ef_search"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"dense {name} must be positive, got {getattr(self, name)}")
 
     def use_hnsw(self, rows: int) -> bool:
         return self.index == "hnsw" or (self.index == "auto" and rows >= self.hnsw_from)

@@ -25,7 +25,7 @@ class IndexFormatError(AssistantError):
 
 
 class IndexMismatchError(AssistantError):
-    """The index was built with another model or chunker settings; mixing them would corrupt ranking."""
+    """The index was built with another model, chunker (settings or code version) or format; mixing them would corrupt ranking."""
 
 
 class EmptyQueryError(AssistantError, ValueError):

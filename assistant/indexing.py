@@ -169,7 +169,7 @@ def _compatible_manifest(store: IndexStore, fingerprint: str) -> tuple[dict[str,
     if manifest is None:
         return None, "built: there was no index"
     if manifest.get("fingerprint") != fingerprint:
-        return None, "rebuilt: the index was built with another model or chunker settings"
+        return None, "rebuilt: the index was built with another model, chunker (settings or code version) or format"
     return manifest, "updated"
 
 

@@ -108,7 +108,7 @@ class Assistant:
                     snapshot = self.store.open()
                     if snapshot.manifest.get("fingerprint") != self._fingerprint():
                         raise IndexMismatchError(
-                            "the index was built with another model or chunker settings; " + REBUILD_HINT
+                            "the index was built with another model, chunker (settings or code version) or format; " + REBUILD_HINT
                         )
                     self._retriever = Retriever(snapshot, self.embedder, self.settings.search)
                 retriever = self._retriever

@@ -145,7 +145,11 @@ def test_a_graph_built_with_other_parameters_is_not_used(tmp_path: Path, sources
 
 @pytest.mark.parametrize(
     ("field", "value", "message"),
-    [("index", "ivf", "dense index must be one of flat, hnsw, auto"), ("m", 0, "must be positive"), ("ef_search", -1, "must be positive")],
+    [
+        ("index", "ivf", "dense index must be one of flat, hnsw, auto, got 'ivf'"),
+        ("m", 0, "dense m must be positive, got 0"),
+        ("ef_search", -1, "dense ef_search must be positive, got -1"),
+    ],
 )
 def test_bad_dense_settings_are_refused_with_the_reason(field: str, value: object, message: str) -> None:
     with pytest.raises(SettingsError, match=message):

@@ -105,7 +105,7 @@ def test_an_index_built_with_other_chunker_settings_is_refused_then_rebuilt(tmp_
         assistant.search("trust")
     fake_embedder.calls.clear()
     report = assistant.refresh()
-    assert "another model or chunker settings" in report.reason and report.embedded_chunks > 0
+    assert "another model, chunker (settings or code version) or format" in report.reason and report.embedded_chunks > 0
     assert assistant.search("trust", k=1).results
 
 
