@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from .config import ChunkSettings, ModelSettings, SearchSettings, Settings
+from .config import ChunkSettings, ModelSettings, RequestSettings, SearchSettings, Settings
 from .errors import (
     AssistantError,
+    BudgetExceeded,
     EmptyQueryError,
     IndexFormatError,
     IndexMismatchError,
     IndexMissingError,
+    InputError,
     LoadError,
     SettingsError,
 )
@@ -18,6 +20,7 @@ from .types import Chunk, Document, LoadFailure, Occurrence, Passage, Quote, Sea
 __all__ = [
     "Assistant",
     "AssistantError",
+    "BudgetExceeded",
     "ChunkSettings",
     "Chunk",
     "Document",
@@ -25,12 +28,14 @@ __all__ = [
     "IndexFormatError",
     "IndexMismatchError",
     "IndexMissingError",
+    "InputError",
     "LoadError",
     "LoadFailure",
     "ModelSettings",
     "Occurrence",
     "Passage",
     "Quote",
+    "RequestSettings",
     "SearchResult",
     "SearchSettings",
     "Settings",

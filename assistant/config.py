@@ -86,11 +86,29 @@ class DenseSettings:
 
 
 @dataclass(frozen=True)
+class RequestSettings:
+    """Bounds on one request, so no single question or pasted quote can hold the service (README "Limits")."""
+
+    question_chars: int = 2_000  # a question is a sentence or two; the model reads ~250 tokens of it anyway
+    quote_chars: int = 20_000  # about eight pages of prose: a long quotation, with room to spare
+    max_k: int = 50  # passages per search; each one costs a quote and a citation to build
+    verify_seconds: float = 5.0  # a verification past this is stopped with a message
+
+    def __post_init__(self) -> None:
+        for name in ("question_chars", "quote_chars", "max_k"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"request {name} must be positive, got {getattr(self, name)}")
+        if not self.verify_seconds > 0:
+            raise SettingsError(f"request verify_seconds must be positive, got {self.verify_seconds}")
+
+
+@dataclass(frozen=True)
 class Settings:
     chunk: ChunkSettings = field(default_factory=ChunkSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     dense: DenseSettings = field(default_factory=DenseSettings)
+    requests: RequestSettings = field(default_factory=RequestSettings)
 
     def index_fingerprint(self) -> dict[str, object]:
         """What an index depends on besides the model: a difference in any of it means a rebuild."""

@@ -34,3 +34,16 @@ class EmptyQueryError(AssistantError, ValueError):
 
 class SettingsError(AssistantError, ValueError):
     """A setting is out of its allowed range."""
+
+
+class InputError(AssistantError, ValueError):
+    """A request argument (question, quote, k, sources, mode) has the wrong type, is not valid text or is out of range."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class BudgetExceeded(AssistantError):
+    """A request ran past its time budget and was stopped."""

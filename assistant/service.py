@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .budget import time_budget
 from .config import Settings
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import IndexMismatchError, IndexMissingError
@@ -17,6 +18,7 @@ from .retrieval import Retriever
 from .store import IndexStore, Snapshot
 from .store.files import REBUILD_HINT, FileStore
 from .types import Document, SearchResult
+from .validation import check_quote, check_search
 
 if TYPE_CHECKING:
     from .corroboration import Corroboration
@@ -122,17 +124,29 @@ class Assistant:
     def search(
         self, query: str, k: int = 5, sources: Sequence[str] | None = None, mode: str | None = None
     ) -> SearchResult:
-        """The k best passages for ``query``, best first, each with its quote and citation data."""
+        """The k best passages for ``query``, best first, each with its quote and citation data.
+
+        Raises:
+            InputError: an argument has the wrong type, is not valid text or is out of range (validation.py).
+        """
+        args = check_search(query, k, sources, mode, self.settings.requests)
         retriever = self._current()
-        mode = mode or self.settings.search.mode
-        passages = retriever.search(query, k=k, sources=sources, mode=mode)
-        return SearchResult(query=query, mode=mode, results=tuple(passages))
+        mode = args.mode or self.settings.search.mode
+        passages = retriever.search(args.query, k=args.k, sources=args.sources, mode=mode)
+        return SearchResult(query=args.query, mode=mode, results=tuple(passages))
 
     def verify(self, text: str) -> Verification:
-        """Exact / altered / not found, with every place, a word diff and citations."""
+        """Exact / altered / not found, with every place, a word diff and citations.
+
+        Raises:
+            InputError: the quote is not text, not valid text or over ``settings.requests.quote_chars``.
+            BudgetExceeded: the verification ran past ``settings.requests.verify_seconds``.
+        """
         from .verification import verify_quote
 
-        return verify_quote(self._current().snapshot, self.embedder, text)
+        quote = check_quote(text, self.settings.requests)
+        with time_budget(self.settings.requests.verify_seconds, "verifying the quote"):
+            return verify_quote(self._current().snapshot, self.embedder, quote)
 
     def reported_also_by(self, passage: Passage) -> list[Corroboration]:
         """Sentences of other sources that state the passage's quote in other words, best first."""
