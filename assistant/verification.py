@@ -15,9 +15,10 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
+from .alignment import align
+from .budget import check
 from .citations import cite
 from .embedding import Embedder
 from .errors import EmptyQueryError
@@ -36,6 +37,7 @@ EXACT, ALTERED, NOT_FOUND = "exact", "altered", "not_found"
 ALTERED_MIN_SIMILARITY = 0.8
 ALTERED_MIN_COVERAGE = 0.75
 _MAX_SLACK = 80  # characters either side of the aligned span searched for the source's own first/last word
+_LONG_TOKENS = 64  # words: a longer quote takes its span's ends from one alignment (_aligned_ends)
 CANDIDATES = 40  # chunks per retriever and per text searched
 NEAREST = 3  # passages shown when a quote is not found
 _DIFFED_SOURCES = NEAREST
@@ -300,6 +302,7 @@ def _exact_matches(
         return []
     matches = []
     for sid, spans in windows.items():
+        check()
         doc = snapshot.documents[sid]
         for chain in _chains(doc, [folded[(sid, s, e)] for s, e in spans], needles):
             found = tuple(Span(s, e, doc.text[s:e]) for s, e in chain)
@@ -357,15 +360,13 @@ def _align(hays: Sequence[Folded], fragment: _Fragment, after: int) -> tuple[flo
     needle = fold(fragment.text).text
     best: tuple[float, int, int] | None = None
     for hay in hays:
+        check()
         offset = hay.index(after)
         if offset >= len(hay.text):
             continue
-        alignment = fuzz.partial_ratio_alignment(needle, hay.text[offset:])
-        if alignment is None or alignment.dest_end <= alignment.dest_start:
-            continue
-        if best is None or alignment.score > best[0]:
-            start, end = hay.span(offset + alignment.dest_start, offset + alignment.dest_end)
-            best = (alignment.score, start, end)
+        found = align(needle, hay.text, offset)
+        if found is not None and (best is None or found.score > best[0]):
+            best = (found.score, *hay.span(found.start, found.end))
     return best
 
 
@@ -386,19 +387,12 @@ def _diff(
     s_tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text, region_start, region_end)]
     if not q_tokens or not s_tokens:
         return Span(aligned[0], aligned[1], text[aligned[0] : aligned[1]]), [], 0.0
-    q_keys = [fold(quote[s:e]).text for s, e in q_tokens]
-    s_keys = [fold(text[s:e]).text for s, e in s_tokens]
-    firsts = [i for i, (s, _) in enumerate(s_tokens) if s <= aligned[0] + slack]
-    lasts = [j + 1 for j, (_, e) in enumerate(s_tokens) if e >= aligned[1] - slack]
-
-    def cost(ij: tuple[int, int]) -> tuple[int, int]:
-        # A quote word left unmatched costs twice a source word left out: a writer's trimmed quote keeps
-        # the source's stretch whole, yet a stray match a few words on does not pull in a clause.
-        length = ij[1] - ij[0]
-        kept = (len(q_keys) + length - Indel.distance(q_keys, s_keys[ij[0] : ij[1]])) // 2
-        return 2 * (len(q_keys) - kept) + (length - kept), ij[0]
-
-    first, last = min(((i, j) for i in firsts for j in lasts if j > i), key=cost, default=(0, len(s_tokens)))
+    q_keys = [_token_key(quote[s:e]) for s, e in q_tokens]
+    s_keys = [_token_key(text[s:e]) for s, e in s_tokens]
+    if len(q_keys) > _LONG_TOKENS:
+        first, last = _aligned_ends(q_keys, s_keys)
+    else:
+        first, last = _best_ends(q_keys, s_keys, s_tokens, aligned, slack)
     s_tokens = s_tokens[first:last]
     ops = Levenshtein.opcodes(q_keys, s_keys[first:last])
     span_start, span_end = s_tokens[0][0], s_tokens[-1][1]
@@ -411,6 +405,37 @@ def _diff(
         result.append(DiffOp(kind, q_text, q_start, q_end, s_text, s_start, s_end, _flag(kind, q_text, s_text)))
     kept = sum(op.src_end - op.src_start for op in ops if op.tag == "equal") / len(q_keys)
     return Span(span_start, span_end, text[span_start:span_end]), result, kept
+
+
+def _token_key(token: str) -> str:
+    # A token holds no white space, so folding can only change its non-ASCII characters.
+    return token if token.isascii() else fold(token).text
+
+
+def _best_ends(
+    q_keys: Sequence[str], s_keys: Sequence[str], s_tokens: Sequence[tuple[int, int]], aligned: tuple[int, int], slack: int
+) -> tuple[int, int]:
+    """The source's first and last token for the quote: every pair near the aligned ends tried, the cheapest kept."""
+    firsts = [i for i, (s, _) in enumerate(s_tokens) if s <= aligned[0] + slack]
+    lasts = [j + 1 for j, (_, e) in enumerate(s_tokens) if e >= aligned[1] - slack]
+
+    def cost(ij: tuple[int, int]) -> tuple[int, int]:
+        # A quote word left unmatched costs twice a source word left out: a writer's trimmed quote keeps
+        # the source's stretch whole, yet a stray match a few words on does not pull in a clause.
+        length = ij[1] - ij[0]
+        kept = (len(q_keys) + length - Indel.distance(q_keys, s_keys[ij[0] : ij[1]])) // 2
+        return 2 * (len(q_keys) - kept) + (length - kept), ij[0]
+
+    return min(((i, j) for i in firsts for j in lasts if j > i), key=cost, default=(0, len(s_tokens)))
+
+
+def _aligned_ends(q_keys: Sequence[str], s_keys: Sequence[str]) -> tuple[int, int]:
+    """The source's first and last token for a long quote: where one word alignment of the whole region
+    starts and stops matching. Trying every pair of ends, as for a short quote, costs words x ends squared."""
+    kept = [op for op in Levenshtein.opcodes(q_keys, s_keys) if op.tag != "insert"]
+    if not kept:
+        return 0, len(s_keys)
+    return kept[0].dest_start, max(kept[-1].dest_end, kept[0].dest_start + 1)
 
 
 def _cover(tokens: Sequence[tuple[int, int]], first: int, last: int) -> tuple[int, int]:
