@@ -50,17 +50,16 @@ class Alignment:
 def align(needle: str, hay: str, offset: int = 0) -> Alignment | None:
     """The needle's best alignment in ``hay[offset:]``, offsets into ``hay``; None when nothing aligns."""
     if len(needle) <= SHORT:
-        found = fuzz.partial_ratio_alignment(needle, hay[offset:])
-        if found is None or found.dest_end <= found.dest_start:
-            return None
-        return Alignment(found.score, offset + found.dest_start, offset + found.dest_end)
+        return _window(needle, hay, offset, len(hay))
     anchors = _anchors(hay, offset)
     placed: list[tuple[int, Alignment]] = []
     for piece in _pieces(needle):
         check()
         # A piece mostly follows on from the one before: look there first, and vote only if it is not there.
         follows = placed[-1][1].end if placed else None
-        found = _window(piece, hay, max(offset, follows - _PAD), follows + len(piece) + _PAD) if follows else None
+        found = None
+        if follows is not None:
+            found = _window(piece, hay, max(offset, follows - _PAD), follows + len(piece) + _PAD)
         if found is None or found.score < _FOLLOW_SCORE:
             found = _place(piece, hay, offset, anchors)
         if found is not None and found.score >= _MIN_PIECE_SCORE:
@@ -109,7 +108,7 @@ def _place(piece: str, hay: str, offset: int, anchors: dict[str, list[int]]) -> 
 
 
 def _window(piece: str, hay: str, lo: int, hi: int) -> Alignment | None:
-    """The piece's alignment within ``hay[lo:hi]``."""
+    """The text's partial-ratio alignment within ``hay[lo:hi]``."""
     lo, hi = max(0, lo), min(len(hay), hi)
     found = fuzz.partial_ratio_alignment(piece, hay[lo:hi]) if hi > lo else None
     if found is None or found.dest_end <= found.dest_start:

@@ -89,7 +89,9 @@ class DenseSettings:
 class RequestSettings:
     """Bounds on one request, so no single question or pasted quote can hold the service (README "Limits")."""
 
-    question_chars: int = 2_000  # a question is a sentence or two; the model reads ~250 tokens of it anyway
+    # A pasted paragraph or page still answers as a question (tests/test_end_to_end.py asks 10,000 characters):
+    # the model reads only its first ~250 tokens, BM25 all of its words, both in milliseconds.
+    question_chars: int = 10_000
     quote_chars: int = 20_000  # about eight pages of prose: a long quotation, with room to spare
     max_k: int = 50  # passages per search; each one costs a quote and a citation to build
     verify_seconds: float = 5.0  # a verification past this is stopped with a message

@@ -413,7 +413,11 @@ def _token_key(token: str) -> str:
 
 
 def _best_ends(
-    q_keys: Sequence[str], s_keys: Sequence[str], s_tokens: Sequence[tuple[int, int]], aligned: tuple[int, int], slack: int
+    q_keys: Sequence[str],
+    s_keys: Sequence[str],
+    s_tokens: Sequence[tuple[int, int]],
+    aligned: tuple[int, int],
+    slack: int,
 ) -> tuple[int, int]:
     """The source's first and last token for the quote: every pair near the aligned ends tried, the cheapest kept."""
     firsts = [i for i, (s, _) in enumerate(s_tokens) if s <= aligned[0] + slack]

@@ -22,16 +22,13 @@ BBC = "003_7582e51dae7e9a11.txt"
 REGIONAL = "004_22b8a23762c7f0ec.txt"
 
 
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+@pytest.fixture
+def shipped(tmp_path: Path, fake_embedder) -> Assistant:  # type: ignore[no-untyped-def]
     """The shipped sources, indexed with the fake embedder (candidates come from BM25 and the bag of words)."""
-    from conftest import FakeEmbedder
-
-    root = tmp_path_factory.mktemp("long")
-    (root / "sources").mkdir()
+    (tmp_path / "sources").mkdir()
     for path in SOURCES.iterdir():
-        (root / "sources" / path.name).write_bytes(path.read_bytes())
-    assistant = Assistant(root / "sources", root / "index", embedder=FakeEmbedder())
+        (tmp_path / "sources" / path.name).write_bytes(path.read_bytes())
+    assistant = Assistant(tmp_path / "sources", tmp_path / "index", embedder=fake_embedder)
     assistant.refresh()
     return assistant
 
