@@ -434,9 +434,10 @@ def _best_ends(
 
 
 def _aligned_ends(q_keys: Sequence[str], s_keys: Sequence[str]) -> tuple[int, int]:
-    """The source's first and last token for a long quote: where one word alignment of the whole region
-    starts and stops matching. Trying every pair of ends, as for a short quote, costs words x ends squared."""
-    kept = [op for op in Levenshtein.opcodes(q_keys, s_keys) if op.tag != "insert"]
+    """The source's first and last token for a long quote: the first and last source words that one word
+    alignment of the whole region pairs with the quote's (kept or changed). Trying every pair of ends, as for a
+    short quote, costs words x ends squared."""
+    kept = [op for op in Levenshtein.opcodes(q_keys, s_keys) if op.tag in ("equal", "replace")]
     if not kept:
         return 0, len(s_keys)
     return kept[0].dest_start, max(kept[-1].dest_end, kept[0].dest_start + 1)
