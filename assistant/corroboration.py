@@ -2,7 +2,7 @@
 
 The near-duplicate grouping of retrieval ("also in") catches copies; this catches paraphrases. A
 candidate is a sentence of another source near the quote in the dense index; it is a link when the
-cosine of the two sentences' embeddings reaches ``THRESHOLD``, a figure chosen by measuring precision
+cosine of the two sentences' embeddings reaches ``DeskSettings.link_threshold``, a figure chosen by measuring precision
 and recall on labelled pairs drawn from the articles (``eval/corroboration_pairs.jsonl``;
 ``python -m assistant.corroboration`` regenerates ``eval/quote_desk_report.md``).
 """
@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .citations import cite, location, source_label
+from .config import DeskSettings
 from .embedding import Embedder
 from .errors import AssistantError
 from .figures import figures_in
@@ -28,14 +29,8 @@ from .quoting import sentences_in
 from .store import Snapshot
 from .types import Document, Passage, Quote, SourceRef
 
-# Chosen together on eval/corroboration_pairs.jsonl, best F1 first (ties: the smaller weight, then
-# the higher threshold); figures in eval/quote_desk_report.md.
-THRESHOLD = 0.58
-FIGURE_WEIGHT = 0.15  # added when two sentences state a figure in common, taken off when their figures differ
 WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2)
 THRESHOLDS = tuple(t / 100 for t in range(30, 96))
-CANDIDATE_CHUNKS = 10  # per retriever: chunks of other sources near the quote
-CHUNKS_PER_SOURCE = 2  # of those, the nearest per source and retriever whose sentences are compared
 PAIRS = Path("eval/corroboration_pairs.jsonl")
 REPORT = Path("eval/quote_desk_report.md")
 
@@ -58,7 +53,7 @@ def corroborate(
     passage: Passage,
     snapshot: Snapshot,
     embedder: Embedder,
-    threshold: float = THRESHOLD,
+    desk: DeskSettings | None = None,
     *,
     cache: SentenceVectors | None = None,
 ) -> list[Corroboration]:
@@ -69,7 +64,7 @@ def corroborate(
     """
     exclude = {passage.source.id, *(o.source.id for o in passage.also_in)}
     anchor = (passage.source.id, passage.quote.start, passage.quote.end)
-    return corroborate_text(passage.quote.text, snapshot, embedder, exclude, threshold, cache=cache, anchor=anchor)
+    return corroborate_text(passage.quote.text, snapshot, embedder, exclude, desk, cache=cache, anchor=anchor)
 
 
 def corroborate_text(
@@ -77,13 +72,12 @@ def corroborate_text(
     snapshot: Snapshot,
     embedder: Embedder,
     exclude: set[str],
-    threshold: float = THRESHOLD,
-    weight: float = FIGURE_WEIGHT,
+    desk: DeskSettings | None = None,
     *,
     cache: SentenceVectors | None = None,
     anchor: tuple[str, int, int] | None = None,
 ) -> list[Corroboration]:
-    """The best sentence of each source not in ``exclude`` whose link score with ``text`` reaches the threshold.
+    """The best sentence of each source not in ``exclude`` whose link score with ``text`` reaches ``desk.link_threshold``.
 
     Candidates: the sentences of each other source's nearest chunks, dense and BM25, a few per source,
     so the sentences embedded per call stay few whatever the corpus size.
@@ -91,16 +85,18 @@ def corroborate_text(
     others = [sid for sid in snapshot.documents if sid not in exclude]
     if not others:
         return []
+    desk = desk or DeskSettings()
     cache = {} if cache is None else cache
     vector = _vectors(embedder, cache, [anchor], [text])[0] if anchor else embedder.encode([text])[0]
     allowed = snapshot.rows_of(others)
     per_source: dict[str, list[int]] = {}
-    for run in (snapshot.dense_search(vector, CANDIDATE_CHUNKS, allowed), snapshot.bm25_search(text, CANDIDATE_CHUNKS, allowed)):
+    depth = desk.link_candidates
+    for run in (snapshot.dense_search(vector, depth, allowed), snapshot.bm25_search(text, depth, allowed)):
         taken: dict[str, int] = {}
         for row, _ in run:
             sid = snapshot.chunks[row].source_id
             taken[sid] = taken.get(sid, 0) + 1
-            if taken[sid] <= CHUNKS_PER_SOURCE and row not in per_source.setdefault(sid, []):
+            if taken[sid] <= desk.link_chunks_per_source and row not in per_source.setdefault(sid, []):
                 per_source[sid].append(row)
     spans = list(
         dict.fromkeys(
@@ -114,8 +110,8 @@ def corroborate_text(
     cosines = _vectors(embedder, cache, spans, sentences) @ vector
     best: dict[str, tuple[float, int, int]] = {}
     for (sid, s, e), sentence, cosine in zip(spans, sentences, cosines.tolist(), strict=True):
-        score = link_score(cosine, text, sentence, weight)
-        if score >= threshold and score > best.get(sid, (-1.0, 0, 0))[0]:
+        score = link_score(cosine, text, sentence, desk.figure_weight)
+        if score >= desk.link_threshold and score > best.get(sid, (-1.0, 0, 0))[0]:
             best[sid] = (score, s, e)
     found = [_corroboration(snapshot.documents[sid], s, e, score) for sid, (score, s, e) in best.items()]
     return sorted(found, key=lambda c: (-c.similarity, c.source.id))
@@ -138,7 +134,7 @@ def _vectors(
     return np.stack([found[key] for key in keys])
 
 
-def link_score(cosine: float, a: str, b: str, weight: float = FIGURE_WEIGHT) -> float:
+def link_score(cosine: float, a: str, b: str, weight: float) -> float:
     """Cosine of the two sentences, moved by ``weight`` when they state the same figure or different ones.
 
     The embedding barely tells "625 allegations" from "1,600 allegations"; the figures do.
@@ -279,9 +275,8 @@ def link_outcomes(pairs: Sequence[Pair], snapshot: Snapshot, embedder: Embedder,
     cache: SentenceVectors = {}
     for pair in pairs:
         anchor = (pair.a_source, pair.a.start, pair.a.end)
-        links = corroborate_text(
-            pair.a.text, snapshot, embedder, {pair.a_source}, chosen.threshold, chosen.weight, cache=cache, anchor=anchor
-        )
+        desk = DeskSettings(link_threshold=chosen.threshold, figure_weight=chosen.weight)
+        links = corroborate_text(pair.a.text, snapshot, embedder, {pair.a_source}, desk, cache=cache, anchor=anchor)
         hit = any(
             c.source.id == pair.b_source and c.quote.start < pair.b.end and pair.b.start < c.quote.end for c in links
         )

@@ -71,7 +71,7 @@ class Assistant:
     ) -> None:
         self.sources_dir = Path(sources_dir) if sources_dir is not None else default_sources_dir()
         self.settings = settings or Settings()
-        self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model.batch_size)
+        self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model)
         self.store = store or FileStore(
             index_dir if index_dir is not None else default_index_dir(), dense=self.settings.dense
         )
@@ -132,7 +132,7 @@ class Assistant:
         """Exact / altered / not found, with every place, a word diff and citations."""
         from .verification import verify_quote
 
-        return verify_quote(self._current().snapshot, self.embedder, text)
+        return verify_quote(self._current().snapshot, self.embedder, text, self.settings.desk)
 
     def reported_also_by(self, passage: Passage) -> list[Corroboration]:
         """Sentences of other sources that state the passage's quote in other words, best first."""
@@ -140,7 +140,9 @@ class Assistant:
 
         retriever = self._current()
         # The retriever has embedded the sentences of every passage it returned: share its cache.
-        return corroborate(passage, retriever.snapshot, self.embedder, cache=retriever.sentence_vectors)
+        return corroborate(
+            passage, retriever.snapshot, self.embedder, self.settings.desk, cache=retriever.sentence_vectors
+        )
 
     # -- sources --------------------------------------------------------------------------------
 

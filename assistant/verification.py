@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
 from .citations import cite
+from .config import DeskSettings
 from .embedding import Embedder
 from .errors import EmptyQueryError
 from .fusion import rrf
@@ -28,17 +29,7 @@ from .store import Snapshot
 from .types import Document, SourceRef
 
 EXACT, ALTERED, NOT_FOUND = "exact", "altered", "not_found"
-# A quote is an altered version of its closest source span, rather than not in the sources, when their
-# characters are this similar (Indel) -- one changed number or name -- or when this share of its words
-# stands there unchanged and in order -- a quote that left words out. On the verdict cases of
-# tests/test_verification.py, alterations reach at least 0.81 on one of the two; invented and
-# paraphrased sentences about the same story stay at or under 0.70 similarity and 0.50 coverage.
-ALTERED_MIN_SIMILARITY = 0.8
-ALTERED_MIN_COVERAGE = 0.75
 _MAX_SLACK = 80  # characters either side of the aligned span searched for the source's own first/last word
-CANDIDATES = 40  # chunks per retriever and per text searched
-NEAREST = 3  # passages shown when a quote is not found
-_DIFFED_SOURCES = NEAREST
 
 _ELLIPSIS = re.compile(r"\s*(?:…|\.\s?\.\s?\.)\s*")
 _OUTER_MARKS = "\"'“”‘’«»„‚ \t\r\n"
@@ -180,10 +171,8 @@ class _Fragment:
     offset: int  # in the quote
 
 
-def verify_quote(
-    snapshot: Snapshot, embedder: Embedder, text: str, *, candidates: int = CANDIDATES
-) -> Verification:
-    """Say whether ``text`` stands in the sources verbatim, altered, or not at all.
+def verify_quote(snapshot: Snapshot, embedder: Embedder, text: str, desk: DeskSettings | None = None) -> Verification:
+    """Say whether ``text`` stands in the sources verbatim, altered, or not at all (thresholds: ``desk``).
 
     Raises:
         EmptyQueryError: the quote is empty or only white space and quote marks.
@@ -191,9 +180,10 @@ def verify_quote(
     quote = text.strip()
     if not quote.strip(_OUTER_MARKS + "…."):
         raise EmptyQueryError("the quote is empty: paste the words to verify")
+    desk = desk or DeskSettings()
     fragments = split_fragments(quote)
     searched = [quote] + ([f.text for f in fragments] if len(fragments) > 1 else [])
-    windows = _windows(snapshot, _candidate_rows(snapshot, embedder, searched, candidates), len(quote))
+    windows = _windows(snapshot, _candidate_rows(snapshot, embedder, searched, desk.verify_candidates), len(quote))
     folded = {key: fold(snapshot.documents[key[0]].text[key[1] : key[2]], key[1]) for key in _window_keys(windows)}
 
     for attempt in ((_Fragment(quote, 0),), fragments):
@@ -210,15 +200,17 @@ def verify_quote(
     # Word diffs cost more than character alignment: diff only the sources that align best.
     hays = {sid: [folded[(sid, s, e)] for s, e in spans] for sid, spans in windows.items()}
     aligned = {sid: [_align(hays[sid], f, 0) for f in unquoted] for sid in windows}
-    best = sorted(windows, key=lambda sid: -sum(a[0] if a else 0.0 for a in aligned[sid]))[:_DIFFED_SOURCES]
+    best = sorted(windows, key=lambda sid: -sum(a[0] if a else 0.0 for a in aligned[sid]))[: desk.nearest]
     closest = sorted(
         (c for c in (_closest(snapshot.documents[sid], hays[sid], quote, unquoted) for sid in best) if c),
         key=lambda m: (-_closeness(m), -m.similarity),
     )
     texts = tuple(f.text for f in fragments)
-    if closest and (closest[0].similarity >= ALTERED_MIN_SIMILARITY or closest[0].coverage >= ALTERED_MIN_COVERAGE):
+    if closest and (
+        closest[0].similarity >= desk.altered_min_similarity or closest[0].coverage >= desk.altered_min_coverage
+    ):
         return Verification(quote, ALTERED, texts, (closest[0],))
-    nearest = [_as_sentences(snapshot.documents[m.source.id], windows[m.source.id], m) for m in closest[:NEAREST]]
+    nearest = [_as_sentences(snapshot.documents[m.source.id], windows[m.source.id], m) for m in closest[: desk.nearest]]
     return Verification(quote, NOT_FOUND, texts, tuple(nearest))
 
 

@@ -81,7 +81,7 @@ def _chunkings(args: argparse.Namespace) -> list[ChunkSettings]:
 def _embedder():  # type: ignore[no-untyped-def]
     from ..embedding import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(Settings().model.batch_size)
+    return SentenceTransformerEmbedder(Settings().model)
 
 
 def _run_gold(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
