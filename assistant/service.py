@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .config import Settings
 from .embedding import Embedder, SentenceTransformerEmbedder
@@ -16,7 +16,7 @@ from .indexing import BuildReport, build_index
 from .retrieval import Retriever
 from .store import IndexStore, Snapshot
 from .store.files import REBUILD_HINT, FileStore
-from .types import Document, SearchResult
+from .types import Document, LoadFailure, SearchResult
 
 if TYPE_CHECKING:
     from .corroboration import Corroboration
@@ -94,7 +94,7 @@ class Assistant:
     def is_current(self) -> bool:
         """True when an index exists and was built with this model and these settings."""
         manifest = self.store.manifest()
-        return manifest is not None and manifest.get("fingerprint") == self._fingerprint()
+        return manifest is not None and manifest.fingerprint == self._fingerprint()
 
     @property
     def snapshot(self) -> Snapshot:
@@ -106,7 +106,7 @@ class Assistant:
             with self._write_lock:
                 if self._retriever is None:
                     snapshot = self.store.open()
-                    if snapshot.manifest.get("fingerprint") != self._fingerprint():
+                    if snapshot.manifest.fingerprint != self._fingerprint():
                         raise IndexMismatchError(
                             "the index was built with another model, chunker (settings or code version) or format; " + REBUILD_HINT
                         )
@@ -153,11 +153,11 @@ class Assistant:
             raise IndexMissingError(f"no indexed source named {source_id!r}") from None
 
     def sources(self) -> list[SourceInfo]:
-        manifest: dict[str, Any] = self.snapshot.manifest
         return [
-            SourceInfo(sid, e["title"], e["publisher"], e["path"], e["bytes"], e["chunks"], e["indexed"])
-            for sid, e in sorted(manifest["sources"].items())
+            SourceInfo(sid, e.title, e.publisher, e.path, e.bytes, e.chunks, e.indexed)
+            for sid, e in sorted(self.snapshot.manifest.sources.items())
         ]
 
-    def failures(self) -> list[dict[str, str]]:
-        return [{"path": f["path"], "reason": f["reason"]} for f in self.snapshot.manifest.get("failures", [])]
+    def failures(self) -> list[LoadFailure]:
+        """The sources the live index could not read, and why."""
+        return [f.failure() for f in self.snapshot.manifest.failures]

@@ -118,13 +118,13 @@ def test_searches_answer_while_an_upload_is_indexed_and_find_it_once_done(served
 def test_a_bad_upload_is_refused_and_changes_nothing(served, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
     url, assistant, _ = served
     before = sorted(p.name for p in assistant.sources_dir.iterdir())
-    chunks = assistant.snapshot.manifest["chunks"]
+    chunks = assistant.snapshot.manifest.chunks
     bad = tmp_path_factory.mktemp("incoming") / "evil.exe"
     bad.write_bytes(b"MZ\x90\x00")
     status = client(url).predict([handle_file(str(bad))], api_name="/upload")[0]
     assert "Refused evil.exe: unsupported file type" in status and "Nothing was added." in status
     assert sorted(p.name for p in assistant.sources_dir.iterdir()) == before
-    assert assistant.snapshot.manifest["chunks"] == chunks
+    assert assistant.snapshot.manifest.chunks == chunks
 
 
 def test_add_ons_show_under_each_answer_and_add_tabs_that_gather_citations(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.citations import format_citation
 from assistant.service import SourceInfo
-from assistant.types import Document, Occurrence, Passage, Quote, SearchResult, SourceRef
+from assistant.types import Document, LoadFailure, Occurrence, Passage, Quote, SearchResult, SourceRef
 from assistant.webapp import cards
 from assistant.webapp.export import CitationRecord
 from assistant.webapp.session import Turn
@@ -137,7 +137,7 @@ def test_the_reader_marks_the_quote_inside_the_shaded_passage_and_escapes_the_re
 
 def test_listings_escape_titles_reasons_and_citations() -> None:
     info = SourceInfo("x.html", PAYLOAD, None, "sources/x.html", 2048, 3, "2026-11-23T09:00:00+00:00")
-    html = cards.sources_html([info], [{"path": "sources/bad.pdf", "reason": PAYLOAD}])
+    html = cards.sources_html([info], [LoadFailure("sources/bad.pdf", PAYLOAD)])
     assert_inert(html)
     assert "2.0 KiB" in html and "Not indexed" in html
     record = CitationRecord.of(SourceRef("x", PAYLOAD, None, "p"), Quote(PAYLOAD, 0, len(PAYLOAD)), None, 1)

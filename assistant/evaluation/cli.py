@@ -121,7 +121,7 @@ def _run_beir(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
     for chunk in chunkings:
         settings = replace(Settings(), chunk=chunk)
         with tempfile.TemporaryDirectory(prefix="assistant-beir-") as tmp:
-            assistant = beir.build_index(data, Path(tmp), embedder, settings, progress=not args.quiet)
+            assistant = beir.index_corpus(data, Path(tmp), embedder, settings, progress=not args.quiet)
             chunks = len(assistant.snapshot.chunks)
             for mode in args.mode or MODES:
                 f = beir.evaluate(assistant, data, mode, k=args.k, progress=not args.quiet)

@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,9 @@ import numpy as np
 
 from ..config import FORMAT_VERSION, DenseSettings
 from ..errors import IndexFormatError, IndexMissingError
+from ..manifest import Manifest
 from ..types import Chunk, Document
-from . import FLAT, IndexData, dense_layout
+from . import IndexData, dense_layout
 from .dense import DenseIndex
 from .sparse import SparseIndex
 
@@ -48,7 +50,7 @@ class FileSnapshot:
     def __init__(
         self,
         folder: Path,
-        manifest: dict[str, Any],
+        manifest: Manifest,
         documents: dict[str, Document],
         chunks: list[Chunk],
         sparse: SparseIndex,
@@ -77,7 +79,7 @@ class FileSnapshot:
             sparse = SparseIndex.load(folder / "bm25")
         except (OSError, KeyError, ValueError) as error:
             raise IndexFormatError(f"index at {folder} is damaged ({error}); {REBUILD_HINT}") from None
-        if vectors.shape[0] != len(chunks) or manifest.get("chunks") != len(chunks):
+        if vectors.shape[0] != len(chunks) or manifest.chunks != len(chunks):
             raise IndexFormatError(
                 f"index at {folder} is inconsistent: {vectors.shape[0]} vectors for {len(chunks)} chunks; {REBUILD_HINT}"
             )
@@ -114,7 +116,7 @@ class FileStore:
             raise IndexFormatError(f"{pointer} names a missing snapshot {name!r}; {REBUILD_HINT}")
         return path
 
-    def manifest(self) -> dict[str, Any] | None:
+    def manifest(self) -> Manifest | None:
         current = self._current()
         return _read_manifest(current) if current else None
 
@@ -154,18 +156,18 @@ class FileStore:
             data.vectors = _map_vectors(staging)
             sparse = SparseIndex.build([c.text for c in data.chunks])
             sparse.save(staging / "bm25")
-            manifest = dict(
+            manifest = replace(
                 data.manifest,
                 chunks=len(data.chunks),
                 format_version=FORMAT_VERSION,
                 dense=layout,
-                **hashed,
+                vectors_sha256=hashed.get("vectors_sha256"),
             )
             # Written last: a snapshot without a manifest was never finished.
             with open(staging / "manifest.json", "w", encoding="utf-8") as handle:
-                json.dump(manifest, handle, indent=2, ensure_ascii=False)
+                json.dump(manifest.to_json(), handle, indent=2, ensure_ascii=False)
                 _fsync(handle)
-            name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + manifest["fingerprint"][:8]
+            name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + manifest.fingerprint[:8]
             final = self.folder / "snapshots" / name
             os.rename(staging, final)
         except BaseException:
@@ -189,7 +191,7 @@ class FileStore:
             _open_dense(final, manifest, vectors, self.dense),
         )
 
-    def _live_for_reuse(self) -> tuple[Path, dict[str, Any]] | None:
+    def _live_for_reuse(self) -> tuple[Path, Manifest] | None:
         """The live snapshot and its manifest, if readable: its HNSW graph may serve the new snapshot."""
         try:
             current = self._current()
@@ -203,13 +205,13 @@ class FileStore:
         vectors: np.ndarray,
         layout: dict[str, Any],
         vectors_sha256: str,
-        live: tuple[Path, dict[str, Any]] | None,
+        live: tuple[Path, Manifest] | None,
     ) -> None:
         """The HNSW graph for ``vectors``: the live snapshot's when it indexes the very same vectors with
         the same parameters (a metadata-only change), else built; building dominates a large publish."""
         if live is not None:
             folder, manifest = live
-            same = manifest.get("dense") == layout and manifest.get("vectors_sha256") == vectors_sha256
+            same = manifest.dense == layout and manifest.vectors_sha256 == vectors_sha256
             if same and (folder / GRAPH_FILE).exists():
                 try:
                     os.link(folder / GRAPH_FILE, target)  # snapshots are immutable, so sharing the file is safe
@@ -239,13 +241,13 @@ def _map_vectors(folder: Path) -> np.ndarray:
     return vectors
 
 
-def _open_dense(folder: Path, manifest: dict[str, Any], vectors: np.ndarray, settings: DenseSettings) -> DenseIndex:
+def _open_dense(folder: Path, manifest: Manifest, vectors: np.ndarray, settings: DenseSettings) -> DenseIndex:
     """The dense index ``settings`` ask for: the stored graph when it matches, else built in memory."""
     wanted = dense_layout(settings, len(vectors))
     if wanted["index"] == "flat":
         return DenseIndex(vectors)
     graph_file = folder / GRAPH_FILE
-    if manifest.get("dense", FLAT) == wanted and graph_file.exists():
+    if manifest.dense == wanted and graph_file.exists():
         try:
             return DenseIndex.load(vectors, graph_file, settings)
         except (RuntimeError, ValueError) as error:  # faiss reports a truncated or foreign file as RuntimeError
@@ -259,17 +261,20 @@ def _open_dense(folder: Path, manifest: dict[str, Any], vectors: np.ndarray, set
     return DenseIndex.build(np.asarray(vectors), settings)
 
 
-def _read_manifest(folder: Path) -> dict[str, Any]:
+def _read_manifest(folder: Path) -> Manifest:
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise IndexFormatError(f"cannot read the manifest in {folder} ({error}); {REBUILD_HINT}") from None
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
+        version = data.get("format_version") if isinstance(data, dict) else None
         raise IndexFormatError(
-            f"index at {folder} has format version {manifest.get('format_version')}, "
-            f"this version reads {FORMAT_VERSION}; {REBUILD_HINT}"
+            f"index at {folder} has format version {version}, this version reads {FORMAT_VERSION}; {REBUILD_HINT}"
         )
-    return manifest
+    try:
+        return Manifest.from_json(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise IndexFormatError(f"the manifest in {folder} is malformed ({error!r}); {REBUILD_HINT}") from None
 
 
 def _document_to_json(doc: Document) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from html import escape
 from ..citations import format_citation, location, source_label
 from ..corroboration import Corroboration, corroboration_citation
 from ..service import SourceInfo
-from ..types import Document, Occurrence, Passage, SourceRef
+from ..types import Document, LoadFailure, Occurrence, Passage, SourceRef
 from .export import CitationRecord
 from .session import Turn
 from .uploads import human_size
@@ -306,7 +306,7 @@ def reader_html(doc: Document | None, quote: tuple[int, int] | None = None, span
 # -- sources, uploads and citations -----------------------------------------------------------------
 
 
-def sources_html(sources: Sequence[SourceInfo], failures: Sequence[dict[str, str]]) -> str:
+def sources_html(sources: Sequence[SourceInfo], failures: Sequence[LoadFailure]) -> str:
     rows = "".join(
         f"<tr><td>{escape(s.title)}</td><td>{escape(s.publisher or '—')}</td><td>{escape(s.id)}</td>"
         f"<td>{human_size(s.bytes)}</td><td>{s.chunks}</td><td>{escape(s.indexed)}</td></tr>"
@@ -318,7 +318,7 @@ def sources_html(sources: Sequence[SourceInfo], failures: Sequence[dict[str, str
     )
     if not failures:
         return table + '<p class="hint">Every file in the sources folder was indexed.</p>'
-    failed = "".join(f"<tr><td>{escape(f['path'])}</td><td>{escape(f['reason'])}</td></tr>" for f in failures)
+    failed = "".join(f"<tr><td>{escape(f.path)}</td><td>{escape(f.reason)}</td></tr>" for f in failures)
     return (
         table + '<h4>Not indexed</h4><table class="listing failures"><thead><tr><th>File</th><th>Reason</th></tr>'
         f"</thead><tbody>{failed}</tbody></table>"
