@@ -13,7 +13,7 @@ import argparse
 import json
 import os
 import time
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,13 @@ from typing import Any
 import numpy as np
 
 from .citations import cite, location, source_label
-from .config import DeskSettings
+from .candidates import find_candidates
+from .config import DeskSettings, Settings
 from .embedding import Embedder
 from .errors import AssistantError
 from .figures import figures_in
 from .quoting import sentences_in
+from .sentence_vectors import SentenceVectors
 from .store import Snapshot
 from .types import Document, Passage, Quote, SourceRef
 
@@ -46,25 +48,21 @@ class Corroboration:
     similarity: float  # link score: the cosine of this sentence and the quote, moved by their figures
 
 
-SentenceVectors = MutableMapping[tuple[str, int, int], np.ndarray]
-
-
 def corroborate(
     passage: Passage,
     snapshot: Snapshot,
     embedder: Embedder,
-    desk: DeskSettings | None = None,
+    settings: Settings | None = None,
     *,
     cache: SentenceVectors | None = None,
 ) -> list[Corroboration]:
     """Sources other than the passage's own and its "also in" copies that state its quote, best first.
 
-    ``cache`` maps (source id, start, end) of a sentence to its vector; pass one dict per snapshot
-    (the retriever's sentence cache has the same keys) so a sentence is embedded once.
+    ``cache`` is the snapshot's sentence cache (the retriever's), so a sentence is embedded once.
     """
     exclude = {passage.source.id, *(o.source.id for o in passage.also_in)}
     anchor = (passage.source.id, passage.quote.start, passage.quote.end)
-    return corroborate_text(passage.quote.text, snapshot, embedder, exclude, desk, cache=cache, anchor=anchor)
+    return corroborate_text(passage.quote.text, snapshot, embedder, exclude, settings, cache=cache, anchor=anchor)
 
 
 def corroborate_text(
@@ -72,12 +70,12 @@ def corroborate_text(
     snapshot: Snapshot,
     embedder: Embedder,
     exclude: set[str],
-    desk: DeskSettings | None = None,
+    settings: Settings | None = None,
     *,
     cache: SentenceVectors | None = None,
     anchor: tuple[str, int, int] | None = None,
 ) -> list[Corroboration]:
-    """The best sentence of each source not in ``exclude`` whose link score with ``text`` reaches ``desk.link_threshold``.
+    """The best sentence of each source not in ``exclude`` whose link score with ``text`` reaches ``settings.desk.link_threshold``.
 
     Candidates: the sentences of each other source's nearest chunks, dense and BM25, a few per source,
     so the sentences embedded per call stay few whatever the corpus size.
@@ -85,13 +83,15 @@ def corroborate_text(
     others = [sid for sid in snapshot.documents if sid not in exclude]
     if not others:
         return []
-    desk = desk or DeskSettings()
-    cache = {} if cache is None else cache
-    vector = _vectors(embedder, cache, [anchor], [text])[0] if anchor else embedder.encode([text])[0]
-    allowed = snapshot.rows_of(others)
+    settings = settings or Settings()
+    desk = settings.desk
+    cache = SentenceVectors() if cache is None else cache
+    vector = cache.lookup(embedder, [anchor], [text])[0] if anchor else embedder.encode([text])[0]
+    found = find_candidates(
+        snapshot, text, vector, desk.link_candidates, settings.search, allowed=snapshot.rows_of(others)
+    )
     per_source: dict[str, list[int]] = {}
-    depth = desk.link_candidates
-    for run in (snapshot.dense_search(vector, depth, allowed), snapshot.bm25_search(text, depth, allowed)):
+    for run in (found.dense, found.sparse):
         taken: dict[str, int] = {}
         for row, _ in run:
             sid = snapshot.chunks[row].source_id
@@ -107,7 +107,7 @@ def corroborate_text(
         )
     )
     sentences = [snapshot.documents[sid].text[s:e] for sid, s, e in spans]
-    cosines = _vectors(embedder, cache, spans, sentences) @ vector
+    cosines = cache.lookup(embedder, spans, sentences) @ vector
     best: dict[str, tuple[float, int, int]] = {}
     for (sid, s, e), sentence, cosine in zip(spans, sentences, cosines.tolist(), strict=True):
         score = link_score(cosine, text, sentence, desk.figure_weight)
@@ -115,23 +115,6 @@ def corroborate_text(
             best[sid] = (score, s, e)
     found = [_corroboration(snapshot.documents[sid], s, e, score) for sid, (score, s, e) in best.items()]
     return sorted(found, key=lambda c: (-c.similarity, c.source.id))
-
-
-def _vectors(
-    embedder: Embedder, cache: SentenceVectors, keys: Sequence[tuple[str, int, int]], texts: Sequence[str]
-) -> np.ndarray:
-    """Vectors of ``texts``, embedding in one batch only those whose key the cache lacks.
-
-    Reads go through a local copy: the owner of a shared cache may clear it at any moment.
-    """
-    if not keys:
-        return np.zeros((0, embedder.dim), dtype=np.float32)
-    found = {key: vector for key in keys if (vector := cache.get(key)) is not None}
-    missing = [i for i, key in enumerate(keys) if key not in found]
-    if missing:
-        for i, row in zip(missing, embedder.encode([texts[i] for i in missing]), strict=True):
-            found[keys[i]] = cache[keys[i]] = row
-    return np.stack([found[key] for key in keys])
 
 
 def link_score(cosine: float, a: str, b: str, weight: float) -> float:
@@ -272,11 +255,11 @@ def link_outcomes(pairs: Sequence[Pair], snapshot: Snapshot, embedder: Embedder,
     Returns (true links, false links, missed links) over the labelled pairs.
     """
     tp = fp = fn = 0
-    cache: SentenceVectors = {}
+    settings = Settings(desk=DeskSettings(link_threshold=chosen.threshold, figure_weight=chosen.weight))
+    cache = SentenceVectors()
     for pair in pairs:
         anchor = (pair.a_source, pair.a.start, pair.a.end)
-        desk = DeskSettings(link_threshold=chosen.threshold, figure_weight=chosen.weight)
-        links = corroborate_text(pair.a.text, snapshot, embedder, {pair.a_source}, desk, cache=cache, anchor=anchor)
+        links = corroborate_text(pair.a.text, snapshot, embedder, {pair.a_source}, settings, cache=cache, anchor=anchor)
         hit = any(
             c.source.id == pair.b_source and c.quote.start < pair.b.end and pair.b.start < c.quote.end for c in links
         )

@@ -132,7 +132,7 @@ class Assistant:
         """Exact / altered / not found, with every place, a word diff and citations."""
         from .verification import verify_quote
 
-        return verify_quote(self._current().snapshot, self.embedder, text, self.settings.desk)
+        return verify_quote(self._current().snapshot, self.embedder, text, self.settings)
 
     def reported_also_by(self, passage: Passage) -> list[Corroboration]:
         """Sentences of other sources that state the passage's quote in other words, best first."""
@@ -141,7 +141,7 @@ class Assistant:
         retriever = self._current()
         # The retriever has embedded the sentences of every passage it returned: share its cache.
         return corroborate(
-            passage, retriever.snapshot, self.embedder, self.settings.desk, cache=retriever.sentence_vectors
+            passage, retriever.snapshot, self.embedder, self.settings, cache=retriever.sentence_vectors
         )
 
     # -- sources --------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
 from .citations import cite
-from .config import DeskSettings
+from .candidates import find_candidates
+from .config import SearchSettings, Settings
 from .embedding import Embedder
 from .errors import EmptyQueryError
 from .fusion import rrf
@@ -171,8 +172,10 @@ class _Fragment:
     offset: int  # in the quote
 
 
-def verify_quote(snapshot: Snapshot, embedder: Embedder, text: str, desk: DeskSettings | None = None) -> Verification:
-    """Say whether ``text`` stands in the sources verbatim, altered, or not at all (thresholds: ``desk``).
+def verify_quote(snapshot: Snapshot, embedder: Embedder, text: str, settings: Settings | None = None) -> Verification:
+    """Say whether ``text`` stands in the sources verbatim, altered, or not at all.
+
+    Candidates are found as ``settings.search`` says; the verdict's thresholds are ``settings.desk``.
 
     Raises:
         EmptyQueryError: the quote is empty or only white space and quote marks.
@@ -180,10 +183,11 @@ def verify_quote(snapshot: Snapshot, embedder: Embedder, text: str, desk: DeskSe
     quote = text.strip()
     if not quote.strip(_OUTER_MARKS + "…."):
         raise EmptyQueryError("the quote is empty: paste the words to verify")
-    desk = desk or DeskSettings()
+    settings = settings or Settings()
+    desk = settings.desk
     fragments = split_fragments(quote)
     searched = [quote] + ([f.text for f in fragments] if len(fragments) > 1 else [])
-    windows = _windows(snapshot, _candidate_rows(snapshot, embedder, searched, desk.verify_candidates), len(quote))
+    windows = _windows(snapshot, _candidate_rows(snapshot, embedder, searched, desk.verify_candidates, settings.search), len(quote))
     folded = {key: fold(snapshot.documents[key[0]].text[key[1] : key[2]], key[1]) for key in _window_keys(windows)}
 
     for attempt in ((_Fragment(quote, 0),), fragments):
@@ -241,12 +245,16 @@ def _overlap(a: Match, b: Match) -> bool:
     return a.source.id == b.source.id and a.spans[0].start < b.spans[-1].end and b.spans[0].start < a.spans[-1].end
 
 
-def _candidate_rows(snapshot: Snapshot, embedder: Embedder, texts: Sequence[str], depth: int) -> list[int]:
-    runs = []
-    for text, vector in zip(texts, embedder.encode(list(texts)), strict=True):
-        runs.append(snapshot.dense_search(vector, depth))
-        runs.append(snapshot.bm25_search(text, depth))
-    return [row for row, _ in rrf(runs)]
+def _candidate_rows(
+    snapshot: Snapshot, embedder: Embedder, texts: Sequence[str], depth: int, search: SearchSettings
+) -> list[int]:
+    """Candidate chunks of the quote and of each fragment, each found as a search finds them; the
+    rankings of several texts are merged by reciprocal rank, which needs no common score scale."""
+    runs = [
+        find_candidates(snapshot, text, vector, depth, search).ranked
+        for text, vector in zip(texts, embedder.encode(list(texts)), strict=True)
+    ]
+    return [row for row, _ in (runs[0] if len(runs) == 1 else rrf(runs))]
 
 
 Windows = dict[str, list[tuple[int, int]]]

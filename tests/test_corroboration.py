@@ -22,6 +22,7 @@ from assistant.corroboration import (
     measure,
     sweep,
 )
+from assistant.sentence_vectors import SentenceVectors
 from assistant.types import Document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +113,7 @@ class _Counting:
 @pytest.mark.integration
 def test_a_shared_cache_embeds_each_sentence_once(articles: Assistant) -> None:
     passage = articles.search("Why did Cressida Dick resign?", k=1).results[0]
-    cache: dict = {}
+    cache = SentenceVectors()
     first = corroborate(passage, articles.snapshot, articles.embedder, cache=cache)
     counting = _Counting(articles.embedder)
     assert corroborate(passage, articles.snapshot, counting, cache=cache) == first  # type: ignore[arg-type]
