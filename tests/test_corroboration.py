@@ -10,18 +10,13 @@ import pytest
 from assistant import Assistant, AssistantError
 from assistant.config import DeskSettings
 from assistant.corroboration import (
-    PAIRS,
-    Operating,
-    choose,
     corroborate,
     corroboration_citation,
     corroborations_to_json,
     corroborations_to_text,
     link_score,
-    load_pairs,
-    measure,
-    sweep,
 )
+from assistant.evaluation.corroboration_calibration import PAIRS, Operating, choose, load_pairs, measure, sweep
 from assistant.sentence_vectors import SentenceVectors
 from assistant.types import Document
 
