@@ -75,14 +75,9 @@ def _index(assistant, *, quiet: bool) -> int:  # type: ignore[no-untyped-def]
     report = assistant.refresh(progress=not quiet)
     for failure in report.failures:
         print(f"skipped {failure.path}: {failure.reason}", file=sys.stderr)
-    if not report.changed:
-        print(f"index is up to date: {report.documents} documents, {report.chunks} chunks")
-    else:
-        print(
-            f"{report.reason}: {report.documents} documents, {report.chunks} chunks "
-            f"({report.embedded_chunks} embedded; added {len(report.added)}, updated {len(report.updated)}, "
-            f"removed {len(report.removed)}, failed {len(report.failures)})"
-        )
+    from .render import build_report_to_text
+
+    print(build_report_to_text(report))
     return 1 if report.documents == 0 else 0
 
 
@@ -99,8 +94,12 @@ def _ask(assistant, args: argparse.Namespace) -> int:  # type: ignore[no-untyped
 
 
 def _verify(assistant, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
-    from .verification import to_json, to_text
+    from .render import verification_to_json, verification_to_text
 
     verification = assistant.verify(args.quote)
-    print(json.dumps(to_json(verification), ensure_ascii=False, indent=2) if args.json else to_text(verification))
+    print(
+        json.dumps(verification_to_json(verification), ensure_ascii=False, indent=2)
+        if args.json
+        else verification_to_text(verification)
+    )
     return 0

@@ -9,31 +9,15 @@ and recall on labelled pairs drawn from the articles (``eval/corroboration_pairs
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
-
 from .candidates import find_candidates
-from .citations import cite, location, source_label
 from .config import Settings
 from .embedding import Embedder
 from .figures import figures_in
 from .quoting import sentences_in
 from .sentence_vectors import SentenceVectors
 from .store import Snapshot
-from .types import Document, Passage, Quote, SourceRef
+from .types import Corroboration, Document, Passage, Quote, SourceRef
 
-
-
-@dataclass(frozen=True)
-class Corroboration:
-    """A sentence of another source that states the same thing, verbatim, with its citation data."""
-
-    source: SourceRef
-    page: int | None
-    paragraph: int | None
-    quote: Quote  # ``document.text[quote.start:quote.end] == quote.text``
-    similarity: float  # link score: the cosine of this sentence and the quote, moved by their figures
 
 
 def corroborate(
@@ -126,23 +110,3 @@ def _counted(text: str) -> set[float | int | str]:
 def _corroboration(doc: Document, start: int, end: int, similarity: float) -> Corroboration:
     quote = Quote(doc.text[start:end], start, end)
     return Corroboration(SourceRef.of(doc), doc.page_at(start), doc.paragraph_at(start), quote, round(similarity, 4))
-
-
-def corroboration_citation(c: Corroboration) -> str:
-    return cite(c.source, c.quote.text, c.page, c.paragraph)
-
-
-def corroborations_to_json(links: Sequence[Corroboration]) -> list[dict[str, Any]]:
-    """A result's ``"reported_also_by"`` list: source, page, paragraph, quote, similarity and citation."""
-    return [{**asdict(c), "citation": corroboration_citation(c)} for c in links]
-
-
-def corroborations_to_text(links: Sequence[Corroboration]) -> str:
-    """``Reported also by: BBC, para 12: “…”; ITV News, para 4: “…”`` (empty when nothing corroborates)."""
-    if not links:
-        return ""
-    return "Reported also by: " + "; ".join(
-        f"{source_label(c.source)}" + (f", {location(c.page, c.paragraph)}" if location(c.page, c.paragraph) else "")
-        + f": “{c.quote.text}”"
-        for c in links
-    )

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,24 +25,9 @@ from .manifest import FailureEntry, Manifest, ModelInfo, SourceEntry, chunk_coun
 from .sources import SourceFile, corpus_metadata, load_document, scan_sources, sha256_bytes
 from .sources.metadata import SourceMeta
 from .store import IndexData, IndexStore, Snapshot, dense_layout
-from .types import Chunk, Document, LoadFailure
+from .types import BuildReport, Chunk, Document, LoadFailure
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """What an index run did; ``changed`` is False when the live index already matched the sources."""
-
-    changed: bool
-    documents: int
-    chunks: int
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    embedded_chunks: int = 0
-    failures: tuple[LoadFailure, ...] = field(default_factory=tuple)
-    reason: str = ""
 
 
 def build_index(

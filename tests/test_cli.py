@@ -47,7 +47,8 @@ def test_ask_json_prints_one_object_in_the_documented_schema(tmp_path: Path, fak
     capsys.readouterr()
     assert fake_cli(["ask", "625 allegations", "--json", "-k", "1", "--index", str(tmp_path / "i")]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert set(payload) == {"query", "mode", "results", "figures"}
+    assert set(payload) == {"query", "mode", "answered", "reason", "results", "figures"}
+    assert payload["answered"] is True and payload["reason"] is None
     result = payload["results"][0]
     assert set(result) >= {"rank", "score", "source", "page", "paragraph", "text", "start", "end", "quote", "also_in"}
     assert set(result["source"]) == {"id", "title", "publisher", "path"}

@@ -9,13 +9,9 @@ import pytest
 
 from assistant import Assistant, AssistantError
 from assistant.config import DeskSettings
-from assistant.corroboration import (
-    corroborate,
-    corroboration_citation,
-    corroborations_to_json,
-    corroborations_to_text,
-    link_score,
-)
+from assistant.citations import corroboration_citation
+from assistant.corroboration import corroborate, link_score
+from assistant.render import corroborations_to_json, corroborations_to_text
 from assistant.evaluation.corroboration_calibration import PAIRS, Operating, choose, load_pairs, measure, sweep
 from assistant.sentence_vectors import SentenceVectors
 from assistant.types import Document

@@ -8,10 +8,22 @@ from html import unescape
 
 import pytest
 
-from assistant.corroboration import Corroboration, corroboration_citation
-from assistant.figures import Figure, FigureSpan
-from assistant.types import Quote, SearchResult, SourceRef
-from assistant.verification import ALTERED, EXACT, NOT_FOUND, DiffOp, Match, Span, Verification
+from assistant.citations import corroboration_citation
+from assistant.types import (
+    ALTERED,
+    EXACT,
+    NOT_FOUND,
+    Corroboration,
+    DiffOp,
+    Figure,
+    FigureSpan,
+    Match,
+    Quote,
+    SearchResult,
+    SourceRef,
+    Span,
+    Verification,
+)
 from assistant.webapp import cards
 from assistant.webapp.export import to_csv, to_markdown
 from assistant.webapp.quote_desk import (

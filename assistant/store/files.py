@@ -35,6 +35,7 @@ from ..manifest import Manifest
 from ..types import Chunk, Document
 from . import IndexData, dense_layout
 from .dense import DenseIndex
+from .jsonl import document_from_json, document_to_json, fsync, read_jsonl, write_jsonl
 from .sparse import SparseIndex
 
 log = logging.getLogger(__name__)
@@ -70,10 +71,10 @@ class FileSnapshot:
     def read(cls, folder: Path, dense: DenseSettings) -> FileSnapshot:
         manifest = _read_manifest(folder)
         try:
-            documents = {d.id: d for d in map(_document_from_json, _read_jsonl(folder / "documents.jsonl"))}
+            documents = {d.id: d for d in map(document_from_json, read_jsonl(folder / "documents.jsonl"))}
             chunks = [
                 Chunk(c["source_id"], c["start"], c["end"], documents[c["source_id"]].text[c["start"] : c["end"]])
-                for c in _read_jsonl(folder / "chunks.jsonl")
+                for c in read_jsonl(folder / "chunks.jsonl")
             ]
             vectors = _map_vectors(folder)
             sparse = SparseIndex.load(folder / "bm25")
@@ -136,15 +137,12 @@ class FileStore:
         live = self._live_for_reuse()
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.folder))
         try:
-            _write_jsonl(staging / "documents.jsonl", (_document_to_json(d) for d in data.documents))
-            _write_jsonl(
-                staging / "chunks.jsonl",
-                ({"source_id": c.source_id, "start": c.start, "end": c.end} for c in data.chunks),
-            )
+            write_jsonl(staging / "documents.jsonl", (document_to_json(d) for d in data.documents))
+            write_jsonl(staging / "chunks.jsonl", ({"source_id": c.source_id, "start": c.start, "end": c.end} for c in data.chunks))
             vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
             with open(staging / "vectors.npy", "wb") as handle:
                 np.save(handle, vectors, allow_pickle=False)
-                _fsync(handle)
+                fsync(handle)
             layout = dense_layout(self.dense, len(vectors))
             hashed: dict[str, str] = {}
             if layout["index"] == "hnsw":
@@ -166,7 +164,7 @@ class FileStore:
             # Written last: a snapshot without a manifest was never finished.
             with open(staging / "manifest.json", "w", encoding="utf-8") as handle:
                 json.dump(manifest.to_json(), handle, indent=2, ensure_ascii=False)
-                _fsync(handle)
+                fsync(handle)
             name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + manifest.fingerprint[:8]
             final = self.folder / "snapshots" / name
             os.rename(staging, final)
@@ -176,7 +174,7 @@ class FileStore:
         pointer_tmp = self.folder / "CURRENT.tmp"
         with open(pointer_tmp, "w", encoding="utf-8") as handle:
             handle.write(name + "\n")
-            _fsync(handle)
+            fsync(handle)
         os.replace(pointer_tmp, self.folder / "CURRENT")
         self._prune(keep=name)
         # The vectors are mapped from the file just written and the graph read back from its own, so the
@@ -220,7 +218,7 @@ class FileStore:
                 return
         DenseIndex.build(vectors, self.dense).save(target)
         with open(target, "rb+") as handle:
-            _fsync(handle)
+            fsync(handle)
 
     def _remove_stale_staging(self) -> None:
         for path in self.folder.glob(".staging-*"):
@@ -275,45 +273,3 @@ def _read_manifest(folder: Path) -> Manifest:
         return Manifest.from_json(data)
     except (KeyError, TypeError, ValueError) as error:
         raise IndexFormatError(f"the manifest in {folder} is malformed ({error!r}); {REBUILD_HINT}") from None
-
-
-def _document_to_json(doc: Document) -> dict[str, Any]:
-    return {
-        "id": doc.id,
-        "path": doc.path,
-        "title": doc.title,
-        "publisher": doc.publisher,
-        "sha256": doc.sha256,
-        "encoding": doc.encoding,
-        "page_starts": list(doc.page_starts),
-        "text": doc.text,
-    }
-
-
-def _document_from_json(row: dict[str, Any]) -> Document:
-    return Document(
-        id=row["id"],
-        path=row["path"],
-        title=row["title"],
-        publisher=row["publisher"],
-        text=row["text"],
-        sha256=row["sha256"],
-        page_starts=tuple(row["page_starts"]),
-        encoding=row["encoding"],
-    )
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
-def _write_jsonl(path: Path, rows: Any) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-        _fsync(handle)
-
-
-def _fsync(handle: Any) -> None:
-    handle.flush()
-    os.fsync(handle.fileno())

@@ -6,7 +6,7 @@ Only this package imports gradio.
 from __future__ import annotations
 
 from .builder import DEFAULT_ABSTAIN_BELOW, AppContext, auth_from_env, build_app, launch, load_abstain_threshold
-from .followup import contextual_query, fuse, is_follow_up, search_with_context
+from ..conversation import contextual_query, fuse, is_follow_up, search_with_context
 from .quote_desk import build_app_with_quote_desk, figures_panel, verify_tab
 
 __all__ = [

@@ -28,7 +28,7 @@ from ..service import Assistant
 from ..types import SearchResult
 from . import cards
 from .export import write_exports
-from .followup import search_with_context
+from ..conversation import search_with_context
 from .session import Session, Turn
 from .uploads import MAX_UPLOAD_BYTES, UploadError, human_size, save_upload
 

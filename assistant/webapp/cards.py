@@ -12,10 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from ..citations import format_citation, location, source_label
-from ..corroboration import Corroboration, corroboration_citation
-from ..service import SourceInfo
-from ..types import Document, LoadFailure, Occurrence, Passage, SourceRef
+from ..citations import corroboration_citation, format_citation, location, source_label
+from ..types import Corroboration, Document, LoadFailure, Occurrence, Passage, SourceInfo, SourceRef
 from .export import CitationRecord
 from .session import Turn
 from .uploads import human_size

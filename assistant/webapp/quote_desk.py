@@ -17,10 +17,10 @@ from typing import Any
 import gradio as gr
 
 from ..errors import AssistantError
-from ..figures import Figure, extract_figures
+from ..figures import extract_figures
 from ..service import Assistant
-from ..types import Quote, SearchResult
-from ..verification import ALTERED, EXACT, NOT_FOUND, VERDICT_HEADS, DiffOp, Match, Verification
+from ..types import ALTERED, EXACT, NOT_FOUND, DiffOp, Figure, Match, Quote, SearchResult, Verification
+from ..render import VERDICT_HEADS
 from . import cards
 from .builder import AppContext, build_app
 from .export import CitationRecord

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from ..corroboration import Corroboration
-from ..types import Occurrence, Quote, SearchResult, SourceRef
+from ..types import Corroboration, Occurrence, Quote, SearchResult, SourceRef
 from .export import CitationRecord, gather
 
 
