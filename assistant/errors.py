@@ -34,3 +34,7 @@ class EmptyQueryError(AssistantError, ValueError):
 
 class SettingsError(AssistantError, ValueError):
     """A setting is out of its allowed range."""
+
+
+class LinkError(AssistantError, ValueError):
+    """A shared link is malformed or holds a value out of range; the message names the parameter."""
