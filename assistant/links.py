@@ -19,12 +19,12 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from .answer_links import AnswerLink
+from .config import LinkSettings
 from .errors import LinkError
 from .types import Document
 from .url_params import one_value, query_pairs, to_query
 
 HASH_CHARS = 16  # hex digits of sha256: 64 bits tell versions of one document apart
-MIN_SIMILARITY = 60.0  # rapidfuzz ratio (0-100) under which the nearest text is another passage, not an edit
 MAX_LINKED_CHARS = 5000  # a passage is a few sentences; a longer "text" is not a link this app made
 _GOOD_ENOUGH = 90.0  # a neighbourhood alignment this close ends the search
 _WORD_WINDOWS = 3  # stretches aligned after the old neighbourhood: the ones sharing most words
@@ -99,8 +99,9 @@ class Resolution:
     message: str
 
 
-def resolve(link: PassageLink, documents: Mapping[str, Document], *, min_similarity: float = MIN_SIMILARITY) -> Resolution:
+def resolve(link: PassageLink, documents: Mapping[str, Document], settings: LinkSettings | None = None) -> Resolution:
     """Find ``link``'s passage in the current ``documents`` (keyed by source id)."""
+    min_similarity = (settings or LinkSettings()).min_similarity
     doc = documents.get(link.source_id)
     if doc is None:
         return Resolution("gone", link.source_id, None, None, None, 0.0, f"{link.source_id} is no longer in the library.")

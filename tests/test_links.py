@@ -9,7 +9,10 @@ import pytest
 
 from assistant.answer_links import AnswerLink
 from assistant.errors import LinkError
-from assistant.links import MIN_SIMILARITY, PassageLink, resolve, shared_link, text_hash
+from assistant.config import LinkSettings
+from assistant.links import PassageLink, resolve, shared_link, text_hash
+
+MIN_SIMILARITY = LinkSettings().min_similarity
 from assistant.sources import load_corpus
 from assistant.types import Document
 
@@ -65,6 +68,13 @@ def test_an_edit_inside_the_passage_is_changed_with_the_nearest_text_and_its_sim
     assert found.text == new == docs[itv.id].text[found.start : found.end]  # type: ignore[index]
     assert MIN_SIMILARITY <= found.similarity < 100
     assert "nearest text" in found.message
+
+
+def test_a_stricter_similarity_setting_calls_the_same_edit_gone(itv: Document, link: PassageLink) -> None:
+    docs = edited(itv, SENTENCE, SENTENCE.replace("625 misconduct allegations", "more than 650 misconduct complaints"))
+    lenient, strict = resolve(link, docs), resolve(link, docs, LinkSettings(min_similarity=99.0))
+    assert (lenient.status, strict.status, strict.text) == ("changed", "gone", None)
+    assert strict.similarity == lenient.similarity
 
 
 def test_an_edit_above_and_inside_finds_the_changed_passage_at_its_new_place(itv: Document, link: PassageLink) -> None:
