@@ -102,6 +102,17 @@ def test_scholarly_citation_tags_come_first_and_list_every_author() -> None:
     )
 
 
+def test_a_page_stating_itself_only_in_json_ld_is_read_from_its_article_node() -> None:
+    meta = html_metadata((FIXTURES / "news_json_ld.html").read_text(encoding="utf-8"))
+    assert meta == SourceMeta(
+        title="Met officers face 625 abuse allegations",
+        publisher="Example Daily",
+        author="Sam Reporter; Alex Writer",
+        published=date(2022, 8, 18),  # the day it was published, not modified
+        url="https://daily.example.org/news/met-625",
+    )
+
+
 def test_a_page_without_tags_states_nothing() -> None:
     assert html_metadata("<html><head><title>x</title><meta name='date' content='soon'></head></html>").is_empty()
 
