@@ -1,11 +1,17 @@
-"""Answer links, ``/?q=…&k=…&source=…&mode=…``: open one and the same question runs again with the same choices."""
+"""Answer links, ``/?q=…&k=…&source=…&mode=…``: open one and the same question runs again with the same choices.
+
+The date range, publishers and order travel too (``from``, ``to``, ``publisher``, ``sort``), so a shared
+answer shows what the sender saw.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from .config import MODES
-from .errors import LinkError
+from .errors import LinkError, SettingsError
+from .source_filters import ORDERS, SourceFilter
 from .url_params import one_value, query_pairs, to_query, values
 
 MAX_K = 100  # the app's slider stops lower; beyond this a link asks for more passages than anyone reads
@@ -19,6 +25,8 @@ class AnswerLink:
     k: int = DEFAULT_K
     sources: tuple[str, ...] = ()  # the source filter; empty = every source
     mode: str | None = None  # None = the configured default mode
+    where: SourceFilter = field(default_factory=SourceFilter)
+    sort: str = ORDERS[0]
 
     def __post_init__(self) -> None:
         _check(self)
@@ -28,6 +36,13 @@ class AnswerLink:
         pairs += [("source", source) for source in self.sources]
         if self.mode:
             pairs.append(("mode", self.mode))
+        if self.where.published_from:
+            pairs.append(("from", self.where.published_from.isoformat()))
+        if self.where.published_to:
+            pairs.append(("to", self.where.published_to.isoformat()))
+        pairs += [("publisher", publisher) for publisher in self.where.publishers]
+        if self.sort != ORDERS[0]:
+            pairs.append(("sort", self.sort))
         return to_query(pairs)
 
     @classmethod
@@ -43,12 +58,31 @@ class AnswerLink:
             raise LinkError(f"link parameter k must be a whole number from 1 to {MAX_K}, got {k!r}")
         mode = values(params, "mode")
         sources = tuple(source.strip() for source in values(params, "source"))
+        publishers = tuple(publisher.strip() for publisher in values(params, "publisher"))
+        if not all(publishers):
+            raise LinkError("link parameter publisher is empty")
+        try:
+            where = SourceFilter(_day(params, "from"), _day(params, "to"), publishers)
+        except SettingsError as error:
+            raise LinkError(f"link parameters from and to: {error}") from None
         return cls(
             query=one_value(params, "q"),
             k=int(k),
             sources=sources,
             mode=one_value(params, "mode") if mode else None,
+            where=where,
+            sort=one_value(params, "sort", default=ORDERS[0]),
         )
+
+
+def _day(params: list[tuple[str, str]], name: str) -> date | None:
+    if not values(params, name):
+        return None
+    text = one_value(params, name)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise LinkError(f"link parameter {name} must be a date such as 2022-08-18, got {text!r}") from None
 
 
 def _check(link: AnswerLink) -> None:
@@ -63,5 +97,7 @@ def _check(link: AnswerLink) -> None:
     for source in link.sources:
         if not source:
             raise LinkError("link parameter source is empty")
+    if link.sort not in ORDERS:
+        raise LinkError(f"link parameter sort must be one of {', '.join(ORDERS)}, got {link.sort!r}")
     if len(set(link.sources)) != len(link.sources):
         raise LinkError("link parameter source names one source more than once")

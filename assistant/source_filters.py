@@ -15,6 +15,8 @@ from .errors import SettingsError
 from .sources.metadata import SourceMeta
 from .types import Passage
 
+ORDERS = ("relevance", "date")  # how answers are listed: by rank, or newest source first (``by_date``)
+
 
 @dataclass(frozen=True)
 class SourceFilter:
