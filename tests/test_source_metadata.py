@@ -74,6 +74,11 @@ def test_saving_a_bad_value_refuses_and_leaves_the_file_untouched(tmp_path: Path
     assert not list(tmp_path.glob(".*tmp"))
 
 
+def test_saving_into_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(LoadError, match="cannot write: No such file or directory"):
+        save_metadata(tmp_path / "gone", "a.txt", SourceMeta(title="A"))
+
+
 def test_an_entry_wins_over_what_the_file_says_and_fills_only_its_gaps() -> None:
     entry = SourceMeta(title="Edited title", published=date(2022, 8, 19))
     tags = SourceMeta(title="Tag title", publisher="BBC News", published=date(2022, 8, 18))

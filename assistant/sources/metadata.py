@@ -131,8 +131,12 @@ def save_metadata(folder: Path, source_id: str, meta: SourceMeta) -> None:
     text = tomlkit.dumps(document)
     parse_metadata(text, str(path))
     staging = path.with_name(f".{METADATA_FILE}.{os.getpid()}.tmp")
-    staging.write_text(text, encoding="utf-8")
-    os.replace(staging, path)
+    try:
+        staging.write_text(text, encoding="utf-8")
+        os.replace(staging, path)
+    except OSError as error:
+        staging.unlink(missing_ok=True)
+        raise LoadError(str(path), f"cannot write: {error.strerror}") from None
 
 
 def _update_table(document: object, source_id: str, meta: SourceMeta) -> None:
