@@ -134,6 +134,29 @@ class DeskSettings:
 
 
 @dataclass(frozen=True)
+class LinkSettings:
+    """How a passage link whose source changed finds its text again (assistant/links.py)."""
+
+    min_similarity: float = 60.0  # rapidfuzz ratio under which the nearest text is another passage, not an edit
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.min_similarity <= 100.0:
+            raise SettingsError(f"links min_similarity must be in (0, 100], got {self.min_similarity}")
+
+
+@dataclass(frozen=True)
+class WatchSettings:
+    """How often the running app looks at the sources folder (assistant/watcher.py)."""
+
+    interval: float = 2.0  # seconds between stat scans: a dropped file is searchable within a few seconds
+    quiet: float = 1.0  # seconds the folder must stay unchanged first, so a file still being copied waits
+
+    def __post_init__(self) -> None:
+        if self.interval <= 0 or self.quiet < 0:
+            raise SettingsError(f"watch interval must be positive and quiet not negative, got {self.interval}, {self.quiet}")
+
+
+@dataclass(frozen=True)
 class Settings:
     chunk: ChunkSettings = field(default_factory=ChunkSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
@@ -141,6 +164,8 @@ class Settings:
     dense: DenseSettings = field(default_factory=DenseSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
     desk: DeskSettings = field(default_factory=DeskSettings)
+    links: LinkSettings = field(default_factory=LinkSettings)
+    watch: WatchSettings = field(default_factory=WatchSettings)
 
     def index_fingerprint(self) -> dict[str, object]:
         """What an index depends on besides the model: a difference in any of it means a rebuild."""

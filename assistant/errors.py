@@ -43,3 +43,7 @@ class UploadError(AssistantError):
         super().__init__(f"{name}: {reason}")
         self.name = name
         self.reason = reason
+
+
+class LinkError(AssistantError, ValueError):
+    """A shared link is malformed or holds a value out of range; the message names the parameter."""
