@@ -112,6 +112,14 @@ def test_wrong_arguments_to_the_search_endpoint_get_a_message_that_names_them(se
     assert message in str(refused.value)
 
 
+def test_the_page_endpoints_name_a_wrong_argument_too(served) -> None:  # type: ignore[no-untyped-def]
+    url, _, _ = served
+    with pytest.raises(AppError, match="question must be text, got a list"):
+        client(url).predict(["Who leads the unit?"], 5, [], "Keywords (BM25)", True, api_name="/ask")
+    with pytest.raises(AppError, match="mode must be one of hybrid, dense, bm25, got 'fuzzy'"):
+        client(url).predict("Who leads the unit?", 5, [], "fuzzy", True, api_name="/ask")
+
+
 def test_each_browser_session_has_its_own_conversation(served) -> None:  # type: ignore[no-untyped-def]
     url, _, _ = served
     alice, bob = client(url), client(url)

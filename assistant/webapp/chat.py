@@ -85,7 +85,10 @@ def wire(context: AppContext, chat: Chat, extras: AnswerExtras | None = None) ->
     chat.ask.click(ask, inputs, asked, **queues.SEARCH.options())
     chat.question.submit(ask, inputs, asked, **queues.SEARCH.options())
     chat.new.click(new_conversation, context.session, [context.session, chat.conversation], **queues.UI.options())
-    chat.conversation.select(act(context), context.session, context.outputs, **queues.UI.options())
+    # "multiple": a second button pressed while the first is handled (copy, then open) must not be dropped.
+    chat.conversation.select(
+        act(context), context.session, context.outputs, trigger_mode="multiple", **queues.UI.options()
+    )
 
 
 def act(context: AppContext) -> Callable[[Session, gr.SelectData], tuple[object, ...]]:

@@ -25,4 +25,6 @@ class Queue:
 SEARCH = Queue("search", 4)  # questions, follow-ups and /search: each a query on one thread (2-core machine)
 VERIFY = Queue("verify", 2)  # quote checks: alignment is CPU-bound, so two at a time leave room for searches
 INDEX = Queue("index", 1)  # uploads and deletions re-index; the Assistant runs one build at a time anyway
-UI = Queue("ui", 8)  # the reader, card buttons, listings, citations: quick, and never behind the others
+# The reader, card buttons, listings, citations: quick, and never behind the others. One at a time, because
+# several of them rewrite the user's session (a citation gathered), and two at once could each drop the other's.
+UI = Queue("ui", 1)

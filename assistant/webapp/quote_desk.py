@@ -69,7 +69,9 @@ def wire(context: AppContext, desk: Desk) -> None:
     # The endpoint keeps its name, /verify (the function's), for programs that call it.
     desk.button.click(verify, desk.quote, [desk.verified, desk.output], **queues.VERIFY.options())
     desk.quote.submit(verify, desk.quote, [desk.verified, desk.output], **queues.VERIFY.options())
-    desk.output.select(desk_action, [desk.verified, context.session], context.outputs, **queues.UI.options())
+    desk.output.select(  # "multiple": as the chat's buttons, no press is dropped
+        desk_action, [desk.verified, context.session], context.outputs, trigger_mode="multiple", **queues.UI.options()
+    )
 
 
 def answer_extras(assistant: Assistant) -> AnswerExtras:
