@@ -3,7 +3,7 @@
 Imported only by the shells (``webapp/``, ``cli.py``). Every name here is the name the agreed facade gives it
 (notes/facade-api.md), so merging means re-pointing each import, not changing a call:
 
-    Assistant, SourceInfo             -> assistant.service (ask, figures, add_source, delete_source, failures)
+    Assistant                         -> assistant.service (ask, figures, add_source, delete_source, failures)
     SearchResult, Exchange            -> assistant.types   (SearchResult.answered / .reason)
     Corroboration, Figure, FigureSpan -> assistant.types
     Verification, Match, Span, DiffOp -> assistant.types
@@ -11,7 +11,6 @@ Imported only by the shells (``webapp/``, ``cli.py``). Every name here is the na
     VERDICT_HEADS                     -> assistant.render  (each verdict's word and meaning)
     verification_to_json/_to_text     -> assistant.render
     corroboration_citation            -> assistant.citations
-    UploadError                       -> assistant.errors
     MAX_UPLOAD_BYTES, human_size      -> wherever house-core keeps the upload limit (Settings) and size wording
     ABSTAIN_BELOW                     -> Settings.answer.abstain_below (tests set it through Settings instead)
 """
@@ -27,20 +26,18 @@ from .corroboration import Corroboration, corroboration_citation
 from .errors import AssistantError
 from .figures import Figure, FigureSpan, extract_figures
 from .indexing import BuildReport
-from .service import SourceInfo
 from .verification import ALTERED, EXACT, NOT_FOUND, VERDICT_HEADS, DiffOp, Match, Span, Verification
 from .verification import to_json as verification_to_json
 from .verification import to_text as verification_to_text
 from .webapp.followup import search_with_context
-from .webapp.uploads import MAX_UPLOAD_BYTES, UploadError, human_size, save_upload
+from .webapp.uploads import MAX_UPLOAD_BYTES, human_size, save_upload
 
 ABSTAIN_BELOW = 0.18  # eval/expected.toml [abstention] abstain_below
 
 __all__ = [
     "ABSTAIN_BELOW", "ALTERED", "EXACT", "MAX_UPLOAD_BYTES", "NOT_FOUND", "VERDICT_HEADS", "Assistant",
-    "Corroboration", "DiffOp", "Exchange", "Figure", "FigureSpan", "Match", "SearchResult", "SourceInfo", "Span",
-    "UploadError", "Verification", "corroboration_citation", "human_size", "verification_to_json",
-    "verification_to_text",
+    "Corroboration", "DiffOp", "Exchange", "Figure", "FigureSpan", "Match", "SearchResult", "Span",
+    "Verification", "corroboration_citation", "human_size", "verification_to_json", "verification_to_text",
 ]
 
 

@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask = command("ask", "answer a question with ranked, cited passages")
     ask.add_argument("question", help=f"the question, or {STDIN} to read it from standard input")
     _add_answer_options(ask)
-    _add_answer_options(command("chat", "a conversation: one question per line of standard input; follow-ups continue it"))
+    chat = command("chat", "a conversation: one question per line of standard input; follow-ups continue it")
+    _add_answer_options(chat)
     verify = command("verify", "check a quote against the sources: exact, altered or not found")
     verify.add_argument("quote", help=f"the quote, or {STDIN} to read it from standard input")
     verify.add_argument("--json", action="store_true", help="print one JSON object (schema in the README)")
@@ -117,7 +118,8 @@ def _answer(assistant: Assistant, args: argparse.Namespace, question: str, histo
     result = assistant.ask(question, history, k=args.k, sources=args.source, mode=args.mode)
     reported = [assistant.reported_also_by(p) for p in result.results] if args.reported_also_by else None
     if args.json:  # a chat prints one object per line
-        print(json.dumps(result_to_json(result, reported), ensure_ascii=False, indent=None if args.command == "chat" else 2))
+        indent = None if args.command == "chat" else 2
+        print(json.dumps(result_to_json(result, reported), ensure_ascii=False, indent=indent))
         return result
     if result.query != question.strip():
         print(f"(a follow-up: searched as asked and with the conversation, “{result.query}”)")
@@ -130,7 +132,10 @@ def _answer(assistant: Assistant, args: argparse.Namespace, question: str, histo
 def _verify(assistant: Assistant, args: argparse.Namespace) -> int:
     quote = sys.stdin.read() if args.quote == STDIN else args.quote
     verification = assistant.verify(quote)
-    print(json.dumps(verification_to_json(verification), ensure_ascii=False, indent=2) if args.json else verification_to_text(verification))
+    if args.json:
+        print(json.dumps(verification_to_json(verification), ensure_ascii=False, indent=2))
+    else:
+        print(verification_to_text(verification))
     return 0
 
 

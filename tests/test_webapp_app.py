@@ -114,10 +114,14 @@ def test_wrong_arguments_to_the_search_endpoint_get_a_message_that_names_them(se
 
 def test_the_page_endpoints_name_a_wrong_argument_too(served) -> None:  # type: ignore[no-untyped-def]
     url, _, _ = served
-    with pytest.raises(AppError, match="question must be text, got a list"):
-        client(url).predict(["Who leads the unit?"], 5, [], "Keywords (BM25)", True, api_name="/ask")
-    with pytest.raises(AppError, match="mode must be one of hybrid, dense, bm25, got 'fuzzy'"):
-        client(url).predict("Who leads the unit?", 5, [], "fuzzy", True, api_name="/ask")
+    for k, mode, message in (
+        ("abc", "Keywords (BM25)", "k must be a whole number, got 'abc'"),
+        (500, "Keywords (BM25)", "k must be between 1 and 20, got 500"),
+        (5, "fuzzy", "Value: 'fuzzy' (type: <class 'str'>) is not in the list of choices"),
+    ):
+        with pytest.raises(AppError) as refused:
+            client(url).predict("Who leads the unit?", k, [], mode, True, api_name="/ask")
+        assert message in str(refused.value)
 
 
 def test_each_browser_session_has_its_own_conversation(served) -> None:  # type: ignore[no-untyped-def]

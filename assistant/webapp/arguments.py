@@ -58,3 +58,18 @@ def mode(value: object) -> str | None:
 
 def _kind(value: object) -> str:
     return "a list" if isinstance(value, list) else f"{type(value).__name__} {value!r}"
+
+
+class CountSlider(gr.Slider):
+    """A slider whose value, as the page or a program sends it, is checked by ``whole_number``: a plain
+    ``gr.Slider`` fails on ``k="abc"`` with a ``TypeError`` that reaches the caller as no message at all."""
+
+    def __init__(self, minimum: int, maximum: int, *, name: str, **options: object) -> None:
+        super().__init__(minimum, maximum, step=1, **options)  # type: ignore[arg-type]
+        self.name = name
+
+    def get_block_name(self) -> str:
+        return "slider"  # the browser draws it as the slider it is
+
+    def preprocess(self, payload: object) -> int:  # type: ignore[override]
+        return whole_number(payload, self.name, low=int(self.minimum), high=int(self.maximum))

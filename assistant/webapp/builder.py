@@ -25,7 +25,8 @@ def build_app(assistant: Assistant, *, quote_desk_on: bool = True) -> gr.Blocks:
         session = gr.State(Session())
         gr.Markdown("## Source assistant\nRanked, verbatim passages from the sources, each with an exact citation.")
         with gr.Tabs(selected="ask", elem_id="tabs") as tabs:
-            asking, reading, listing, gathered = chat.layout(), reader.layout(), sources_tab.layout(), citations_tab.layout()
+            asking, reading = chat.layout(), reader.layout()
+            listing, gathered = sources_tab.layout(), citations_tab.layout()
             desk = quote_desk.layout() if quote_desk_on else None
         context = AppContext(assistant, session, tabs, reading, gathered)
         chat.wire(context, asking, quote_desk.answer_extras(assistant) if quote_desk_on else None)

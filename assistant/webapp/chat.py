@@ -30,7 +30,7 @@ class Chat:
     question: gr.Textbox
     ask: gr.Button
     new: gr.Button
-    k: gr.Slider
+    k: arguments.CountSlider
     source_filter: gr.Dropdown  # its choices follow the sources listing
     mode: gr.Radio
     use_context: gr.Checkbox
@@ -40,14 +40,19 @@ def layout() -> Chat:
     with gr.Tab("Ask", id="ask", elem_id="tab-ask"), gr.Row():
         with gr.Column(scale=4):
             conversation = gr.HTML(
-                cards.conversation_html(()), elem_id="conversation", css_template=style.STYLE, js_on_load=style.ACTIONS_JS
+                cards.conversation_html(()),
+                elem_id="conversation",
+                css_template=style.STYLE,
+                js_on_load=style.ACTIONS_JS,
             )
             with gr.Row():
-                question = gr.Textbox(placeholder="Ask about the sources…", show_label=False, scale=5, elem_id="question")
+                question = gr.Textbox(
+                    placeholder="Ask about the sources…", show_label=False, scale=5, elem_id="question"
+                )
                 ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
             new = gr.Button("New conversation", size="sm", elem_id="new-conversation")
         with gr.Column(scale=1, min_width=220):
-            k = gr.Slider(1, 20, value=5, step=1, label="Passages", elem_id="k")
+            k = arguments.CountSlider(1, 20, name="k", value=5, label="Passages", elem_id="k")
             source_filter = gr.Dropdown([], multiselect=True, label="Only these sources", elem_id="source-filter")
             mode = gr.Radio(list(MODES), value=next(iter(MODES)), label="Ranking", elem_id="mode")
             use_context = gr.Checkbox(True, label="Follow-ups use the conversation", elem_id="use-context")
@@ -57,7 +62,7 @@ def layout() -> Chat:
 def wire(context: AppContext, chat: Chat, extras: AnswerExtras | None = None) -> None:
     assistant = context.assistant
 
-    def ask(question: str, session: Session, k: float, sources: list[str], mode: str, use_context: bool):
+    def ask(question: str, session: Session, k: int, sources: list[str], mode: str, use_context: bool):
         question = arguments.text(question, "question").strip()
         if not question:
             gr.Warning("Type a question first.")
@@ -66,7 +71,7 @@ def wire(context: AppContext, chat: Chat, extras: AnswerExtras | None = None) ->
         history = session.history() if use_context else ()
         try:
             result = assistant.ask(
-                question, history, k=arguments.whole_number(k, "k"), sources=arguments.source_ids(sources), mode=ranking
+                question, history, k=k, sources=arguments.source_ids(sources), mode=ranking
             )
         except AssistantError as error:
             session = session.ask(Turn(question, error=str(error)))

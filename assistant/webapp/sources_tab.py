@@ -88,8 +88,10 @@ def wire(app: gr.Blocks, assistant: Assistant, sources: Sources, choosers: list[
         return gr.Row(visible=False)
 
     sources.upload.upload(upload, sources.upload, [sources.status, *listed, sources.upload], **queues.INDEX.options())
-    sources.delete.click(ask_to_delete, sources.delete_choice, [sources.confirm_row, sources.confirm_text], **queues.UI.options())
-    sources.confirm.click(delete, sources.delete_choice, [sources.confirm_row, sources.status, *listed], **queues.INDEX.options())
+    confirming = [sources.confirm_row, sources.confirm_text]
+    sources.delete.click(ask_to_delete, sources.delete_choice, confirming, **queues.UI.options())
+    deleted = [sources.confirm_row, sources.status, *listed]
+    sources.confirm.click(delete, sources.delete_choice, deleted, **queues.INDEX.options())
     sources.cancel.click(cancel_delete, None, sources.confirm_row, **queues.UI.options())
     app.load(listing, None, listed, **queues.UI.options())
 
