@@ -30,7 +30,7 @@ class Chat:
     question: gr.Textbox
     ask: gr.Button
     new: gr.Button
-    k: arguments.CountSlider
+    k: gr.Slider
     source_filter: gr.Dropdown  # its choices follow the sources listing
     mode: gr.Radio
     use_context: gr.Checkbox
@@ -52,7 +52,7 @@ def layout() -> Chat:
                 ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
             new = gr.Button("New conversation", size="sm", elem_id="new-conversation")
         with gr.Column(scale=1, min_width=220):
-            k = arguments.CountSlider(1, 20, name="k", value=5, label="Passages", elem_id="k")
+            k = arguments.count_slider(1, 20, name="k", value=5, label="Passages", elem_id="k")
             source_filter = gr.Dropdown([], multiselect=True, label="Only these sources", elem_id="source-filter")
             mode = gr.Radio(list(MODES), value=next(iter(MODES)), label="Ranking", elem_id="mode")
             use_context = gr.Checkbox(True, label="Follow-ups use the conversation", elem_id="use-context")
