@@ -33,6 +33,8 @@ from .webapp.followup import search_with_context
 from .webapp.uploads import MAX_UPLOAD_BYTES, human_size, save_upload
 
 ABSTAIN_BELOW = 0.18  # eval/expected.toml [abstention] abstain_below
+NO_CLOSE_ANSWER = "No passage in the sources answers this closely."  # house-core: answerability.py
+NO_PASSAGE = "No passage in the sources matches this question."
 
 __all__ = [
     "ABSTAIN_BELOW", "ALTERED", "EXACT", "MAX_UPLOAD_BYTES", "NOT_FOUND", "VERDICT_HEADS", "Assistant",
@@ -68,7 +70,7 @@ class Assistant(service.Assistant):
         )
         best = found.best_similarity()
         answered = best is not None and best >= ABSTAIN_BELOW
-        reason = None if answered else "nothing matched" if best is None else f"best similarity {best:.2f}"
+        reason = None if answered else NO_PASSAGE if best is None else NO_CLOSE_ANSWER
         return SearchResult(found.query, found.mode, found.results, answered, reason)
 
     def figures(self, result: types.SearchResult) -> list[Figure]:
@@ -82,6 +84,6 @@ class Assistant(service.Assistant):
 
     def delete_source(self, source_id: str) -> BuildReport:
         if source_id not in {s.id for s in self.sources()}:
-            raise AssistantError(f"no indexed source named {source_id!r}")
+            raise AssistantError(f"no source named {source_id!r}")
         (self.sources_dir / source_id).unlink(missing_ok=True)
         return self.refresh()

@@ -124,7 +124,7 @@ def _answer(assistant: Assistant, args: argparse.Namespace, question: str, histo
     if result.query != question.strip():
         print(f"(a follow-up: searched as asked and with the conversation, “{result.query}”)")
     if result.results and not result.answered:
-        print(f"No passage in the sources answers this closely ({result.reason}); the nearest passages:\n")
+        print(f"{result.reason} The nearest passages:\n")
     print(result_to_text(result, reported), end="\n\n" if args.command == "chat" else "\n")
     return result
 

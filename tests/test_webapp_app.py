@@ -249,7 +249,7 @@ def test_removing_a_source_that_is_not_there_says_so(served) -> None:  # type: i
     _, assistant, _ = served
     app = build_app(assistant)
     _, status, *_ = handler(app, "delete")("../app.py")
-    assert "no indexed source named '../app.py'" in unescape(status)
+    assert "no source named '../app.py'" in unescape(status)
     assert "Choose a source to remove first." in handler(app, "ask_to_delete")(None)[1]
 
 

@@ -95,10 +95,11 @@ def test_malformed_actions_are_ignored(value: object) -> None:
 
 
 def test_a_weak_answer_says_so_plainly_and_marks_each_card() -> None:
-    weak = SearchResult("<b>capital of France?</b>", "hybrid", (make_passage(),), answered=False, reason="best <0.1>")
+    reason = "No passage in the sources answers <this> closely."  # the core's words, escaped like any text
+    weak = SearchResult("<b>capital of France?</b>", "hybrid", (make_passage(),), answered=False, reason=reason)
     html = cards.turn_html(0, Turn("<b>capital of France?</b>", weak))
     assert_inert(html)
-    assert "No passage in the sources answers this closely." in html and "(best &lt;0.1&gt;)" in html
+    assert "No passage in the sources answers &lt;this&gt; closely. The nearest passages are shown below" in html
     assert 'class="card weak"' in html and "weak match" in html
     assert "&lt;b&gt;capital of France?&lt;/b&gt;" in html
 
@@ -110,12 +111,12 @@ def test_an_answered_question_shows_its_cards_without_a_warning() -> None:
 
 def test_a_follow_up_shows_what_was_searched() -> None:
     searched = "Who is the commissioner? and his <predecessor>?"
-    turn = Turn("and his <predecessor>?", SearchResult(searched, "hybrid", answered=False))
+    turn = Turn("and his <predecessor>?", SearchResult(searched, "hybrid", answered=False, reason="Nothing matches."))
     html = cards.turn_html(1, turn)
     assert (
         "searched as asked and with the conversation, “Who is the commissioner? and his &lt;predecessor&gt;?”" in html
     )
-    assert "Nothing matched at all." in html
+    assert '<p class="abstain">Nothing matches.</p>' in html
 
 
 def test_an_error_is_shown_as_text() -> None:

@@ -19,7 +19,9 @@ from ..types import Document, LoadFailure, Occurrence, Passage, SourceRef
 from .export import CitationRecord
 from .session import Turn
 
+# Shown when the core gives no reason of its own for an answer it does not call answered.
 NO_CLOSE_ANSWER = "No passage in the sources answers this closely."
+NO_PASSAGE = "No passage in the sources matches this question."
 _SHORT_NAME = 40  # characters of a source's name in a list of sources; the full title is on the card
 
 # "open"/"copy" act on a passage (or, with an index, its "also in" copy); "open-rep"/"copy-rep" on one of
@@ -86,14 +88,11 @@ def turn_html(index: int, turn: Turn) -> str:
     if turn.error:
         parts.append(f'<p class="error">{escape(turn.error)}</p>')
     elif turn.result is not None and not turn.result.results:
-        parts.append(f'<p class="abstain">{NO_CLOSE_ANSWER} Nothing matched at all.</p>')
+        parts.append(f'<p class="abstain">{escape(turn.result.reason or NO_PASSAGE)}</p>')
     elif turn.result is not None:
-        if turn.weak:
-            # The core says why (result.reason); the rule itself is the core's, not the app's.
-            why = f' <span class="meta reason">({escape(turn.result.reason)})</span>' if turn.result.reason else ""
-            parts.append(
-                f'<p class="abstain">{NO_CLOSE_ANSWER} The nearest passages are shown below, marked as weak.{why}</p>'
-            )
+        if turn.weak:  # the core's rule, and its words for it (SearchResult.answered, .reason)
+            reason = escape(turn.result.reason or NO_CLOSE_ANSWER)
+            parts.append(f'<p class="abstain">{reason} The nearest passages are shown below, marked as weak.</p>')
         reported = turn.reported or ((),) * len(turn.result.results)
         parts.extend(
             passage_card(index, p, weak=turn.weak, reported=r)
