@@ -13,6 +13,7 @@ from typing import Any
 
 from .citations import corroboration_citation, format_citation, location, match_citation, source_label
 from .figures import extract_figures
+from .sources.uploads import human_size  # presentation of a size; the upload check words its refusals with it too
 from .types import ALTERED, EXACT, NOT_FOUND, BuildReport, Corroboration, DiffOp, Figure, Passage, SearchResult, Verification
 
 Reported = Sequence[Sequence[Corroboration]]  # one list per result, in rank order

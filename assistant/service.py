@@ -16,7 +16,7 @@ from .figures import extract_figures
 from .indexing import build_index
 from .retrieval import Retriever
 from .store import IndexStore, Snapshot
-from .sources.uploads import save_upload
+from .sources.uploads import MAX_UPLOAD_BYTES, save_upload
 from .store.files import REBUILD_HINT, FileStore
 from .types import (
     BuildReport,
