@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from .config import ChunkSettings, ModelSettings, RequestSettings, SearchSettings, Settings
+from .config import (
+    AnswerSettings,
+    ChunkSettings,
+    DenseSettings,
+    DeskSettings,
+    ModelSettings,
+    RequestSettings,
+    SearchSettings,
+    Settings,
+)
 from .errors import (
     AssistantError,
     BudgetExceeded,
@@ -13,18 +22,40 @@ from .errors import (
     InputError,
     LoadError,
     SettingsError,
+    UploadError,
 )
 from .service import Assistant, SourceInfo
-from .types import Chunk, Document, LoadFailure, Occurrence, Passage, Quote, SearchResult, SourceRef
+from .types import (
+    BuildReport,
+    Chunk,
+    Corroboration,
+    Document,
+    Exchange,
+    Figure,
+    LoadFailure,
+    Occurrence,
+    Passage,
+    Quote,
+    SearchResult,
+    SourceRef,
+    Verification,
+)
 
 __all__ = [
+    "AnswerSettings",
     "Assistant",
     "AssistantError",
     "BudgetExceeded",
+    "BuildReport",
     "ChunkSettings",
     "Chunk",
+    "Corroboration",
+    "DenseSettings",
+    "DeskSettings",
     "Document",
     "EmptyQueryError",
+    "Exchange",
+    "Figure",
     "IndexFormatError",
     "IndexMismatchError",
     "IndexMissingError",
@@ -42,4 +73,6 @@ __all__ = [
     "SettingsError",
     "SourceInfo",
     "SourceRef",
+    "UploadError",
+    "Verification",
 ]

@@ -1,140 +1,186 @@
-"""Where a quote best aligns in a stretch of text, at a cost that grows about linearly with the quote.
+"""A quote's closest version in a source: each fragment aligned by characters, then diffed word by word.
 
-rapidfuzz's ``partial_ratio_alignment`` slides the whole quote along the text and scores every window: its
-cost grows with the text's length times the square of the quote's (0.04 s for 500 characters in 3,000,
-1.7 s for 2,000 in 6,000; a 16,000-character quote took a minute). It is kept for short quotes, where it is
-fast and exact. A longer quote is cut into pieces of about ``PIECE`` characters at word boundaries; each
-piece is placed by its anchor words -- the quote's words found in the text vote for an offset -- and
-aligned only within a window around that offset; the pieces that align well and stand in the quote's order
-make the span. A quote longer than the text, or one that runs across several sources, so aligns where it
-matches, and its score says how much of it does: the verifier then judges it by coverage.
+What the verifier shows for an altered quote: the source's own stretch (never ragged: it starts and
+ends on the source's words), the word diff with changed figures and names flagged, and how similar
+the two are.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel, Levenshtein
 
+from .bounded_alignment import align as align_text
 from .budget import check
+from .folding import Folded, fold
+from .types import DiffOp, Document, Match, SourceRef, Span
 
-SHORT = 320  # characters: up to this a quote is aligned whole (about 25 ms against 20,000 characters)
-PIECE = 200  # characters per piece of a longer quote
-_PAD = 64  # characters either side of a piece's voted offset that its alignment may move into
-_BUCKET = 32  # offsets voted for are pooled in buckets this wide: a dropped or added word moves them a little
-_COMMON = 8  # a word found more often than this in the text is no anchor: its votes (1/8 or less) are noise
-# A word found n times votes 1/n for each place: a piece is aligned only where its votes reach this, two
-# rare words or many common ones agreeing. Random words drawn from the same text reach 1-1.5 by chance.
-_MIN_VOTES = 2.0
-_FOLLOW_SCORE = 90.0  # a piece aligning this well right after the one before is taken there, unvoted
-_MIN_PIECE_SCORE = 60.0  # a piece aligning worse than this is not in the text (invented words score 40-55)
-_WORD = re.compile(r"\w+")
+_MAX_SLACK = 80  # characters either side of the aligned span searched for the source's own first/last word
+_LONG_TOKENS = 64  # words: a longer quote takes its span's ends from one word alignment (_aligned_ends)
+# Word tokens keep inner apostrophes, hyphens and decimal marks ("don’t", "63.9", "1,600");
+# punctuation between words is its own token so a changed mark shows in the diff.
+_TOKEN = re.compile(r"\w+(?:[-'’.,:/]\w+)*|[^\w\s]+")
 
 
 @dataclass(frozen=True)
-class Alignment:
-    """Score (0-100, like rapidfuzz's partial ratio) and the span ``[start, end)`` in the text searched."""
+class Fragment:
+    """A piece of the quote between ellipses, and its offset in the quote."""
 
-    score: float
-    start: int
-    end: int
+    text: str
+    offset: int
 
 
-# The verifier aligns every candidate source once to rank them, then the closest three again to diff them:
-# the repeats come from here. Keys hold the texts, so the cache is kept small.
-@lru_cache(maxsize=128)
-def align(needle: str, hay: str, offset: int = 0) -> Alignment | None:
-    """The needle's best alignment in ``hay[offset:]``, offsets into ``hay``; None when nothing aligns."""
-    if len(needle) <= SHORT:
-        return _window(needle, hay, offset, len(hay))
-    anchors = _anchors(hay, offset)
-    placed: list[tuple[int, Alignment]] = []
-    for piece in _pieces(needle):
+def closest_version(doc: Document, hays: Sequence[Folded], quote: str, fragments: Sequence[Fragment]) -> Match | None:
+    """The source's closest version of the quote: each fragment aligned in order, then diffed word by word."""
+    after = 0
+    found: list[Span] = []
+    diff: list[DiffOp] = []
+    similarity = coverage = 0.0
+    for fragment in fragments:
+        aligned = align(hays, fragment, after)
+        if aligned is None:
+            return None
+        span, ops, kept = _diff(doc, aligned[1:], quote, fragment)
+        found.append(span)
+        diff.extend(ops)
+        weight = len(fragment.text)
+        similarity += weight * Indel.normalized_similarity(fold(fragment.text).text, fold(span.text).text)
+        coverage += weight * kept
+        after = span.end
+    total = sum(len(f.text) for f in fragments)
+    return match_at(doc, tuple(found), round(similarity / total, 4), False, tuple(diff), round(coverage / total, 4))
+
+
+def align(hays: Sequence[Folded], fragment: Fragment, after: int) -> tuple[float, int, int] | None:
+    """Score and original span of the fragment's best character alignment after offset ``after``."""
+    needle = fold(fragment.text).text
+    best: tuple[float, int, int] | None = None
+    for hay in hays:
         check()
-        # A piece mostly follows on from the one before: look there first, and vote only if it is not there.
-        follows = placed[-1][1].end if placed else None
-        found = None
-        if follows is not None:
-            found = _window(piece, hay, max(offset, follows - _PAD), follows + len(piece) + _PAD)
-        if found is None or found.score < _FOLLOW_SCORE:
-            found = _place(piece, hay, offset, anchors)
-        if found is not None and found.score >= _MIN_PIECE_SCORE:
-            placed.append((len(piece), found))
-    chain = _in_order(placed)
-    if not chain:
+        offset = hay.index(after)
+        if offset >= len(hay.text):
+            continue
+        found = align_text(needle, hay.text, offset)
+        if found is not None and (best is None or found.score > best[0]):
+            best = (found.score, *hay.span(found.start, found.end))
+    return best
+
+
+def _diff(
+    doc: Document, aligned: tuple[int, int], quote: str, fragment: Fragment
+) -> tuple[Span, list[DiffOp], float]:
+    """Word diff of the fragment against the source near the aligned span, and the share of its words kept.
+
+    The character alignment is as long as the quote, so a quote that dropped words ends short of the
+    source's own end. The span's first and last source words are therefore searched within a few words
+    either side: the best-fitting stretch of the source, no stray words.
+    """
+    text = doc.text
+    slack = min(_MAX_SLACK, max(24, len(fragment.text)))
+    region_start = word_start(text, max(0, aligned[0] - slack))
+    region_end = word_end(text, min(len(text), aligned[1] + slack))
+    q_tokens = [(m.start() + fragment.offset, m.end() + fragment.offset) for m in _TOKEN.finditer(fragment.text)]
+    s_tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text, region_start, region_end)]
+    if not q_tokens or not s_tokens:
+        return Span(aligned[0], aligned[1], text[aligned[0] : aligned[1]]), [], 0.0
+    q_keys = [_token_key(quote[s:e]) for s, e in q_tokens]
+    s_keys = [_token_key(text[s:e]) for s, e in s_tokens]
+    if len(q_keys) > _LONG_TOKENS:
+        first, last = _aligned_ends(q_keys, s_keys)
+    else:
+        first, last = _best_ends(q_keys, s_keys, s_tokens, aligned, slack)
+    s_tokens = s_tokens[first:last]
+    ops = Levenshtein.opcodes(q_keys, s_keys[first:last])
+    span_start, span_end = s_tokens[0][0], s_tokens[-1][1]
+    result = []
+    for op in ops:
+        q_start, q_end = _cover(q_tokens, op.src_start, op.src_end)
+        s_start, s_end = _cover(s_tokens, op.dest_start, op.dest_end)
+        kind = {"equal": "equal", "replace": "changed", "delete": "added", "insert": "dropped"}[op.tag]
+        q_text, s_text = quote[q_start:q_end], text[s_start:s_end]
+        result.append(DiffOp(kind, q_text, q_start, q_end, s_text, s_start, s_end, _flag(kind, q_text, s_text)))
+    kept = sum(op.src_end - op.src_start for op in ops if op.tag == "equal") / len(q_keys)
+    return Span(span_start, span_end, text[span_start:span_end]), result, kept
+
+
+def _token_key(token: str) -> str:
+    # A token holds no white space, so folding can only change its non-ASCII characters.
+    return token if token.isascii() else fold(token).text
+
+
+def _best_ends(
+    q_keys: Sequence[str],
+    s_keys: Sequence[str],
+    s_tokens: Sequence[tuple[int, int]],
+    aligned: tuple[int, int],
+    slack: int,
+) -> tuple[int, int]:
+    """The source's first and last token for the quote: every pair near the aligned ends tried, the cheapest kept."""
+    firsts = [i for i, (s, _) in enumerate(s_tokens) if s <= aligned[0] + slack]
+    lasts = [j + 1 for j, (_, e) in enumerate(s_tokens) if e >= aligned[1] - slack]
+
+    def cost(ij: tuple[int, int]) -> tuple[int, int]:
+        # A quote word left unmatched costs twice a source word left out: a writer's trimmed quote keeps
+        # the source's stretch whole, yet a stray match a few words on does not pull in a clause.
+        length = ij[1] - ij[0]
+        kept = (len(q_keys) + length - Indel.distance(q_keys, s_keys[ij[0] : ij[1]])) // 2
+        return 2 * (len(q_keys) - kept) + (length - kept), ij[0]
+
+    return min(((i, j) for i in firsts for j in lasts if j > i), key=cost, default=(0, len(s_tokens)))
+
+
+def _aligned_ends(q_keys: Sequence[str], s_keys: Sequence[str]) -> tuple[int, int]:
+    """The source's first and last token for a long quote: the first and last source words that one word
+    alignment of the whole region pairs with the quote's (kept or changed). Trying every pair of ends, as for a
+    short quote, costs words x ends squared."""
+    kept = [op for op in Levenshtein.opcodes(q_keys, s_keys) if op.tag in ("equal", "replace")]
+    if not kept:
+        return 0, len(s_keys)
+    return kept[0].dest_start, max(kept[-1].dest_end, kept[0].dest_start + 1)
+
+
+def _cover(tokens: Sequence[tuple[int, int]], first: int, last: int) -> tuple[int, int]:
+    """Offsets from the start of token ``first`` to the end of token ``last - 1``; an empty span at the gap otherwise."""
+    if last > first:
+        return tokens[first][0], tokens[last - 1][1]
+    at = tokens[first][0] if first < len(tokens) else tokens[-1][1]
+    return at, at
+
+
+def _flag(kind: str, quote_text: str, source_text: str) -> str | None:
+    """Mark a changed figure or proper name: the alterations a briefing writer must never miss."""
+    if kind == "equal":
         return None
-    score = sum(length * found.score for length, found in chain) / len(needle)
-    return Alignment(round(score, 2), chain[0][1].start, chain[-1][1].end)
+    changed = quote_text + " " + source_text
+    if any(ch.isdigit() for ch in changed):
+        return "number"
+    if kind == "changed" and any(word[:1].isupper() for word in changed.split()):
+        return "name"
+    return None
 
 
-def _pieces(needle: str) -> list[str]:
-    """The needle cut into nearly equal pieces of about PIECE characters, each ending at a word's end."""
-    count = -(-len(needle) // PIECE)
-    size = len(needle) / count
-    pieces = []
-    start = 0
-    for n in range(1, count + 1):
-        end = len(needle) if n == count else _word_end(needle, round(n * size))
-        if end > start:
-            pieces.append(needle[start:end])
-        start = end
-    return pieces
+def match_at(
+    doc: Document,
+    spans: tuple[Span, ...],
+    similarity: float,
+    folded: bool,
+    diff: tuple[DiffOp, ...] = (),
+    coverage: float = 1.0,
+) -> Match:
+    first = spans[0].start
+    return Match(SourceRef.of(doc), doc.page_at(first), doc.paragraph_at(first), spans, similarity, coverage, folded, diff)
 
 
-def _anchors(hay: str, offset: int) -> dict[str, list[int]]:
-    """Each word of ``hay[offset:]`` (lower case) and where it starts."""
-    where: dict[str, list[int]] = {}
-    for m in _WORD.finditer(hay, offset):
-        where.setdefault(m.group().lower(), []).append(m.start())
-    return where
+def word_start(text: str, offset: int) -> int:
+    while offset > 0 and not text[offset - 1].isspace():
+        offset -= 1
+    return offset
 
 
-def _place(piece: str, hay: str, offset: int, anchors: dict[str, list[int]]) -> Alignment | None:
-    """The piece's alignment near the offset its anchor words vote for most (the earliest on a tie)."""
-    votes: defaultdict[int, float] = defaultdict(float)
-    for m in _WORD.finditer(piece):
-        spots = anchors.get(m.group().lower(), ())
-        if len(spots) <= _COMMON:
-            for spot in spots:
-                votes[(spot - m.start()) // _BUCKET] += 1 / len(spots)
-    bucket = min(votes, key=lambda b: (-votes[b], b), default=None)
-    if bucket is None or votes[bucket] < _MIN_VOTES:
-        return None
-    return _window(piece, hay, max(offset, bucket * _BUCKET - _PAD), bucket * _BUCKET + len(piece) + _BUCKET + _PAD)
-
-
-def _window(piece: str, hay: str, lo: int, hi: int) -> Alignment | None:
-    """The text's partial-ratio alignment within ``hay[lo:hi]``."""
-    lo, hi = max(0, lo), min(len(hay), hi)
-    found = fuzz.partial_ratio_alignment(piece, hay[lo:hi]) if hi > lo else None
-    if found is None or found.dest_end <= found.dest_start:
-        return None
-    return Alignment(found.score, lo + found.dest_start, lo + found.dest_end)
-
-
-def _in_order(placed: Sequence[tuple[int, Alignment]]) -> list[tuple[int, Alignment]]:
-    """The heaviest chain of placed pieces that stand in the text in the needle's order (weight: length x score)."""
-    best: list[float] = []
-    back: list[int] = []
-    for i, (length, found) in enumerate(placed):
-        weight = length * found.score
-        prior = [j for j in range(i) if placed[j][1].end <= found.start + _PAD]
-        j = max(prior, key=lambda j: best[j], default=-1)
-        best.append(weight + (best[j] if j >= 0 else 0.0))
-        back.append(j)
-    chain = []
-    i = max(range(len(placed)), key=lambda i: best[i], default=-1)
-    while i >= 0:
-        chain.append(placed[i])
-        i = back[i]
-    return chain[::-1]
-
-
-def _word_end(text: str, at: int) -> int:
-    while at < len(text) and not text[at].isspace():
-        at += 1
-    return at
+def word_end(text: str, offset: int) -> int:
+    while offset < len(text) and not text[offset].isspace():
+        offset += 1
+    return offset

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, BudgetExceeded, RequestSettings, Settings
-from assistant.alignment import SHORT, align
+from assistant.bounded_alignment import SHORT, align
 from assistant.verification import ALTERED, EXACT, NOT_FOUND, Verification
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"

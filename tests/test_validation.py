@@ -9,6 +9,7 @@ import pytest
 
 from assistant import Assistant, EmptyQueryError, InputError, RequestSettings, Settings
 from assistant.errors import AssistantError
+from assistant.types import Exchange
 
 QUESTION = "How many allegations is the unit investigating?"
 
@@ -134,6 +135,37 @@ def test_a_mode_outside_the_modes_is_refused_listing_them(small: Assistant, mode
 @pytest.mark.parametrize("mode", [None, ""])
 def test_no_mode_is_the_configured_default(small: Assistant, mode: str | None) -> None:
     assert small.search(QUESTION, mode=mode).mode == small.settings.search.mode
+
+
+# -- a question in a conversation ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "options", "message"),
+    [
+        (["allegations"], {}, r"^question: must be text, got list"),
+        ("alleg\ud800ations", {}, r"^question: is not valid text: character 6 is a lone surrogate"),
+        (QUESTION, {"k": "abc"}, r"^k: must be a whole number from 1 to 50, got 'abc'"),
+        (QUESTION, {"sources": "met.txt"}, r"^sources: must be a list of source ids, not one string"),
+        (QUESTION, {"mode": "fuzzy"}, r"^mode: must be one of hybrid, dense, bm25, got 'fuzzy'"),
+    ],
+)
+def test_ask_checks_its_arguments_as_search_does(small: Assistant, question: object, options: dict, message: str) -> None:  # type: ignore[type-arg]
+    with pytest.raises(InputError, match=message):
+        small.ask(question, **options)  # type: ignore[arg-type]
+
+
+def test_a_follow_up_is_checked_as_asked_not_joined_to_its_context(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "met.txt").write_text(TEXTS["met.txt"], encoding="utf-8")
+    settings = Settings(requests=RequestSettings(question_chars=40))
+    assistant = Assistant(tmp_path / "sources", tmp_path / "index", embedder=fake_embedder, settings=settings)
+    assistant.refresh()
+    first = assistant.search("Which unit investigates the allegations?")
+    follow_up = assistant.ask("and when was it formed?", [Exchange("Which unit investigates the allegations?", first)])
+    assert follow_up.query == "Which unit investigates the allegations? and when was it formed?"  # 64 characters
+    with pytest.raises(InputError, match="question: is 41 characters long; the limit is 40"):
+        assistant.ask("x" * 41)
 
 
 # -- the quote -------------------------------------------------------------------------------------

@@ -7,20 +7,22 @@ handlers are called as the app registered them, with the ``SelectData`` a click 
 
 from __future__ import annotations
 
+import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from html import escape
 from pathlib import Path
-from typing import Any
 
 import gradio as gr
 import pytest
+from gradio_client.exceptions import AppError
 
-from assistant import Assistant
-from assistant.webapp import build_app_with_quote_desk, cards, launch
-from assistant.webapp.quote_desk import EMPTY_QUOTE
+from assistant.config import Settings
+from assistant.service import Assistant
+from assistant.webapp import build_app, cards, launch
+from assistant.webapp.desk_html import EMPTY_QUOTE
 from assistant.webapp.session import Session
-from tests.test_webapp_app import client
+from tests.test_webapp_app import client, facade, handler, weak_below  # noqa: F401 (a fixture)
 from tests.test_webapp_quote_desk import marked
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
@@ -30,19 +32,15 @@ CLARK = "000_b4efa6d47b194183.txt"
 
 
 @pytest.fixture
-def desk(tmp_path: Path, fake_embedder) -> Iterator[tuple[str, gr.Blocks]]:  # type: ignore[no-untyped-def]
+def desk(tmp_path: Path, fake_embedder, weak_below) -> Iterator[tuple[str, gr.Blocks]]:  # type: ignore[no-untyped-def]
     shutil.copytree(SOURCES, tmp_path / "sources")
     assistant = Assistant(tmp_path / "sources", tmp_path / "index", embedder=fake_embedder)
     assistant.refresh()
-    app = build_app_with_quote_desk(assistant, abstain_below=-1)  # the fake embedder's similarities are uncalibrated
+    weak_below(-1)  # every answer counts as answered, so the desk shows its figures
+    app = build_app(assistant)
     _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
     yield url, app
     app.close()
-
-
-def handler(app: gr.Blocks, name: str) -> Callable[..., Any]:
-    """The function the app runs for an event, found by its name."""
-    return next(f.fn for f in app.fns.values() if f.fn is not None and f.fn.__name__ == name)
 
 
 def click(action: str) -> gr.SelectData:
@@ -52,7 +50,7 @@ def click(action: str) -> gr.SelectData:
 
 def test_a_changed_number_is_altered_with_the_number_marked(desk) -> None:  # type: ignore[no-untyped-def]
     url, _ = desk
-    html = client(url).predict(CHANGED, api_name="/verify")
+    html = client(url).predict(CHANGED, api_name="/verify_page")
     assert ">ALTERED</span>" in html and "similarity 0.99" in html
     assert marked(html, "changed number") == [("625", "652")]
     assert "climbed to 625.</blockquote>" in html  # the source's own text
@@ -60,7 +58,7 @@ def test_a_changed_number_is_altered_with_the_number_marked(desk) -> None:  # ty
 
 def test_a_quote_with_straight_quote_marks_is_exact_after_folding(desk) -> None:  # type: ignore[no-untyped-def]
     url, _ = desk
-    html = client(url).predict(STRAIGHT, api_name="/verify")
+    html = client(url).predict(STRAIGHT, api_name="/verify_page")
     assert ">EXACT</span>" in html and "Found after folding" in html
     assert "“inappropriate behaviour”" in html  # shown as the source writes it
 
@@ -68,9 +66,39 @@ def test_a_quote_with_straight_quote_marks_is_exact_after_folding(desk) -> None:
 @pytest.mark.parametrize("empty", ["", "   \n ", "“ ”"])
 def test_an_empty_quote_gets_a_clear_message(desk, empty: str) -> None:  # type: ignore[no-untyped-def]
     url, _ = desk
-    html = client(url).predict(empty, api_name="/verify")
+    html = client(url).predict(empty, api_name="/verify_page")
     assert '<p class="error">' in html
     assert EMPTY_QUOTE in html or "the quote is empty" in html
+
+
+def test_the_verify_endpoint_returns_the_json_of_verify_json(desk) -> None:  # type: ignore[no-untyped-def]
+    url, _ = desk
+    answer = json.loads(client(url).predict(CHANGED, api_name="/verify"))
+    assert answer["verdict"] == "altered" and answer["matches"][0]["source"]["id"] == CLARK
+    assert [(op["source_text"], op["quote_text"]) for op in answer["matches"][0]["diff"] if op["flag"] == "number"] == [
+        ("625", "652")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("quote", "message"),
+    [
+        (["a quote"], "quote: must be text, got list ['a quote']"),
+        ("x" * 20_001, "quote: is 20,001 characters long; the limit is 20,000"),
+        ("   ", "the quote is empty"),
+    ],
+)
+def test_the_verify_endpoint_refuses_a_bad_quote_with_the_cores_message(desk, quote, message: str) -> None:  # type: ignore[no-untyped-def]
+    url, _ = desk
+    with pytest.raises(AppError) as refused:
+        client(url).predict(quote, api_name="/verify")
+    assert message in str(refused.value)
+
+
+def test_the_quote_box_takes_at_most_the_configured_quote_length(desk) -> None:  # type: ignore[no-untyped-def]
+    _, app = desk
+    (box,) = [b for b in app.blocks.values() if getattr(b, "elem_id", None) == "verify-quote"]
+    assert box.max_length == Settings().requests.quote_chars
 
 
 def test_add_to_citations_gathers_the_place_with_its_verdict_and_open_shows_it_in_the_reader(desk) -> None:  # type: ignore[no-untyped-def]
@@ -111,7 +139,7 @@ def test_figures_show_under_each_answer_and_each_links_to_its_span_in_the_reader
 
 @pytest.mark.integration
 def test_each_card_lists_who_else_reports_it_and_each_can_be_cited_or_opened(articles: Assistant) -> None:
-    app = build_app_with_quote_desk(articles)
+    app = build_app(facade(articles))
     ask, act = handler(app, "ask"), handler(app, "act")
     session, html, _ = ask("How many allegations is the unit investigating?", Session(), 5, [], "hybrid", True)
     (turn,) = session.turns
@@ -130,11 +158,12 @@ def test_each_card_lists_who_else_reports_it_and_each_can_be_cited_or_opened(art
     assert choice.value == link.source.id and link.quote.text.split()[0] in reader.split('<mark class="quote">')[1]
 
 
-def test_a_weak_answer_shows_neither_figures_nor_who_else_reports_its_passages(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_a_weak_answer_shows_neither_figures_nor_who_else_reports_its_passages(tmp_path: Path, fake_embedder, weak_below) -> None:  # type: ignore[no-untyped-def]
     shutil.copytree(SOURCES, tmp_path / "sources")
     assistant = Assistant(tmp_path / "sources", tmp_path / "index", embedder=fake_embedder)
     assistant.refresh()
-    app = build_app_with_quote_desk(assistant, abstain_below=1.01)  # every answer is weak
+    weak_below(1.01)  # the core calls every answer weak
+    app = build_app(assistant)
     session, html, _ = handler(app, "ask")("How many allegations?", Session(), 5, [], "bm25", True)
     assert "No passage in the sources answers this closely." in html
     assert '<section class="figures">' not in html and "Reported also by" not in html
