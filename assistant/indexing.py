@@ -12,6 +12,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,9 @@ import numpy as np
 from .chunking import chunk_document, tiktoken_counter
 from .config import Settings
 from .embedding import Embedder
-from .errors import IndexFormatError, LoadError
-from .sources import SourceFile, corpus_metadata, load_document, scan_sources, sha256_bytes
+from .errors import IndexFormatError
+from .sources import SourceFile, corpus_metadata, load_document, scan_folder, sha256_bytes
+from .sources.limits import Deadline, guarded
 from .sources.metadata import SourceMeta
 from .store import FLAT, IndexData, IndexStore, Snapshot, dense_layout
 from .types import Chunk, Document, LoadFailure
@@ -67,8 +69,10 @@ def build_index(
     previous_keys = {sid: entry["key"] for sid, entry in previous_sources.items()}
     previous_failed = {f["source_id"]: f for f in (previous_manifest or {}).get("failures", []) if "source_id" in f}
 
+    scan = scan_folder(sources_dir, settings.sources)
+    failures.extend(scan.skipped)
     files: dict[str, _Seen] = {}
-    for source in scan_sources(sources_dir):
+    for source in scan.files:
         meta_key = _meta_key(metadata.get(source.id))
         known = previous_sources.get(source.id) or previous_failed.get(source.id)
         if known is not None and _stat_unchanged(known, source, (previous_manifest or {}).get("scanned_ns", 0)):
@@ -77,7 +81,7 @@ def build_index(
         try:
             data = source.path.read_bytes()
         except OSError as error:
-            failures.append(LoadFailure(str(source.path), f"cannot read: {error.strerror}"))
+            failures.append(LoadFailure(source.id, f"cannot read: {error.strerror}"))
             continue
         files[source.id] = _Seen(source, sha256_bytes(data) + ":" + meta_key)
 
@@ -85,9 +89,12 @@ def build_index(
     known_keys = previous_keys | {sid: f["key"] for sid, f in previous_failed.items()}
     layout = dense_layout(settings.dense, (previous_manifest or {}).get("chunks", 0))
     same_dense = (previous_manifest or {}).get("dense", FLAT) == layout
-    if previous_manifest is not None and not failures and current_keys == known_keys and same_dense:
+    skipped_before = {(f["path"], f["reason"]) for f in (previous_manifest or {}).get("failures", []) if "source_id" not in f}
+    same_skips = {(f.path, f.reason) for f in failures} == skipped_before
+    if previous_manifest is not None and same_skips and current_keys == known_keys and same_dense:
         failed = tuple(LoadFailure(f["path"], f["reason"]) for f in previous_failed.values())
-        return BuildReport(False, len(previous_keys), previous_manifest["chunks"], failures=failed, reason="unchanged"), None
+        store.tidy()
+        return BuildReport(False, len(previous_keys), previous_manifest["chunks"], failures=(*failures, *failed), reason="unchanged"), None
     if previous_manifest is not None and not same_dense:
         reason = f"updated: the dense index is now {layout['index']}"
 
@@ -95,26 +102,27 @@ def build_index(
     if previous_manifest is not None:
         previous = loaded if loaded is not None and loaded.manifest == previous_manifest else store.open()
     documents: list[Document] = []
+    fresh: dict[str, list[Chunk]] = {}
     added, updated = [], []
     failed_keys: dict[str, str] = {}
     for source_id, seen in files.items():
         if previous is not None and previous_keys.get(source_id) == seen.key:
             documents.append(previous.documents[source_id])
             continue
-        try:
-            doc = load_document(seen.source.path, source_id, metadata.get(source_id))
-        except LoadError as error:
-            failures.append(LoadFailure(error.path, error.reason))
+        loaded = guarded(source_id, partial(_load_and_chunk, seen.source, metadata.get(source_id), settings, embedder))
+        if isinstance(loaded, LoadFailure):
+            failures.append(loaded)
             failed_keys[source_id] = seen.key
-            log.warning("skipped %s", error)
+            log.warning("skipped %s: %s", loaded.path, loaded.reason)
             continue
+        doc, fresh[source_id] = loaded
         # Read again since the scan: the key follows the bytes that were indexed.
         files[source_id] = _Seen(seen.source, doc.sha256 + ":" + _meta_key(metadata.get(source_id)))
         documents.append(doc)
         (updated if source_id in previous_keys else added).append(source_id)
     removed = sorted(set(previous_keys) - {d.id for d in documents} - set(added) - set(updated))
 
-    chunks = _chunk_all(documents, previous, settings, embedder)
+    chunks = _all_chunks(documents, previous, fresh)
     vectors, embedded = _vectors_for(chunks, previous, embedder, progress)
     manifest = _manifest(
         settings, fingerprint, embedder, documents, chunks, files, failures, failed_keys, previous_manifest, scanned_ns
@@ -173,19 +181,26 @@ def _compatible_manifest(store: IndexStore, fingerprint: str) -> tuple[dict[str,
     return manifest, "updated"
 
 
-def _chunk_all(documents: list[Document], previous: Snapshot | None, settings: Settings, embedder: Embedder) -> list[Chunk]:
+def _load_and_chunk(
+    source: SourceFile, meta: SourceMeta | None, settings: Settings, embedder: Embedder
+) -> tuple[Document, list[Chunk]]:
+    """One file read, parsed and chunked within its time budget: the unit a failure stops."""
+    deadline = Deadline(source.id, settings.sources.seconds_per_file)
+    doc = load_document(source.path, source.id, meta, deadline=deadline, limits=settings.sources)
+    counter = tiktoken_counter(settings.chunk.encoding)
+    chunks = chunk_document(doc, settings.chunk, counter, embedder.count_tokens, embedder.max_tokens, deadline.check)
+    return doc, chunks
+
+
+def _all_chunks(documents: list[Document], previous: Snapshot | None, fresh: dict[str, list[Chunk]]) -> list[Chunk]:
+    """Every document's chunks: those just made, else the previous index's (the document is unchanged)."""
     reused: dict[str, list[Chunk]] = {}
     if previous is not None:
         for chunk in previous.chunks:
             reused.setdefault(chunk.source_id, []).append(chunk)
-    counter = tiktoken_counter(settings.chunk.encoding)
     chunks: list[Chunk] = []
     for doc in documents:
-        prior = previous.documents.get(doc.id) if previous is not None else None
-        if prior is not None and prior.sha256 == doc.sha256 and doc.id in reused:
-            chunks.extend(reused[doc.id])
-        else:
-            chunks.extend(chunk_document(doc, settings.chunk, counter, embedder.count_tokens, embedder.max_tokens))
+        chunks.extend(fresh[doc.id] if doc.id in fresh else reused.get(doc.id, []))
     return chunks
 
 
@@ -231,7 +246,6 @@ def _manifest(
 ) -> dict[str, Any]:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     previous_sources = (previous_manifest or {}).get("sources", {})
-    failed_ids = {str(files[sid].source.path): sid for sid in failed_keys}
     per_source: dict[str, int] = {}
     for chunk in chunks:
         per_source[chunk.source_id] = per_source.get(chunk.source_id, 0) + 1
@@ -263,11 +277,11 @@ def _manifest(
             {"path": f.path, "reason": f.reason}
             | (
                 {
-                    "source_id": failed_ids[f.path],
-                    "key": failed_keys[failed_ids[f.path]],
-                    "stat": [files[failed_ids[f.path]].source.size, files[failed_ids[f.path]].source.mtime_ns],
+                    "source_id": f.path,
+                    "key": failed_keys[f.path],
+                    "stat": [files[f.path].source.size, files[f.path].source.mtime_ns],
                 }
-                if f.path in failed_ids
+                if f.path in failed_keys
                 else {}
             )
             for f in failures

@@ -23,6 +23,8 @@ def read_metadata(folder: Path) -> dict[str, SourceMeta]:
     path = folder / METADATA_FILE
     if not path.exists():
         return {}
+    if not path.is_file():  # reading a named pipe would block the build
+        raise LoadError(str(path), "not a regular file: not read")
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

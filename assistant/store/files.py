@@ -9,19 +9,24 @@
         dense.faiss                   the HNSW graph, when the dense settings ask for one (see store/dense.py)
         bm25/                         bm25s arrays and vocabulary (no pickle)
     index/.staging-*/                 a build in progress; removed by the next build
+    index/.lock                       held by the one process that publishes or tidies
 
-A crash or Ctrl-C before CURRENT is replaced leaves the previous snapshot live and intact.
+A crash or Ctrl-C before CURRENT is replaced leaves the previous snapshot live and intact. Each
+snapshot records in PREVIOUS the snapshot that was live when it was published, so the tidy-up after
+a crash keeps exactly the live snapshot and the one before it, and removes snapshots that never went live.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,7 +43,7 @@ from .sparse import SparseIndex
 log = logging.getLogger(__name__)
 
 GRAPH_FILE = "dense.faiss"
-_KEEP_SNAPSHOTS = 2  # the live one and the one before, for a reader that opened it a moment ago
+PREVIOUS_FILE = "PREVIOUS"  # in a snapshot: the name of the snapshot that was live when it was published
 REBUILD_HINT = "rebuild it with: python -m assistant index"
 
 
@@ -130,10 +135,29 @@ class FileStore:
         a memory map of the written file (see ``IndexData``)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "snapshots").mkdir(exist_ok=True)
+        with _writer_lock(self.folder):
+            return self._publish(data)
+
+    def tidy(self) -> None:
+        """Remove what crashed builds left (staging folders, CURRENT.tmp, snapshots that never went live),
+        keeping the live snapshot and the one live before it."""
+        if not (self.folder / "snapshots").is_dir():
+            return
+        try:
+            with _writer_lock(self.folder):
+                self._remove_stale_staging()
+                current = self._live_for_reuse()
+                if current is not None:
+                    self._prune(current[0].name)
+        except OSError as error:  # e.g. a read-only index folder: the index still serves, only leftovers stay
+            log.warning("could not tidy %s: %s", self.folder, error)
+
+    def _publish(self, data: IndexData) -> FileSnapshot:
         self._remove_stale_staging()
         live = self._live_for_reuse()
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.folder))
         try:
+            (staging / PREVIOUS_FILE).write_text((live[0].name if live else "") + "\n", encoding="utf-8")
             _write_jsonl(staging / "documents.jsonl", (_document_to_json(d) for d in data.documents))
             _write_jsonl(
                 staging / "chunks.jsonl",
@@ -176,7 +200,7 @@ class FileStore:
             handle.write(name + "\n")
             _fsync(handle)
         os.replace(pointer_tmp, self.folder / "CURRENT")
-        self._prune(keep=name)
+        self._prune(name)
         # The vectors are mapped from the file just written and the graph read back from its own, so the
         # build's in-memory copies are freed as soon as the caller lets go of ``data``.
         vectors = _map_vectors(final)
@@ -221,14 +245,36 @@ class FileStore:
             _fsync(handle)
 
     def _remove_stale_staging(self) -> None:
+        """Only called under the writer lock, so no other build is using these."""
         for path in self.folder.glob(".staging-*"):
             shutil.rmtree(path, ignore_errors=True)
+        (self.folder / "CURRENT.tmp").unlink(missing_ok=True)
 
-    def _prune(self, keep: str) -> None:
-        snapshots = sorted(p for p in (self.folder / "snapshots").iterdir() if p.is_dir())
-        for path in snapshots[:-_KEEP_SNAPSHOTS]:
-            if path.name != keep:
-                shutil.rmtree(path, ignore_errors=True)
+    def _prune(self, live: str) -> None:
+        """Keep ``live`` and the snapshot live before it (a reader may have opened it a moment ago); remove
+        the others, including snapshots a crash left renamed into place but never made live."""
+        snapshots = sorted(p.name for p in (self.folder / "snapshots").iterdir() if p.is_dir())
+        keep = {live, _previous_of(self.folder / "snapshots", live, snapshots)}
+        for name in snapshots:
+            if name not in keep:
+                shutil.rmtree(self.folder / "snapshots" / name, ignore_errors=True)
+
+
+@contextmanager
+def _writer_lock(folder: Path) -> Iterator[None]:
+    """One publisher or tidier at a time across processes; the kernel drops the lock if the process dies."""
+    with open(folder / ".lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _previous_of(snapshots: Path, live: str, names: list[str]) -> str | None:
+    """The snapshot live before ``live``: as recorded, else (a snapshot from before the record) the newest older one."""
+    try:
+        return (snapshots / live / PREVIOUS_FILE).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        older = [name for name in names if name < live]
+        return older[-1] if older else None
 
 
 def _map_vectors(folder: Path) -> np.ndarray:
