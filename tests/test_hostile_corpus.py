@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from test_scan import deep_folder, remove_deep_folder
 from test_sources import encrypt, make_pdf
 
 from assistant import Assistant
@@ -107,12 +108,7 @@ def build_corpus(root: Path) -> Path:
     (folder / "huge_table.md").write_text(f"| head | marmotcell |\n|---|---|\n{rows}\n", encoding="utf-8")
     (folder / "long_line.txt").write_text("A narwhalic start. " + "a" * (5 * MIB), encoding="utf-8")
     os.symlink("good report.txt", folder / "alias.txt")
-    deep = folder / "nested"
-    deep.mkdir()
-    for _ in range(1100):  # os.makedirs recurses once per level
-        deep = deep / "d"
-        deep.mkdir()
-    (deep / "deep tree.txt").write_text(f"At the bottom, ibexline. {sentence}", encoding="utf-8")
+    (deep_folder(folder / "nested", 1100) / "deep tree.txt").write_text(f"At the bottom, ibexline. {sentence}", encoding="utf-8")
 
     (folder / "empty.txt").write_bytes(b"")
     (folder / "whitespace.txt").write_bytes(b" \n\t\r\n   \n")
@@ -184,9 +180,16 @@ def test_a_hostile_folder_indexes_its_good_documents_and_reports_each_bad_entry_
     tmp_path: Path, fake_embedder, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]  # type: ignore[no-untyped-def]
 ) -> None:
     folder = build_corpus(tmp_path)
+    try:
+        check_hostile_build(folder, tmp_path / "index", fake_embedder, caplog, capsys)
+    finally:
+        remove_deep_folder(folder / "nested")
+
+
+def check_hostile_build(folder: Path, index: Path, fake_embedder, caplog, capsys) -> None:  # type: ignore[no-untyped-def]
     entries = len(GOOD) + len(BAD) + 1  # and sub/inner.txt
     assert entries >= 40
-    assistant = Assistant(sources_dir=folder, index_dir=tmp_path / "index", embedder=fake_embedder)
+    assistant = Assistant(sources_dir=folder, index_dir=index, embedder=fake_embedder)
 
     caplog.set_level(logging.DEBUG, logger="assistant")
     started = time.perf_counter()

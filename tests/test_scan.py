@@ -12,6 +12,27 @@ from assistant.errors import SettingsError
 from assistant.sources import scan_folder
 
 
+def deep_folder(root: Path, levels: int) -> Path:
+    """``root/d/d/…/d``; os.makedirs, and shutil.rmtree (pytest's clean-up), recurse once per level."""
+    root.mkdir(parents=True, exist_ok=True)
+    deep = root
+    for _ in range(levels):
+        deep = deep / "d"
+        deep.mkdir()
+    return deep
+
+
+def remove_deep_folder(root: Path) -> None:
+    """Remove a tree like ``deep_folder`` makes (and the files in it), bottom up, without recursion."""
+    chain = [root]
+    while (chain[-1] / "d").is_dir():
+        chain.append(chain[-1] / "d")
+    for directory in reversed(chain):
+        for entry in directory.iterdir():
+            entry.unlink()
+        directory.rmdir()
+
+
 def test_a_link_out_of_the_folder_is_skipped_unless_the_setting_allows_it(tmp_path: Path) -> None:
     (tmp_path / "outside.txt").write_text("Elsewhere on disk.", encoding="utf-8")
     folder = tmp_path / "sources"
@@ -30,12 +51,11 @@ def test_a_link_inside_the_folder_is_read_like_its_target(tmp_path: Path) -> Non
 
 
 def test_a_folder_tree_deeper_than_the_recursion_limit_is_walked(tmp_path: Path) -> None:
-    deep = tmp_path
-    for _ in range(1100):
-        deep = deep / "d"
-        deep.mkdir()
-    (deep / "bottom.txt").write_text("Found.", encoding="utf-8")
-    assert [f.id for f in scan_folder(tmp_path).files] == ["d/" * 1100 + "bottom.txt"]
+    (deep_folder(tmp_path / "tree", 1100) / "bottom.txt").write_text("Found.", encoding="utf-8")
+    try:
+        assert [f.id for f in scan_folder(tmp_path).files] == ["tree/" + "d/" * 1100 + "bottom.txt"]
+    finally:
+        remove_deep_folder(tmp_path / "tree")
 
 
 def test_files_over_the_size_limit_of_their_type_are_skipped_without_being_read(tmp_path: Path) -> None:
