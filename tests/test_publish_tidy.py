@@ -31,32 +31,41 @@ def crash_before_current_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store_files.os, "replace", killed)
 
 
+def indexed_note(tmp_path: Path, embedder, text: str) -> tuple[Assistant, Path, Path]:  # type: ignore[no-untyped-def]
+    """An assistant over one note, indexed once; returns it, the note and the index folder."""
+    (tmp_path / "sources").mkdir()
+    note = tmp_path / "sources" / "note.txt"
+    note.write_text(text, encoding="utf-8")
+    assistant = Assistant(sources_dir=tmp_path / "sources", index_dir=tmp_path / "index", embedder=embedder)
+    assistant.refresh()
+    return assistant, note, tmp_path / "index"
+
+
+def crash_publishing(assistant: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    crash_before_current_is_replaced(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        assistant.refresh()
+    monkeypatch.undo()
+
+
 def test_a_crash_between_rename_and_current_leaves_an_orphan_the_next_run_removes_keeping_live_and_previous(
     tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
 ) -> None:
-    sources, index = tmp_path / "sources", tmp_path / "index"
-    sources.mkdir()
-    note = sources / "note.txt"
-    note.write_text("The harbour board met on Monday.", encoding="utf-8")
-    assistant = Assistant(sources_dir=sources, index_dir=index, embedder=fake_embedder)
-    assistant.refresh()
+    assistant, note, index = indexed_note(tmp_path, fake_embedder, "The harbour board met on Monday.")
     first = live(index)
     note.write_text("The harbour board met on Tuesday.", encoding="utf-8")
     assistant.refresh()
     second = live(index)
 
     note.write_text("The harbour board met on Wednesday.", encoding="utf-8")
-    crash_before_current_is_replaced(monkeypatch)
-    with pytest.raises(KeyboardInterrupt):
-        assistant.refresh()
-    monkeypatch.undo()
+    crash_publishing(assistant, monkeypatch)
     orphans = snapshots(index) - {first, second}
     assert live(index) == second and len(orphans) == 1 and (index / "CURRENT.tmp").exists()
     (index / ".staging-leftover").mkdir()
 
     # Nothing to publish: the folder holds what the live snapshot indexed.
     note.write_text("The harbour board met on Tuesday.", encoding="utf-8")
-    report = Assistant(sources_dir=sources, index_dir=index, embedder=fake_embedder).refresh()
+    report = Assistant(sources_dir=note.parent, index_dir=index, embedder=fake_embedder).refresh()
     assert not report.changed
     assert snapshots(index) == {first, second} and live(index) == second
     assert not (index / "CURRENT.tmp").exists() and not list(index.glob(".staging-*"))
@@ -71,18 +80,10 @@ def test_a_crash_between_rename_and_current_leaves_an_orphan_the_next_run_remove
 def test_a_publish_after_a_crash_keeps_the_snapshot_that_was_live_not_the_newer_orphan(
     tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
 ) -> None:
-    sources, index = tmp_path / "sources", tmp_path / "index"
-    sources.mkdir()
-    note = sources / "note.txt"
-    note.write_text("First version.", encoding="utf-8")
-    assistant = Assistant(sources_dir=sources, index_dir=index, embedder=fake_embedder)
-    assistant.refresh()
+    assistant, note, index = indexed_note(tmp_path, fake_embedder, "First version.")
     was_live = live(index)
     note.write_text("Second version.", encoding="utf-8")
-    crash_before_current_is_replaced(monkeypatch)
-    with pytest.raises(KeyboardInterrupt):
-        assistant.refresh()
-    monkeypatch.undo()
+    crash_publishing(assistant, monkeypatch)
     note.write_text("Third version.", encoding="utf-8")
     assistant.refresh()
     assert snapshots(index) == {was_live, live(index)}
