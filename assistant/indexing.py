@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .chunking import chunk_document, tiktoken_counter
-from .config import Settings
+from .config import Settings, SourceSettings
 from .embedding import Embedder
 from .errors import IndexFormatError
 from .sources import SourceFile, corpus_metadata, load_document, scan_folder, sha256_bytes
@@ -73,7 +73,7 @@ def build_index(
     failures.extend(scan.skipped)
     files: dict[str, _Seen] = {}
     for source in scan.files:
-        meta_key = _meta_key(metadata.get(source.id))
+        meta_key = _meta_key(metadata.get(source.id), settings.sources)
         known = previous_sources.get(source.id) or previous_failed.get(source.id)
         if known is not None and _stat_unchanged(known, source, (previous_manifest or {}).get("scanned_ns", 0)):
             files[source.id] = _Seen(source, known["key"].split(":")[0] + ":" + meta_key)
@@ -117,7 +117,7 @@ def build_index(
             continue
         doc, fresh[source_id] = loaded
         # Read again since the scan: the key follows the bytes that were indexed.
-        files[source_id] = _Seen(seen.source, doc.sha256 + ":" + _meta_key(metadata.get(source_id)))
+        files[source_id] = _Seen(seen.source, doc.sha256 + ":" + _meta_key(metadata.get(source_id), settings.sources))
         documents.append(doc)
         (updated if source_id in previous_keys else added).append(source_id)
     removed = sorted(set(previous_keys) - {d.id for d in documents} - set(added) - set(updated))
@@ -146,15 +146,16 @@ def build_index(
 
 @dataclass(frozen=True)
 class _Seen:
-    """A source file as scanned, and its key: "<sha256 of the bytes>:<hash of its metadata entry>"."""
+    """A source file as scanned, and its key: "<sha256 of the bytes>:<hash of its metadata entry and the limits>"."""
 
     source: SourceFile
     key: str
 
 
-def _meta_key(meta: SourceMeta | None) -> str:
+def _meta_key(meta: SourceMeta | None, limits: SourceSettings) -> str:
+    """Changes with the file's metadata entry, and with the limits: a file refused under one limit is read again under another."""
     meta = meta or SourceMeta()
-    return hashlib.sha256(repr((meta.title, meta.publisher)).encode()).hexdigest()[:16]
+    return hashlib.sha256(repr((meta.title, meta.publisher, limits)).encode()).hexdigest()[:16]
 
 
 # A file modified this close to the previous scan may have changed again within one tick of the file

@@ -68,3 +68,19 @@ def test_a_chunking_run_over_the_time_budget_is_reported_for_that_file(tmp_path:
     assistant = Assistant(sources_dir=folder, index_dir=tmp_path / "index", embedder=fake_embedder, settings=settings)
     report = assistant.refresh()
     assert report.documents == 0 and "took longer than" in report.failures[0].reason
+
+
+def test_a_file_refused_under_one_limit_is_read_again_when_the_limit_changes(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "deep.html").write_bytes(nested_html(60))
+    (folder / "note.txt").write_text("The harbour board met.", encoding="utf-8")
+
+    def build(depth: int):  # type: ignore[no-untyped-def]
+        settings = Settings(sources=SourceSettings(max_html_depth=depth))
+        return Assistant(sources_dir=folder, index_dir=tmp_path / "index", embedder=fake_embedder, settings=settings).refresh()
+
+    assert [f.path for f in build(50).failures] == ["deep.html"]
+    assert [f.path for f in build(50).failures] == ["deep.html"]
+    raised = build(100)
+    assert raised.failures == () and raised.documents == 2
