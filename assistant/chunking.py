@@ -125,30 +125,42 @@ def _pieces(text: str, limits: _Limits) -> list[_Piece]:
 
 
 def _split_long(text: str, start: int, end: int, limits: _Limits) -> list[_Piece]:
-    """Split an over-long sentence between words into pieces that each fit a window."""
+    """Split an over-long sentence between words into pieces that each fit a window.
+
+    Each piece is the longest run of words that fits, found by galloping then bisecting over the
+    number of words, so a megabyte-long line costs a few measurements per piece rather than one per
+    word (a 1 MB one-line table took minutes word by word).
+    """
+    words = word_spans(text, start, end)
     out: list[_Piece] = []
-    piece_start, last_end, tokens, model_tokens = start, start, 0, 0
-    for w_start, w_end in word_spans(text, start, end):
-        fits = w_end - w_start <= limits.too_long
-        # A leading space belongs to the word in both tokenizers' counts.
-        w_tokens = limits.count(" " + text[w_start:w_end]) if fits else 0
-        w_model = limits.model_count(text[w_start:w_end]) if fits else 0
-        fits = fits and limits.fits(w_tokens, w_model)
-        if last_end > piece_start and (not fits or not limits.fits(tokens + w_tokens, model_tokens + w_model)):
-            out.append(_Piece(piece_start, last_end, tokens, model_tokens))
-            piece_start = last_end = w_start  # empty again
-            tokens, model_tokens = 0, 0
-        if not fits:
-            out.extend(_cut_run(text, w_start, w_end, limits))
-            piece_start = last_end = w_end
+    i = 0
+    while i < len(words):
+        limits.tick()
+        measured: dict[int, tuple[int, int] | None] = {}
+
+        def fits(j: int, first: int = i) -> bool:
+            if j not in measured:
+                span_start, span_end = words[first][0], words[j - 1][1]
+                span = text[span_start:span_end]
+                too_long = span_end - span_start > limits.too_long
+                measured[j] = None if too_long else (limits.count(span), limits.model_count(span))
+            counts = measured[j]
+            return counts is not None and limits.fits(*counts)
+
+        if not fits(i + 1):
+            out.extend(_cut_run(text, words[i][0], words[i][1], limits))
+            i += 1
             continue
-        if last_end == piece_start:
-            piece_start = w_start
-        tokens += w_tokens
-        model_tokens += w_model
-        last_end = w_end
-    if last_end > piece_start:
-        out.append(_Piece(piece_start, last_end, tokens, model_tokens))
+        good, step = i + 1, 1
+        while good + step <= len(words) and fits(good + step):
+            good, step = good + step, step * 2
+        bad = min(good + step, len(words) + 1)
+        while bad - good > 1:
+            middle = (good + bad) // 2
+            good, bad = (middle, bad) if fits(middle) else (good, middle)
+        tokens, model_tokens = measured[good]  # type: ignore[misc]
+        out.append(_Piece(words[i][0], words[good - 1][1], tokens, model_tokens))
+        i = good
     return out
 
 
