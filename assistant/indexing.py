@@ -12,8 +12,8 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -89,12 +89,16 @@ def build_index(
     known_keys = previous_keys | {sid: f["key"] for sid, f in previous_failed.items()}
     layout = dense_layout(settings.dense, (previous_manifest or {}).get("chunks", 0))
     same_dense = (previous_manifest or {}).get("dense", FLAT) == layout
+    # Entries skipped before any reading (scan, metadata) are found again each run: the same ones change nothing.
     skipped_before = {(f["path"], f["reason"]) for f in (previous_manifest or {}).get("failures", []) if "source_id" not in f}
     same_skips = {(f.path, f.reason) for f in failures} == skipped_before
     if previous_manifest is not None and same_skips and current_keys == known_keys and same_dense:
         failed = tuple(LoadFailure(f["path"], f["reason"]) for f in previous_failed.values())
         store.tidy()
-        return BuildReport(False, len(previous_keys), previous_manifest["chunks"], failures=(*failures, *failed), reason="unchanged"), None
+        unchanged = BuildReport(
+            False, len(previous_keys), previous_manifest["chunks"], failures=(*failures, *failed), reason="unchanged"
+        )
+        return unchanged, None
     if previous_manifest is not None and not same_dense:
         reason = f"updated: the dense index is now {layout['index']}"
 
@@ -153,7 +157,7 @@ class _Seen:
 
 
 def _meta_key(meta: SourceMeta | None, limits: SourceSettings) -> str:
-    """Changes with the file's metadata entry, and with the limits: a file refused under one limit is read again under another."""
+    """Changes with the file's metadata entry and with the limits: a file refused under one limit is read again under another."""
     meta = meta or SourceMeta()
     return hashlib.sha256(repr((meta.title, meta.publisher, limits)).encode()).hexdigest()[:16]
 
