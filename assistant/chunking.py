@@ -128,12 +128,12 @@ def _split_long(text: str, start: int, end: int, limits: _Limits) -> list[_Piece
     """Split an over-long sentence between words into pieces that each fit a window.
 
     Each piece is the longest run of words that fits, found by galloping then bisecting over the
-    number of words, so a megabyte-long line costs a few measurements per piece rather than one per
-    word (a 1 MB one-line table took minutes word by word).
+    number of words, starting from the previous piece's length, so a megabyte-long line costs a few
+    measurements per piece rather than one per word (a 1 MB one-line table took minutes word by word).
     """
     words = word_spans(text, start, end)
     out: list[_Piece] = []
-    i = 0
+    i, guess = 0, 1
     while i < len(words):
         limits.tick()
         measured: dict[int, tuple[int, int] | None] = {}
@@ -151,16 +151,20 @@ def _split_long(text: str, start: int, end: int, limits: _Limits) -> list[_Piece
             out.extend(_cut_run(text, words[i][0], words[i][1], limits))
             i += 1
             continue
-        good, step = i + 1, 1
-        while good + step <= len(words) and fits(good + step):
-            good, step = good + step, step * 2
-        bad = min(good + step, len(words) + 1)
+        probe = min(i + guess, len(words))
+        if fits(probe):
+            good, step = probe, max(1, guess // 8)
+            while good + step <= len(words) and fits(good + step):
+                good, step = good + step, step * 2
+            bad = min(good + step, len(words) + 1)
+        else:
+            good, bad = i + 1, probe
         while bad - good > 1:
             middle = (good + bad) // 2
             good, bad = (middle, bad) if fits(middle) else (good, middle)
         tokens, model_tokens = measured[good]  # type: ignore[misc]
         out.append(_Piece(words[i][0], words[good - 1][1], tokens, model_tokens))
-        i = good
+        i, guess = good, good - i
     return out
 
 
