@@ -1,50 +1,37 @@
 """Build or refresh an index from a sources folder, re-embedding only what changed.
 
-A source is reused as is when its bytes (sha256) and its metadata entry are unchanged and the
-index was built with the same settings (a file whose size and mtime are those recorded, and not
-from just before the last scan, is not even read); otherwise it is loaded and chunked again, and
-only chunks whose text is new are embedded. Everything is assembled in memory and published atomically.
+A source is reused as is when its bytes (sha256), its metadata entry and the source limits are unchanged
+and the index was built with the same settings (a file whose size and mtime are those recorded, and not
+from just before the last scan, is not even read; see changes.py); otherwise it is loaded and chunked
+again within its own failure boundary, and only chunks whose text is new are embedded. Everything is
+assembled in memory and published atomically.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from . import changes
+from .changes import Seen
 from .chunking import chunk_document, tiktoken_counter
-from .config import Settings, SourceSettings
+from .config import Settings
 from .embedding import Embedder
 from .errors import IndexFormatError
-from .sources import SourceFile, corpus_metadata, load_document, scan_folder, sha256_bytes
+from .manifest import FailureEntry, Manifest, ModelInfo, SourceEntry, chunk_counts, new_manifest, now, source_entry
+from .sources import SourceFile, corpus_metadata, load_document
 from .sources.limits import Deadline, guarded
 from .sources.metadata import SourceMeta
-from .store import FLAT, IndexData, IndexStore, Snapshot, dense_layout
-from .types import Chunk, Document, LoadFailure
+from .store import IndexData, IndexStore, Snapshot, dense_layout
+from .types import BuildReport, Chunk, Document, LoadFailure
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """What an index run did; ``changed`` is False when the live index already matched the sources."""
-
-    changed: bool
-    documents: int
-    chunks: int
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    embedded_chunks: int = 0
-    failures: tuple[LoadFailure, ...] = field(default_factory=tuple)
-    reason: str = ""
 
 
 def build_index(
@@ -61,85 +48,45 @@ def build_index(
     ``loaded`` is a snapshot the caller already holds; it is reused instead of reading the live one
     again when it is that same version.
     """
-    fingerprint = settings.fingerprint_hash(embedder.name, embedder.max_tokens)
     scanned_ns = time.time_ns()
     metadata, failures = corpus_metadata(sources_dir)
-    previous_manifest, reason = _compatible_manifest(store, fingerprint)
-    previous_sources = (previous_manifest or {}).get("sources", {})
-    previous_keys = {sid: entry["key"] for sid, entry in previous_sources.items()}
-    previous_failed = {f["source_id"]: f for f in (previous_manifest or {}).get("failures", []) if "source_id" in f}
-
-    scan = scan_folder(sources_dir, settings.sources)
-    failures.extend(scan.skipped)
-    files: dict[str, _Seen] = {}
-    for source in scan.files:
-        meta_key = _meta_key(metadata.get(source.id), settings.sources)
-        known = previous_sources.get(source.id) or previous_failed.get(source.id)
-        if known is not None and _stat_unchanged(known, source, (previous_manifest or {}).get("scanned_ns", 0)):
-            files[source.id] = _Seen(source, known["key"].split(":")[0] + ":" + meta_key)
-            continue
-        try:
-            data = source.path.read_bytes()
-        except OSError as error:
-            failures.append(LoadFailure(source.id, f"cannot read: {error.strerror}"))
-            continue
-        files[source.id] = _Seen(source, sha256_bytes(data) + ":" + meta_key)
-
-    current_keys = {sid: seen.key for sid, seen in files.items()}
-    known_keys = previous_keys | {sid: f["key"] for sid, f in previous_failed.items()}
-    layout = dense_layout(settings.dense, (previous_manifest or {}).get("chunks", 0))
-    same_dense = (previous_manifest or {}).get("dense", FLAT) == layout
-    # Entries skipped before any reading (scan, metadata) are found again each run: the same ones change nothing.
-    skipped_before = {(f["path"], f["reason"]) for f in (previous_manifest or {}).get("failures", []) if "source_id" not in f}
-    same_skips = {(f.path, f.reason) for f in failures} == skipped_before
-    if previous_manifest is not None and same_skips and current_keys == known_keys and same_dense:
-        failed = tuple(LoadFailure(f["path"], f["reason"]) for f in previous_failed.values())
-        store.tidy()
-        unchanged = BuildReport(
-            False, len(previous_keys), previous_manifest["chunks"], failures=(*failures, *failed), reason="unchanged"
-        )
-        return unchanged, None
-    if previous_manifest is not None and not same_dense:
-        reason = f"updated: the dense index is now {layout['index']}"
+    previous_manifest, reason = _compatible_manifest(store, settings.fingerprint_hash(embedder.name, embedder.max_tokens))
+    files = changes.scan(sources_dir, metadata, previous_manifest, failures, settings.sources)
+    previous_keys = {sid: entry.key for sid, entry in previous_manifest.sources.items()} if previous_manifest else {}
+    layout = dense_layout(settings.dense, previous_manifest.chunks if previous_manifest else 0)
+    if previous_manifest is not None:
+        same_dense = previous_manifest.dense == layout
+        if same_dense and changes.unchanged(previous_manifest, files, failures):
+            store.tidy()  # a crash's leftovers go even when there is nothing to publish
+            failed = tuple(f.failure() for f in changes.failed_files(previous_manifest).values())
+            report = BuildReport(False, len(previous_keys), previous_manifest.chunks, failures=(*failures, *failed), reason="unchanged")
+            return report, None
+        if not same_dense:
+            reason = f"updated: the dense index is now {layout['index']}"
 
     previous = None
     if previous_manifest is not None:
         previous = loaded if loaded is not None and loaded.manifest == previous_manifest else store.open()
-    documents: list[Document] = []
-    fresh: dict[str, list[Chunk]] = {}
-    added, updated = [], []
-    failed_keys: dict[str, str] = {}
-    for source_id, seen in files.items():
-        if previous is not None and previous_keys.get(source_id) == seen.key:
-            documents.append(previous.documents[source_id])
-            continue
-        loaded = guarded(source_id, partial(_load_and_chunk, seen.source, metadata.get(source_id), settings, embedder))
-        if isinstance(loaded, LoadFailure):
-            failures.append(loaded)
-            failed_keys[source_id] = seen.key
-            log.warning("skipped %s: %s", loaded.path, loaded.reason)
-            continue
-        doc, fresh[source_id] = loaded
-        # Read again since the scan: the key follows the bytes that were indexed.
-        files[source_id] = _Seen(seen.source, doc.sha256 + ":" + _meta_key(metadata.get(source_id), settings.sources))
-        documents.append(doc)
-        (updated if source_id in previous_keys else added).append(source_id)
-    removed = sorted(set(previous_keys) - {d.id for d in documents} - set(added) - set(updated))
+    work = _load_changed(files, metadata, previous, previous_keys, failures, settings, embedder)
+    removed = sorted(set(previous_keys) - {d.id for d in work.documents})
+    stamp = now()
 
-    chunks = _all_chunks(documents, previous, fresh)
-    vectors, embedded = _vectors_for(chunks, previous, embedder, progress)
-    manifest = _manifest(
-        settings, fingerprint, embedder, documents, chunks, files, failures, failed_keys, previous_manifest, scanned_ns
-    )
-    data = IndexData(manifest=manifest, documents=documents, chunks=chunks, vectors=vectors, failures=failures)
-    del vectors  # the store may free it once written (see IndexData)
-    snapshot = store.publish(data)
+    def entry(doc: Document, chunks: int) -> SourceEntry:
+        source, key = files[doc.id].source, files[doc.id].key
+        prior = previous_manifest.sources.get(doc.id) if previous_manifest else None
+        indexed = prior.indexed if prior is not None and prior.key == key else stamp
+        return source_entry(doc, chunks, key, source.size, indexed, (source.size, source.mtime_ns))
+
+    snapshot, embedded = index_documents(
+        work.documents, store, embedder, settings, entry, _failure_entries(failures, work.failed_keys, files),
+        previous=previous, fresh=work.fresh, scanned_ns=scanned_ns, progress=progress,
+    )  # fmt: skip
     report = BuildReport(
         changed=True,
-        documents=len(documents),
-        chunks=len(chunks),
-        added=tuple(added),
-        updated=tuple(updated),
+        documents=len(work.documents),
+        chunks=len(snapshot.chunks),
+        added=tuple(work.added),
+        updated=tuple(work.updated),
         removed=tuple(removed),
         embedded_chunks=embedded,
         failures=tuple(failures),
@@ -148,42 +95,74 @@ def build_index(
     return report, snapshot
 
 
-@dataclass(frozen=True)
-class _Seen:
-    """A source file as scanned, and its key: "<sha256 of the bytes>:<hash of its metadata entry and the limits>"."""
+def index_documents(
+    documents: list[Document],
+    store: IndexStore,
+    embedder: Embedder,
+    settings: Settings,
+    entry: Callable[[Document, int], SourceEntry],
+    failures: Iterable[FailureEntry] = (),
+    *,
+    previous: Snapshot | None = None,
+    fresh: Mapping[str, list[Chunk]] | None = None,
+    scanned_ns: int = 0,
+    progress: bool = False,
+) -> tuple[Snapshot, int]:
+    """Chunk, embed (reusing ``previous``'s vectors for unchanged text) and publish ``documents``.
 
-    source: SourceFile
-    key: str
+    ``entry(document, chunks)`` gives each source's manifest entry; ``fresh`` holds chunks already made
+    for some documents (within their file's time budget). Returns the published snapshot and the number
+    of chunks embedded. The one way a new index version is made, for a sources folder or a BEIR corpus alike.
+    """
+    chunks = _chunk_all(documents, previous, settings, embedder, fresh or {})
+    vectors, embedded = _vectors_for(chunks, previous, embedder, progress)
+    counts = chunk_counts(chunks)
+    model = ModelInfo(embedder.name, embedder.dim, embedder.max_tokens)
+    sources = {doc.id: entry(doc, counts[doc.id]) for doc in documents}
+    manifest = new_manifest(settings, model, sources, failures, scanned_ns=scanned_ns)
+    data = IndexData(manifest=manifest, documents=documents, chunks=chunks, vectors=vectors)
+    del vectors  # the store may free it once written (see IndexData)
+    return store.publish(data), embedded
 
 
-def _meta_key(meta: SourceMeta | None, limits: SourceSettings) -> str:
-    """Changes with the file's metadata entry and with the limits: a file refused under one limit is read again under another."""
-    meta = meta or SourceMeta()
-    return hashlib.sha256(repr((meta.title, meta.publisher, limits)).encode()).hexdigest()[:16]
+@dataclass
+class _Changed:
+    """What a build reads: the documents to index, chunks made while loading, and what became of each file."""
+
+    documents: list[Document] = field(default_factory=list)
+    fresh: dict[str, list[Chunk]] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    failed_keys: dict[str, str] = field(default_factory=dict)  # source id -> key of a file that failed to load
 
 
-# A file modified this close to the previous scan may have changed again within one tick of the file
-# system's clock (coarse: milliseconds, or 2 s on FAT) after it was hashed, with the same size and
-# mtime: hash it again rather than trust its stat (git's "racy clean" rule).
-_RACY_NS = 2_000_000_000
-
-
-def _stat_unchanged(known: dict[str, Any], source: SourceFile, scanned_ns: int) -> bool:
-    """True when the file's size and mtime are those recorded, and old enough to trust."""
-    return known.get("stat") == [source.size, source.mtime_ns] and source.mtime_ns < scanned_ns - _RACY_NS
-
-
-def _compatible_manifest(store: IndexStore, fingerprint: str) -> tuple[dict[str, Any] | None, str]:
-    try:
-        manifest = store.manifest()
-    except IndexFormatError as error:
-        log.warning("rebuilding from scratch: %s", error)
-        return None, "rebuilt: the old index was unreadable or of another format version"
-    if manifest is None:
-        return None, "built: there was no index"
-    if manifest.get("fingerprint") != fingerprint:
-        return None, "rebuilt: the index was built with another model, chunker (settings or code version) or format"
-    return manifest, "updated"
+def _load_changed(
+    files: dict[str, Seen],
+    metadata: dict[str, SourceMeta],
+    previous: Snapshot | None,
+    previous_keys: dict[str, str],
+    failures: list[LoadFailure],
+    settings: Settings,
+    embedder: Embedder,
+) -> _Changed:
+    """The documents to index (unchanged ones taken from ``previous``); a file that fails is added to ``failures``."""
+    work = _Changed()
+    for source_id, seen in files.items():
+        if previous is not None and previous_keys.get(source_id) == seen.key:
+            work.documents.append(previous.documents[source_id])
+            continue
+        loaded = guarded(source_id, partial(_load_and_chunk, seen.source, metadata.get(source_id), settings, embedder))
+        if isinstance(loaded, LoadFailure):
+            failures.append(loaded)
+            work.failed_keys[source_id] = seen.key
+            log.warning("skipped %r: %s", loaded.path, loaded.reason)
+            continue
+        doc, work.fresh[source_id] = loaded
+        # Read again since the scan: the key follows the bytes that were indexed.
+        files[source_id] = Seen(seen.source, doc.sha256 + ":" + changes.meta_key(metadata.get(source_id), settings.sources))
+        work.documents.append(doc)
+        (work.updated if source_id in previous_keys else work.added).append(source_id)
+    return work
 
 
 def _load_and_chunk(
@@ -197,15 +176,50 @@ def _load_and_chunk(
     return doc, chunks
 
 
-def _all_chunks(documents: list[Document], previous: Snapshot | None, fresh: dict[str, list[Chunk]]) -> list[Chunk]:
-    """Every document's chunks: those just made, else the previous index's (the document is unchanged)."""
+def _failure_entries(failures: list[LoadFailure], failed_keys: dict[str, str], files: dict[str, Seen]) -> list[FailureEntry]:
+    """Failures as the manifest keeps them, by source id: a file that failed to load keeps its key and
+    stat, so an unchanged one is not loaded again next time."""
+    entries = []
+    for f in failures:
+        if f.path in failed_keys:
+            source = files[f.path].source
+            entries.append(FailureEntry(f.path, f.reason, f.path, failed_keys[f.path], (source.size, source.mtime_ns)))
+        else:
+            entries.append(FailureEntry(f.path, f.reason))
+    return entries
+
+
+def _compatible_manifest(store: IndexStore, fingerprint: str) -> tuple[Manifest | None, str]:
+    try:
+        manifest = store.manifest()
+    except IndexFormatError as error:
+        log.warning("rebuilding from scratch: %s", error)
+        return None, "rebuilt: the old index was unreadable or of another format version"
+    if manifest is None:
+        return None, "built: there was no index"
+    if manifest.fingerprint != fingerprint:
+        return None, "rebuilt: the index was built with another model, chunker (settings or code version) or format"
+    return manifest, "updated"
+
+
+def _chunk_all(
+    documents: list[Document], previous: Snapshot | None, settings: Settings, embedder: Embedder, fresh: Mapping[str, list[Chunk]]
+) -> list[Chunk]:
+    """Every document's chunks: those just made, else the previous index's when the document is unchanged, else made now."""
     reused: dict[str, list[Chunk]] = {}
     if previous is not None:
         for chunk in previous.chunks:
             reused.setdefault(chunk.source_id, []).append(chunk)
+    counter = tiktoken_counter(settings.chunk.encoding)
     chunks: list[Chunk] = []
     for doc in documents:
-        chunks.extend(fresh[doc.id] if doc.id in fresh else reused.get(doc.id, []))
+        prior = previous.documents.get(doc.id) if previous is not None else None
+        if doc.id in fresh:
+            chunks.extend(fresh[doc.id])
+        elif prior is not None and prior.sha256 == doc.sha256 and doc.id in reused:
+            chunks.extend(reused[doc.id])
+        else:
+            chunks.extend(chunk_document(doc, settings.chunk, counter, embedder.count_tokens, embedder.max_tokens))
     return chunks
 
 
@@ -235,60 +249,3 @@ def _vectors_for(
             vectors[part] = embedder.encode([chunks[i].text for i in part])
             bar.update(len(part))
     return vectors, len(missing)
-
-
-def _manifest(
-    settings: Settings,
-    fingerprint: str,
-    embedder: Embedder,
-    documents: list[Document],
-    chunks: list[Chunk],
-    files: dict[str, _Seen],
-    failures: list[LoadFailure],
-    failed_keys: dict[str, str],
-    previous_manifest: dict[str, Any] | None,
-    scanned_ns: int,
-) -> dict[str, Any]:
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    previous_sources = (previous_manifest or {}).get("sources", {})
-    per_source: dict[str, int] = {}
-    for chunk in chunks:
-        per_source[chunk.source_id] = per_source.get(chunk.source_id, 0) + 1
-    return {
-        "created": now,
-        "fingerprint": fingerprint,
-        "scanned_ns": scanned_ns,
-        **settings.index_fingerprint(),
-        "model": {"name": embedder.name, "dim": embedder.dim, "max_tokens": embedder.max_tokens, "normalized": True},
-        "sources": {
-            doc.id: {
-                "sha256": doc.sha256,
-                "key": files[doc.id].key,
-                "bytes": files[doc.id].source.size,
-                "stat": [files[doc.id].source.size, files[doc.id].source.mtime_ns],
-                "title": doc.title,
-                "publisher": doc.publisher,
-                "path": doc.path,
-                "chunks": per_source.get(doc.id, 0),
-                "indexed": (
-                    previous_sources[doc.id]["indexed"]
-                    if previous_sources.get(doc.id, {}).get("key") == files[doc.id].key
-                    else now
-                ),
-            }
-            for doc in documents
-        },
-        "failures": [
-            {"path": f.path, "reason": f.reason}
-            | (
-                {
-                    "source_id": f.path,
-                    "key": failed_keys[f.path],
-                    "stat": [files[f.path].source.size, files[f.path].source.mtime_ns],
-                }
-                if f.path in failed_keys
-                else {}
-            )
-            for f in failures
-        ],
-    }
