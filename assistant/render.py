@@ -200,9 +200,9 @@ _BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u20
 
 
 def one_line(text: str) -> str:
-    """``text`` safe to print as one line of a terminal or log: the characters above, and the backslash
-    (so an escape is never ambiguous), written as Python writes them in a string (``\\n``, ``\\x1b``, ``\\u202e``)."""
+    """``text`` safe to print as one line of a terminal or log: the characters above written as Python
+    writes them in a string (``\\n``, ``\\x1b``, ``\\u202e``); a backslash stays as it is, so a name the
+    scan already wrote with escapes (``caf\\xe9.txt``) reads the same in the log and the app."""
     return "".join(
-        repr(ch)[1:-1] if ch == "\\" or ch in _BIDI_CONTROLS or unicodedata.category(ch) in _ESCAPED_CATEGORIES else ch
-        for ch in text
+        repr(ch)[1:-1] if ch in _BIDI_CONTROLS or unicodedata.category(ch) in _ESCAPED_CATEGORIES else ch for ch in text
     )

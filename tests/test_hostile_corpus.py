@@ -76,6 +76,7 @@ BAD = {
     "fifo.txt": "not a regular file (a named pipe)",
     "report.docx": "unsupported file type '.docx'",
     "README": "unsupported file type '(none)'",
+    "caf\\xe9 latin-1 name.txt": "name is not valid UTF-8",
 }
 
 
@@ -151,6 +152,7 @@ def build_corpus(root: Path) -> Path:
     os.mkfifo(folder / "fifo.txt")
     (folder / "report.docx").write_bytes(b"PK\x03\x04")
     (folder / "README").write_text("no extension", encoding="utf-8")
+    (folder / os.fsdecode(b"caf\xe9 latin-1 name.txt")).write_text(f"Named in Latin-1: {sentence}", encoding="utf-8")
     (folder / ".hidden.txt").write_text("Hidden files are left out silently.", encoding="utf-8")
     return folder
 

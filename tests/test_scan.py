@@ -86,3 +86,16 @@ def test_an_unlistable_folder_is_reported_and_the_rest_scanned(tmp_path: Path) -
 def test_source_limits_must_be_positive(field: str) -> None:
     with pytest.raises(SettingsError, match=field):
         SourceSettings(**{field: 0})
+
+
+def test_a_name_that_is_not_utf8_is_skipped_and_reported_with_its_bytes_escaped(tmp_path: Path) -> None:
+    (tmp_path / os.fsdecode(b"caf\xe9.txt")).write_text("Named in Latin-1.", encoding="utf-8")
+    (tmp_path / os.fsdecode(b"d\xf6cs")).mkdir()
+    (tmp_path / os.fsdecode(b"d\xf6cs") / "inner.txt").write_text("Inside a Latin-1 folder.", encoding="utf-8")
+    (tmp_path / "caf\u00e9.txt").write_text("Named in UTF-8.", encoding="utf-8")
+    scan = scan_folder(tmp_path)
+    assert [f.id for f in scan.files] == ["caf\u00e9.txt"]
+    assert [(s.path, s.reason) for s in scan.skipped] == [
+        ("caf\\xe9.txt", "name is not valid UTF-8: not read (rename it)"),
+        ("d\\xf6cs", "name is not valid UTF-8: not read (rename it)"),
+    ]

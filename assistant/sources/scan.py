@@ -60,6 +60,10 @@ def scan_folder(folder: Path, settings: SourceSettings | None = None) -> Scan:
             source_id = "/".join(rel)
             if entry.name.startswith(".") or source_id == METADATA_FILE:
                 continue
+            if not _is_utf8(entry.name):
+                # Source ids are written as UTF-8 (index, links, citations): a name that is not cannot be one.
+                scan.skipped.append(LoadFailure(_shown_name(source_id), "name is not valid UTF-8: not read (rename it)"))
+                continue
             try:
                 outcome = _classify(entry, source_id, root, settings)
             except OSError as error:
@@ -132,7 +136,20 @@ def _chain(path: str) -> str:
             break
         seen.add(os.path.abspath(target))
         current = target
-    return " -> ".join(names)
+    return _shown_name(" -> ".join(names))
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # the file system's undecodable bytes arrive as lone surrogates
+        return False
+    return True
+
+
+def _shown_name(name: str) -> str:
+    """``name`` with each byte that is not UTF-8 written as ``\\xff``, so it can be stored and printed."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _kind(mode: int) -> str:
