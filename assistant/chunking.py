@@ -7,6 +7,7 @@ their tail from search.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +17,10 @@ from .segmentation import sentence_spans, word_spans
 from .types import Chunk, Document
 
 TokenCounter = Callable[[str], int]
+# Beyond this many characters per allowed token a span is not measured whole: it cannot fit anyway,
+# and measuring a megabyte-long word only to split it costs far more than splitting it.
+_CHARS_PER_TOKEN_BOUND = 16
+_SHRINK = 0.9  # aim a little under the limit when cutting a run, so the next try usually fits
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,25 @@ class _Piece:
     end: int
     tokens: int  # in the chunker's encoding
     model_tokens: int  # in the embedding model's word pieces
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """What one window may hold, the two ways of measuring it, and the time check between steps."""
+
+    max_tokens: int
+    model_limit: int
+    count: TokenCounter
+    model_count: TokenCounter
+    tick: Callable[[], None]
+
+    @property
+    def too_long(self) -> int:
+        """Characters beyond which a span is not measured whole (see _CHARS_PER_TOKEN_BOUND)."""
+        return self.max_tokens * _CHARS_PER_TOKEN_BOUND
+
+    def fits(self, tokens: int, model_tokens: int) -> bool:
+        return tokens <= self.max_tokens and model_tokens <= self.model_limit
 
 
 @lru_cache(maxsize=4)
@@ -44,17 +68,20 @@ def chunk_document(
     count_tokens: TokenCounter,
     count_model_tokens: TokenCounter | None = None,
     model_max_tokens: int | None = None,
+    tick: Callable[[], None] | None = None,
 ) -> list[Chunk]:
     """Chunks covering every sentence of ``doc``; each is ``doc.text[start:end]``.
 
     Sentences are packed greedily until ``settings.max_tokens``; the next window starts with the
     last sentences of the previous one, up to ``settings.overlap_tokens``. A sentence longer than a
-    window is split between words. Both token counts are additive across white space, so pieces
-    are measured once and summed.
+    window is split between words, and a word longer than a window (a run with no white space) is
+    cut between characters. Both token counts are additive across white space, so pieces are
+    measured once and summed. ``tick`` is called between sentences; it may raise to stop a file
+    that takes too long.
     """
-    model_count = count_model_tokens or count_tokens
     model_limit = model_max_tokens if model_max_tokens is not None else 10**9
-    pieces = list(_pieces(doc.text, settings.max_tokens, model_limit, count_tokens, model_count))
+    limits = _Limits(settings.max_tokens, model_limit, count_tokens, count_model_tokens or count_tokens, tick or _no_tick)
+    pieces = _pieces(doc.text, limits)
     chunks: list[Chunk] = []
     i = 0
     while i < len(pieces):
@@ -79,37 +106,93 @@ def chunk_document(
     return chunks
 
 
-def _pieces(
-    text: str, max_tokens: int, model_limit: int, count: TokenCounter, model_count: TokenCounter
-) -> list[_Piece]:
+def _no_tick() -> None:
+    return None
+
+
+def _pieces(text: str, limits: _Limits) -> list[_Piece]:
     out: list[_Piece] = []
     for start, end in sentence_spans(text):
-        sentence = text[start:end]
-        piece = _Piece(start, end, count(sentence), model_count(sentence))
-        if piece.tokens <= max_tokens and piece.model_tokens <= model_limit:
-            out.append(piece)
-        else:
-            out.extend(_split_long(text, start, end, max_tokens, model_limit, count, model_count))
+        limits.tick()
+        if end - start <= limits.too_long:
+            sentence = text[start:end]
+            piece = _Piece(start, end, limits.count(sentence), limits.model_count(sentence))
+            if limits.fits(piece.tokens, piece.model_tokens):
+                out.append(piece)
+                continue
+        out.extend(_split_long(text, start, end, limits))
     return out
 
 
-def _split_long(
-    text: str, start: int, end: int, max_tokens: int, model_limit: int, count: TokenCounter, model_count: TokenCounter
-) -> list[_Piece]:
-    """Split an over-long sentence between words into pieces that each fit a window."""
-    out: list[_Piece] = []
+def _split_long(text: str, start: int, end: int, limits: _Limits) -> list[_Piece]:
+    """Split an over-long sentence between words into pieces that each fit a window.
+
+    Each piece is the longest run of words that fits, found by galloping then bisecting over the
+    number of words, starting from the previous piece's length, so a megabyte-long line costs a few
+    measurements per piece rather than one per word (a 1 MB one-line table took minutes word by word).
+    """
     words = word_spans(text, start, end)
-    piece_start, tokens, model_tokens = words[0][0], 0, 0
-    last_end = words[0][0]
-    for w_start, w_end in words:
-        # A leading space belongs to the word in both tokenizers' counts.
-        w_tokens = count(" " + text[w_start:w_end])
-        w_model = model_count(text[w_start:w_end])
-        if last_end > piece_start and (tokens + w_tokens > max_tokens or model_tokens + w_model > model_limit):
-            out.append(_Piece(piece_start, last_end, tokens, model_tokens))
-            piece_start, tokens, model_tokens = w_start, 0, 0
-        tokens += w_tokens
-        model_tokens += w_model
-        last_end = w_end
-    out.append(_Piece(piece_start, last_end, tokens, model_tokens))
+    out: list[_Piece] = []
+    i, guess = 0, 1
+    while i < len(words):
+        limits.tick()
+        measured: dict[int, tuple[int, int] | None] = {}
+
+        def fits(j: int, first: int = i) -> bool:
+            if j not in measured:
+                span_start, span_end = words[first][0], words[j - 1][1]
+                span = text[span_start:span_end]
+                too_long = span_end - span_start > limits.too_long
+                measured[j] = None if too_long else (limits.count(span), limits.model_count(span))
+            counts = measured[j]
+            return counts is not None and limits.fits(*counts)
+
+        if not fits(i + 1):
+            out.extend(_cut_run(text, words[i][0], words[i][1], limits))
+            i += 1
+            continue
+        probe = min(i + guess, len(words))
+        if fits(probe):
+            good, step = probe, max(1, guess // 8)
+            while good + step <= len(words) and fits(good + step):
+                good, step = good + step, step * 2
+            bad = min(good + step, len(words) + 1)
+        else:
+            good, bad = i + 1, probe
+        while bad - good > 1:
+            middle = (good + bad) // 2
+            good, bad = (middle, bad) if fits(middle) else (good, middle)
+        tokens, model_tokens = measured[good]  # type: ignore[misc]
+        out.append(_Piece(words[i][0], words[good - 1][1], tokens, model_tokens))
+        i, guess = good, good - i
     return out
+
+
+def _cut_run(text: str, start: int, end: int, limits: _Limits) -> list[_Piece]:
+    """Cut a word longer than a window between characters (never inside a character or before a combining mark).
+
+    Token counts are not additive across a cut inside a word, so each cut piece is marked as a full
+    window and is never joined to a neighbour.
+    """
+    out: list[_Piece] = []
+    pos = start
+    while pos < end:
+        limits.tick()
+        size = min(end - pos, limits.too_long)
+        while True:
+            cut = _safe_cut(text, pos, pos + size)
+            tokens, model_tokens = limits.count(text[pos:cut]), limits.model_count(text[pos:cut])
+            if limits.fits(tokens, model_tokens) or cut - pos == 1:
+                break
+            share = min(limits.max_tokens / tokens, limits.model_limit / max(model_tokens, 1))
+            size = max(1, min(cut - pos - 1, int((cut - pos) * share * _SHRINK)))
+        out.append(_Piece(pos, cut, limits.max_tokens, limits.model_limit))
+        pos = cut
+    return out
+
+
+def _safe_cut(text: str, start: int, cut: int) -> int:
+    """``cut``, moved back so that a combining mark or joiner stays with the character it modifies."""
+    while cut - 1 > start and cut < len(text) and (unicodedata.combining(text[cut]) or text[cut] in "\u200d\ufe0f"):
+        cut -= 1
+    return cut

@@ -19,7 +19,7 @@ from .types import Exchange, SearchResult
 from .config import MODES
 from .errors import AssistantError
 from .options import add_folders, add_server
-from .render import result_to_json, result_to_text
+from .render import build_report_to_text, failure_to_text, result_to_json, result_to_text
 
 STDIN = "-"
 
@@ -89,15 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _index(assistant: Assistant, args: argparse.Namespace) -> int:
     report = assistant.refresh(progress=not args.quiet)
     for failure in report.failures:
-        print(f"skipped {failure.path}: {failure.reason}", file=sys.stderr)
-    if not report.changed:
-        print(f"index is up to date: {report.documents} documents, {report.chunks} chunks")
-    else:
-        print(
-            f"{report.reason}: {report.documents} documents, {report.chunks} chunks "
-            f"({report.embedded_chunks} embedded; added {len(report.added)}, updated {len(report.updated)}, "
-            f"removed {len(report.removed)}, failed {len(report.failures)})"
-        )
+        print(failure_to_text(failure), file=sys.stderr)
+    print(build_report_to_text(report))
     return 1 if report.documents == 0 else 0
 
 

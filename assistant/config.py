@@ -11,7 +11,7 @@ from .errors import SettingsError
 FORMAT_VERSION = 1
 # Bump when a change to segmentation.py or chunking.py moves chunk edges: settings alone do not show it,
 # and an index chunked by the old code would otherwise be reused with offsets the new code never made.
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2  # 2: runs of text without white space are cut into pieces within the token limits
 MODES = ("hybrid", "dense", "bm25")
 FUSIONS = ("rrf", "blend")
 DENSE_INDEXES = ("flat", "hnsw", "auto")
@@ -89,6 +89,41 @@ class DenseSettings:
 
     def use_hnsw(self, rows: int) -> bool:
         return self.index == "hnsw" or (self.index == "auto" and rows >= self.hnsw_from)
+
+
+_MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """What a source file may be; a file over a limit is skipped with the limit named (README "Limits").
+
+    Sizes are per type because the cost per byte differs: text is chunked as is, HTML is parsed into a
+    tree first, and a PDF's bytes are mostly compressed streams and images.
+    """
+
+    max_text_bytes: int = 20 * _MIB  # .txt and .md
+    max_html_bytes: int = 20 * _MIB
+    max_pdf_bytes: int = 100 * _MIB
+    max_pdf_pages: int = 5_000
+    max_html_depth: int = 20_000  # nested elements: real pages stay under 100; the walk is iterative, but parsers and libraries may recurse
+    seconds_per_file: float = 120.0  # reading, parsing and chunking one file
+    follow_links_outside: bool = False  # a link out of the folder would let the index serve any readable file
+
+    def __post_init__(self) -> None:
+        for name in ("max_text_bytes", "max_html_bytes", "max_pdf_bytes", "max_pdf_pages", "max_html_depth"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"sources {name} must be positive, got {getattr(self, name)}")
+        if not self.seconds_per_file > 0:
+            raise SettingsError(f"sources seconds_per_file must be positive, got {self.seconds_per_file}")
+
+    def max_bytes(self, suffix: str) -> int:
+        """The size limit for a file of type ``suffix`` (lower case, with the dot)."""
+        if suffix == ".pdf":
+            return self.max_pdf_bytes
+        if suffix in (".html", ".htm"):
+            return self.max_html_bytes
+        return self.max_text_bytes
 
 
 @dataclass(frozen=True)
@@ -181,6 +216,7 @@ class Settings:
     model: ModelSettings = field(default_factory=ModelSettings)
     search: SearchSettings = field(default_factory=SearchSettings)
     dense: DenseSettings = field(default_factory=DenseSettings)
+    sources: SourceSettings = field(default_factory=SourceSettings)
     answer: AnswerSettings = field(default_factory=AnswerSettings)
     desk: DeskSettings = field(default_factory=DeskSettings)
     links: LinkSettings = field(default_factory=LinkSettings)

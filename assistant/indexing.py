@@ -1,28 +1,32 @@
 """Build or refresh an index from a sources folder, re-embedding only what changed.
 
-A source is reused as is when its bytes (sha256) and its metadata entry are unchanged and the
-index was built with the same settings (a file whose size and mtime are those recorded, and not
-from just before the last scan, is not even read); otherwise it is loaded and chunked again, and
-only chunks whose text is new are embedded. Everything is assembled in memory and published atomically.
+A source is reused as is when its bytes (sha256), its metadata entry and the source limits are unchanged
+and the index was built with the same settings (a file whose size and mtime are those recorded, and not
+from just before the last scan, is not even read; see changes.py); otherwise it is loaded and chunked
+again within its own failure boundary, and only chunks whose text is new are embedded. Everything is
+assembled in memory and published atomically.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
+from . import changes
+from .changes import Seen
 from .chunking import chunk_document, tiktoken_counter
 from .config import Settings
 from .embedding import Embedder
-from .errors import IndexFormatError, LoadError
+from .errors import IndexFormatError
 from .manifest import FailureEntry, Manifest, ModelInfo, SourceEntry, chunk_counts, new_manifest, now, source_entry
-from .sources import SourceFile, corpus_metadata, load_document, scan_sources, sha256_bytes
+from .sources import SourceFile, corpus_metadata, load_document
+from .sources.limits import Deadline, guarded
 from .sources.metadata import SourceMeta
 from .store import IndexData, IndexStore, Snapshot, dense_layout
 from .types import BuildReport, Chunk, Document, LoadFailure
@@ -47,24 +51,24 @@ def build_index(
     scanned_ns = time.time_ns()
     metadata, failures = corpus_metadata(sources_dir)
     previous_manifest, reason = _compatible_manifest(store, settings.fingerprint_hash(embedder.name, embedder.max_tokens))
-    files = _scan(sources_dir, metadata, previous_manifest, failures)
+    files = changes.scan(sources_dir, metadata, previous_manifest, failures, settings.sources)
     previous_keys = {sid: entry.key for sid, entry in previous_manifest.sources.items()} if previous_manifest else {}
-    previous_failed = _failed_files(previous_manifest)
     layout = dense_layout(settings.dense, previous_manifest.chunks if previous_manifest else 0)
     if previous_manifest is not None:
-        known_keys = previous_keys | {sid: f.key or "" for sid, f in previous_failed.items()}
         same_dense = previous_manifest.dense == layout
-        if not failures and {sid: seen.key for sid, seen in files.items()} == known_keys and same_dense:
-            failed = tuple(f.failure() for f in previous_failed.values())
-            return BuildReport(False, len(previous_keys), previous_manifest.chunks, failures=failed, reason="unchanged"), None
+        if same_dense and changes.unchanged(previous_manifest, files, failures):
+            store.tidy()  # a crash's leftovers go even when there is nothing to publish
+            failed = tuple(f.failure() for f in changes.failed_files(previous_manifest).values())
+            report = BuildReport(False, len(previous_keys), previous_manifest.chunks, failures=(*failures, *failed), reason="unchanged")
+            return report, None
         if not same_dense:
             reason = f"updated: the dense index is now {layout['index']}"
 
     previous = None
     if previous_manifest is not None:
         previous = loaded if loaded is not None and loaded.manifest == previous_manifest else store.open()
-    documents, added, updated, failed_keys = _load_changed(files, metadata, previous, previous_keys, failures)
-    removed = sorted(set(previous_keys) - {d.id for d in documents} - set(added) - set(updated))
+    work = _load_changed(files, metadata, previous, previous_keys, failures, settings, embedder)
+    removed = sorted(set(previous_keys) - {d.id for d in work.documents})
     stamp = now()
 
     def entry(doc: Document, chunks: int) -> SourceEntry:
@@ -74,15 +78,15 @@ def build_index(
         return source_entry(doc, chunks, key, source.size, indexed, (source.size, source.mtime_ns))
 
     snapshot, embedded = index_documents(
-        documents, store, embedder, settings, entry, _failure_entries(failures, failed_keys, files),
-        previous=previous, scanned_ns=scanned_ns, progress=progress,
+        work.documents, store, embedder, settings, entry, _failure_entries(failures, work.failed_keys, files),
+        previous=previous, fresh=work.fresh, scanned_ns=scanned_ns, progress=progress,
     )  # fmt: skip
     report = BuildReport(
         changed=True,
-        documents=len(documents),
+        documents=len(work.documents),
         chunks=len(snapshot.chunks),
-        added=tuple(added),
-        updated=tuple(updated),
+        added=tuple(work.added),
+        updated=tuple(work.updated),
         removed=tuple(removed),
         embedded_chunks=embedded,
         failures=tuple(failures),
@@ -100,16 +104,17 @@ def index_documents(
     failures: Iterable[FailureEntry] = (),
     *,
     previous: Snapshot | None = None,
+    fresh: Mapping[str, list[Chunk]] | None = None,
     scanned_ns: int = 0,
     progress: bool = False,
 ) -> tuple[Snapshot, int]:
     """Chunk, embed (reusing ``previous``'s vectors for unchanged text) and publish ``documents``.
 
-    ``entry(document, chunks)`` gives each source's manifest entry. Returns the published snapshot and
-    the number of chunks embedded. The one way a new index version is made, for a sources folder or a
-    BEIR corpus alike.
+    ``entry(document, chunks)`` gives each source's manifest entry; ``fresh`` holds chunks already made
+    for some documents (within their file's time budget). Returns the published snapshot and the number
+    of chunks embedded. The one way a new index version is made, for a sources folder or a BEIR corpus alike.
     """
-    chunks = _chunk_all(documents, previous, settings, embedder)
+    chunks = _chunk_all(documents, previous, settings, embedder, fresh or {})
     vectors, embedded = _vectors_for(chunks, previous, embedder, progress)
     counts = chunk_counts(chunks)
     model = ModelInfo(embedder.name, embedder.dim, embedder.max_tokens)
@@ -120,99 +125,68 @@ def index_documents(
     return store.publish(data), embedded
 
 
-def _scan(
-    sources_dir: Path, metadata: dict[str, SourceMeta], previous: Manifest | None, failures: list[LoadFailure]
-) -> dict[str, _Seen]:
-    """Every source file and its key; a file whose stat the previous manifest vouches for is not read."""
-    known = {**_failed_files(previous), **(previous.sources if previous else {})}
-    files: dict[str, _Seen] = {}
-    for source in scan_sources(sources_dir):
-        meta_key = _meta_key(metadata.get(source.id))
-        entry = known.get(source.id)
-        if entry is not None and entry.key and _stat_unchanged(entry.stat, source, previous.scanned_ns if previous else 0):
-            files[source.id] = _Seen(source, entry.key.split(":")[0] + ":" + meta_key)
-            continue
-        try:
-            data = source.path.read_bytes()
-        except OSError as error:
-            failures.append(LoadFailure(str(source.path), f"cannot read: {error.strerror}"))
-            continue
-        files[source.id] = _Seen(source, sha256_bytes(data) + ":" + meta_key)
-    return files
+@dataclass
+class _Changed:
+    """What a build reads: the documents to index, chunks made while loading, and what became of each file."""
 
-
-def _failed_files(manifest: Manifest | None) -> dict[str, FailureEntry]:
-    return {f.source_id: f for f in (manifest.failures if manifest else ()) if f.source_id is not None}
+    documents: list[Document] = field(default_factory=list)
+    fresh: dict[str, list[Chunk]] = field(default_factory=dict)
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    failed_keys: dict[str, str] = field(default_factory=dict)  # source id -> key of a file that failed to load
 
 
 def _load_changed(
-    files: dict[str, _Seen],
+    files: dict[str, Seen],
     metadata: dict[str, SourceMeta],
     previous: Snapshot | None,
     previous_keys: dict[str, str],
     failures: list[LoadFailure],
-) -> tuple[list[Document], list[str], list[str], dict[str, str]]:
-    """The documents to index (unchanged ones taken from ``previous``), added and updated ids, and failed keys."""
-    documents: list[Document] = []
-    added, updated = [], []
-    failed_keys: dict[str, str] = {}
+    settings: Settings,
+    embedder: Embedder,
+) -> _Changed:
+    """The documents to index (unchanged ones taken from ``previous``); a file that fails is added to ``failures``."""
+    work = _Changed()
     for source_id, seen in files.items():
         if previous is not None and previous_keys.get(source_id) == seen.key:
-            documents.append(previous.documents[source_id])
+            work.documents.append(previous.documents[source_id])
             continue
-        try:
-            doc = load_document(seen.source.path, source_id, metadata.get(source_id))
-        except LoadError as error:
-            failures.append(LoadFailure(error.path, error.reason))
-            failed_keys[source_id] = seen.key
-            log.warning("skipped %s", error)
+        loaded = guarded(source_id, partial(_load_and_chunk, seen.source, metadata.get(source_id), settings, embedder))
+        if isinstance(loaded, LoadFailure):
+            failures.append(loaded)
+            work.failed_keys[source_id] = seen.key
+            log.warning("skipped %r: %s", loaded.path, loaded.reason)
             continue
+        doc, work.fresh[source_id] = loaded
         # Read again since the scan: the key follows the bytes that were indexed.
-        files[source_id] = _Seen(seen.source, doc.sha256 + ":" + _meta_key(metadata.get(source_id)))
-        documents.append(doc)
-        (updated if source_id in previous_keys else added).append(source_id)
-    return documents, added, updated, failed_keys
+        files[source_id] = Seen(seen.source, doc.sha256 + ":" + changes.meta_key(metadata.get(source_id), settings.sources))
+        work.documents.append(doc)
+        (work.updated if source_id in previous_keys else work.added).append(source_id)
+    return work
 
 
-def _failure_entries(
-    failures: list[LoadFailure], failed_keys: dict[str, str], files: dict[str, _Seen]
-) -> list[FailureEntry]:
-    """Failures as the manifest keeps them: a file that failed to load keeps its key and stat, so an
-    unchanged one is not loaded again next time."""
-    failed_ids = {str(files[sid].source.path): sid for sid in failed_keys}
+def _load_and_chunk(
+    source: SourceFile, meta: SourceMeta | None, settings: Settings, embedder: Embedder
+) -> tuple[Document, list[Chunk]]:
+    """One file read, parsed and chunked within its time budget: the unit a failure stops."""
+    deadline = Deadline(source.id, settings.sources.seconds_per_file)
+    doc = load_document(source.path, source.id, meta, deadline=deadline, limits=settings.sources)
+    counter = tiktoken_counter(settings.chunk.encoding)
+    chunks = chunk_document(doc, settings.chunk, counter, embedder.count_tokens, embedder.max_tokens, deadline.check)
+    return doc, chunks
+
+
+def _failure_entries(failures: list[LoadFailure], failed_keys: dict[str, str], files: dict[str, Seen]) -> list[FailureEntry]:
+    """Failures as the manifest keeps them, by source id: a file that failed to load keeps its key and
+    stat, so an unchanged one is not loaded again next time."""
     entries = []
     for f in failures:
-        sid = failed_ids.get(f.path)
-        if sid is None:
-            entries.append(FailureEntry(f.path, f.reason))
+        if f.path in failed_keys:
+            source = files[f.path].source
+            entries.append(FailureEntry(f.path, f.reason, f.path, failed_keys[f.path], (source.size, source.mtime_ns)))
         else:
-            source = files[sid].source
-            entries.append(FailureEntry(f.path, f.reason, sid, failed_keys[sid], (source.size, source.mtime_ns)))
+            entries.append(FailureEntry(f.path, f.reason))
     return entries
-
-
-@dataclass(frozen=True)
-class _Seen:
-    """A source file as scanned, and its key: "<sha256 of the bytes>:<hash of its metadata entry>"."""
-
-    source: SourceFile
-    key: str
-
-
-def _meta_key(meta: SourceMeta | None) -> str:
-    meta = meta or SourceMeta()
-    return hashlib.sha256(repr((meta.title, meta.publisher)).encode()).hexdigest()[:16]
-
-
-# A file modified this close to the previous scan may have changed again within one tick of the file
-# system's clock (coarse: milliseconds, or 2 s on FAT) after it was hashed, with the same size and
-# mtime: hash it again rather than trust its stat (git's "racy clean" rule).
-_RACY_NS = 2_000_000_000
-
-
-def _stat_unchanged(stat: tuple[int, int] | None, source: SourceFile, scanned_ns: int) -> bool:
-    """True when the file's size and mtime are those recorded, and old enough to trust."""
-    return stat == (source.size, source.mtime_ns) and source.mtime_ns < scanned_ns - _RACY_NS
 
 
 def _compatible_manifest(store: IndexStore, fingerprint: str) -> tuple[Manifest | None, str]:
@@ -228,7 +202,10 @@ def _compatible_manifest(store: IndexStore, fingerprint: str) -> tuple[Manifest 
     return manifest, "updated"
 
 
-def _chunk_all(documents: list[Document], previous: Snapshot | None, settings: Settings, embedder: Embedder) -> list[Chunk]:
+def _chunk_all(
+    documents: list[Document], previous: Snapshot | None, settings: Settings, embedder: Embedder, fresh: Mapping[str, list[Chunk]]
+) -> list[Chunk]:
+    """Every document's chunks: those just made, else the previous index's when the document is unchanged, else made now."""
     reused: dict[str, list[Chunk]] = {}
     if previous is not None:
         for chunk in previous.chunks:
@@ -237,7 +214,9 @@ def _chunk_all(documents: list[Document], previous: Snapshot | None, settings: S
     chunks: list[Chunk] = []
     for doc in documents:
         prior = previous.documents.get(doc.id) if previous is not None else None
-        if prior is not None and prior.sha256 == doc.sha256 and doc.id in reused:
+        if doc.id in fresh:
+            chunks.extend(fresh[doc.id])
+        elif prior is not None and prior.sha256 == doc.sha256 and doc.id in reused:
             chunks.extend(reused[doc.id])
         else:
             chunks.extend(chunk_document(doc, settings.chunk, counter, embedder.count_tokens, embedder.max_tokens))

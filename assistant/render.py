@@ -7,6 +7,7 @@ The CLI, the web app's API endpoint and the evaluation all print through here, s
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from .citations import corroboration_citation, format_citation, location, match_citation, source_label
 from .figures import extract_figures
 from .sources.uploads import human_size  # presentation of a size; the upload check words its refusals with it too
-from .types import ALTERED, EXACT, NOT_FOUND, BuildReport, Corroboration, DiffOp, Figure, Passage, SearchResult, Verification
+from .types import ALTERED, EXACT, NOT_FOUND, BuildReport, Corroboration, DiffOp, Figure, LoadFailure, Passage, SearchResult, Verification
 
 Reported = Sequence[Sequence[Corroboration]]  # one list per result, in rank order
 
@@ -176,11 +177,32 @@ def verification_to_json(verification: Verification) -> dict[str, Any]:
 
 
 def build_report_to_text(report: BuildReport) -> str:
-    """What ``index`` prints on stdout (the failures go to stderr, one line each)."""
+    """What ``index`` prints on stdout (the failures go to stderr, one line each: ``failure_to_text``)."""
     if not report.changed:
         return f"index is up to date: {report.documents} documents, {report.chunks} chunks"
     return (
         f"{report.reason}: {report.documents} documents, {report.chunks} chunks "
         f"({report.embedded_chunks} embedded; added {len(report.added)}, updated {len(report.updated)}, "
         f"removed {len(report.removed)}, failed {len(report.failures)})"
+    )
+
+
+def failure_to_text(failure: LoadFailure) -> str:
+    """One line for a source that was not indexed, whatever characters its name holds."""
+    return one_line(f"skipped {failure.path}: {failure.reason}")
+
+
+# Shown as escapes besides control characters: line and paragraph separators split a line too, an unpaired
+# surrogate (a file name's undecodable byte) cannot be written to a UTF-8 terminal, and bidirectional
+# overrides and isolates would reorder the rest of the line.
+_ESCAPED_CATEGORIES = {"Cc", "Cs", "Zl", "Zp"}
+_BIDI_CONTROLS = set("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def one_line(text: str) -> str:
+    """``text`` safe to print as one line of a terminal or log: the characters above written as Python
+    writes them in a string (``\\n``, ``\\x1b``, ``\\u202e``); a backslash stays as it is, so a name the
+    scan already wrote with escapes (``caf\\xe9.txt``) reads the same in the log and the app."""
+    return "".join(
+        repr(ch)[1:-1] if ch in _BIDI_CONTROLS or unicodedata.category(ch) in _ESCAPED_CATEGORIES else ch for ch in text
     )

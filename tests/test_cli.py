@@ -35,6 +35,15 @@ def test_index_reports_skipped_files_and_succeeds_when_something_indexed(tmp_pat
     assert "bad.txt: empty file" in out.err and "1 documents" in out.out
 
 
+def test_index_prints_each_skipped_name_on_one_line_with_control_characters_escaped(tmp_path: Path, fake_cli, capsys) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "ok.txt").write_text("Fine text.", encoding="utf-8")
+    (tmp_path / "s" / "two\nlines \x1b[31mred\u202etxt.txt").write_bytes(b"")
+    assert fake_cli(["index", "--sources", str(tmp_path / "s"), "--index", str(tmp_path / "i"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == ["skipped two\\nlines \\x1b[31mred\\u202etxt.txt: empty file"]
+
+
 def test_index_fails_when_nothing_could_be_indexed(tmp_path: Path, fake_cli, capsys) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "s").mkdir()
     (tmp_path / "s" / "bad.pdf").write_bytes(b"not a pdf")

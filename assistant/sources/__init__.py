@@ -3,68 +3,38 @@
 from __future__ import annotations
 
 import hashlib
-import os
+from functools import partial
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from ..config import SourceSettings
 from ..errors import LoadError
 from ..types import Document, LoadFailure
 from .html import load_html
+from .limits import Deadline, as_load_error, guarded
 from .metadata import METADATA_FILE, SourceMeta, fallback_title, read_metadata
 from .pdf import load_pdf
+from .scan import SUPPORTED, Scan, SourceFile, scan_folder
 from .text import load_text
-
-SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf")
 
 __all__ = [
     "SUPPORTED",
+    "Scan",
     "SourceFile",
     "corpus_metadata",
     "load_corpus",
     "load_document",
     "read_metadata",
+    "scan_folder",
     "scan_sources",
     "sha256_file",
     "source_files",
 ]
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    """A candidate source file and what ``stat`` said of it when the folder was scanned."""
-
-    id: str  # path relative to the sources folder, with "/"
-    path: Path
-    size: int
-    mtime_ns: int
-
-
 def scan_sources(folder: Path) -> list[SourceFile]:
-    """Every candidate file under ``folder``, sorted by path; hidden files and the metadata file are skipped.
-
-    One ``os.scandir`` walk, whose entries carry their stat: at 10,000 files this is several times
-    faster than ``Path.rglob`` with a ``relative_to`` and an ``is_file`` per path.
-    """
-    found: list[tuple[list[str], SourceFile]] = []
-
-    def walk(directory: str, parts: list[str]) -> None:
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    walk(entry.path, [*parts, entry.name])
-                elif entry.is_file():
-                    rel = [*parts, entry.name]
-                    source_id = "/".join(rel)
-                    if source_id != METADATA_FILE:
-                        stat = entry.stat()
-                        found.append((rel, SourceFile(source_id, Path(entry.path), stat.st_size, stat.st_mtime_ns)))
-
-    if folder.is_dir():
-        walk(str(folder), [])
-    return [source for _, source in sorted(found, key=lambda item: item[0])]
+    """Every candidate file under ``folder``, sorted by path (see ``scan_folder`` for what is skipped)."""
+    return scan_folder(folder).files
 
 
 def source_files(folder: Path) -> Iterator[Path]:
@@ -81,28 +51,44 @@ def sha256_file(path: Path) -> str:
     return sha256_bytes(path.read_bytes())
 
 
-def load_document(path: Path, source_id: str, meta: SourceMeta | None = None, data: bytes | None = None) -> Document:
-    """Read one file; raise LoadError naming the file and the reason."""
+def load_document(
+    path: Path,
+    source_id: str,
+    meta: SourceMeta | None = None,
+    data: bytes | None = None,
+    deadline: Deadline | None = None,
+    limits: SourceSettings | None = None,
+) -> Document:
+    """Read one file; raise LoadError naming the file and the reason, whatever went wrong inside."""
     shown = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise LoadError(shown, f"unsupported file type {suffix or '(none)'!r}; supported: {' '.join(SUPPORTED)}")
-    if data is None:
-        try:
+    limits = limits or SourceSettings()
+    deadline = deadline or Deadline(shown, limits.seconds_per_file)
+    try:
+        if data is None:
             data = path.read_bytes()
-        except OSError as error:
-            raise LoadError(shown, f"cannot read: {error.strerror}") from None
+        if len(data) > limits.max_bytes(suffix):
+            raise LoadError(shown, f"{len(data):,} bytes is over the {limits.max_bytes(suffix):,} byte limit for {suffix} files")
+        return _parse(path, source_id, meta or SourceMeta(), data, deadline, limits)
+    except Exception as error:  # a parser's bug on one file is that file's failure, never the caller's crash
+        raise as_load_error(shown, error) from None
+
+
+def _parse(path: Path, source_id: str, meta: SourceMeta, data: bytes, deadline: Deadline, limits: SourceSettings) -> Document:
+    shown = str(path)
+    suffix = path.suffix.lower()
     page_starts: tuple[int, ...] = ()
     embedded_title = None
     encoding = "utf-8"
     if suffix == ".pdf":
-        text, page_starts, embedded_title = load_pdf(shown, data)
+        text, page_starts, embedded_title = load_pdf(shown, data, deadline, limits.max_pdf_pages)
         encoding = "pdf"
     elif suffix in (".html", ".htm"):
-        text, embedded_title, encoding = load_html(shown, data)
+        text, embedded_title, encoding = load_html(shown, data, deadline, limits.max_html_depth)
     else:
         text, encoding = load_text(shown, data)
-    meta = meta or SourceMeta()
     return Document(
         id=source_id,
         path=shown,
@@ -120,16 +106,18 @@ def corpus_metadata(folder: Path) -> tuple[dict[str, SourceMeta], list[LoadFailu
     try:
         return read_metadata(folder), []
     except LoadError as error:
-        return {}, [LoadFailure(error.path, error.reason)]
+        return {}, [LoadFailure(METADATA_FILE, error.reason)]
+    except (OSError, RecursionError, MemoryError) as error:  # a link loop or a FIFO named sources.toml
+        return {}, [LoadFailure(METADATA_FILE, as_load_error(METADATA_FILE, error).reason)]
 
 
-def load_corpus(folder: Path) -> tuple[list[Document], list[LoadFailure]]:
-    """All documents that load, and a failure record for each that does not."""
+def load_corpus(folder: Path, limits: SourceSettings | None = None) -> tuple[list[Document], list[LoadFailure]]:
+    """All documents that load, and a failure record (path relative to ``folder``) for each entry that does not."""
     metadata, failures = corpus_metadata(folder)
+    scan = scan_folder(folder, limits)
+    failures.extend(scan.skipped)
     docs = []
-    for source in scan_sources(folder):
-        try:
-            docs.append(load_document(source.path, source.id, metadata.get(source.id)))
-        except LoadError as error:
-            failures.append(LoadFailure(error.path, error.reason))
+    for source in scan.files:
+        loaded = guarded(source.id, partial(load_document, source.path, source.id, metadata.get(source.id), limits=limits))
+        (docs if isinstance(loaded, Document) else failures).append(loaded)
     return docs, failures

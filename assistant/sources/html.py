@@ -1,4 +1,8 @@
-"""HTML: the visible text only, one paragraph per block element."""
+"""HTML: the visible text only, one paragraph per block element.
+
+The tree is walked with an explicit stack: a recursive walk ran out of Python's stack at about 800
+nested elements, and one such file stopped the whole build.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import re
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 from ..errors import LoadError
+from .limits import Deadline
 from .text import decode_text
 
 _INVISIBLE = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
@@ -16,37 +21,51 @@ _BLOCKS = {
     "pre", "section", "table", "td", "th", "tr", "ul", "caption", "summary", "details",
 }  # fmt: skip
 _SPACES = re.compile(r"\s+")
+_CHECK_EVERY = 4096  # elements between deadline checks
+_FLUSH = object()  # a marker on the stack: the block element above it has ended
 
 
-def load_html(path: str, data: bytes) -> tuple[str, str | None, str]:
+def load_html(path: str, data: bytes, deadline: Deadline | None = None, max_depth: int = 20_000) -> tuple[str, str | None, str]:
     """Return ``(text, title, encoding)``: block elements become paragraphs separated by blank lines."""
     markup, encoding = decode_text(path, data)
     soup = BeautifulSoup(markup, "html.parser")
     title_tag = soup.find("title")
     title = _SPACES.sub(" ", title_tag.get_text()).strip() if title_tag else None
-    blocks: list[str] = []
-    current: list[str] = []
-    _walk(soup, blocks, current)
-    _flush(blocks, current)
-    text = "\n\n".join(blocks)
+    text = "\n\n".join(_blocks(path, soup, deadline, max_depth))
     if not text.strip():
         raise LoadError(path, "no visible text in the HTML")
     return text, title or None, encoding
 
 
-def _walk(node: Tag, blocks: list[str], current: list[str]) -> None:
-    for child in node.children:
-        if isinstance(child, Comment):
+def _blocks(path: str, soup: BeautifulSoup, deadline: Deadline | None, max_depth: int) -> list[str]:
+    """The visible text of each block, in document order."""
+    blocks: list[str] = []
+    current: list[str] = []
+    # Each entry is a node and its depth, or _FLUSH; children are pushed in reverse to pop in order.
+    stack: list[tuple[object, int] | object] = [(child, 1) for child in reversed(soup.contents)]
+    seen = 0
+    while stack:
+        item = stack.pop()
+        if item is _FLUSH:
+            _flush(blocks, current)
             continue
-        if isinstance(child, NavigableString):
-            current.append(str(child))
-        elif isinstance(child, Tag) and child.name not in _INVISIBLE:
-            block = child.name in _BLOCKS
-            if block:
+        node, depth = item  # type: ignore[misc]
+        seen += 1
+        if deadline is not None and seen % _CHECK_EVERY == 0:
+            deadline.check()
+        if isinstance(node, Comment):
+            continue
+        if isinstance(node, NavigableString):
+            current.append(str(node))
+        elif isinstance(node, Tag) and node.name not in _INVISIBLE:
+            if depth > max_depth:
+                raise LoadError(path, f"HTML nested deeper than {max_depth:,} elements (SourceSettings.max_html_depth)")
+            if node.name in _BLOCKS:
                 _flush(blocks, current)
-            _walk(child, blocks, current)
-            if block:
-                _flush(blocks, current)
+                stack.append(_FLUSH)
+            stack.extend((child, depth + 1) for child in reversed(node.contents))
+    _flush(blocks, current)
+    return blocks
 
 
 def _flush(blocks: list[str], current: list[str]) -> None:

@@ -42,6 +42,8 @@ def read_metadata(folder: Path) -> dict[str, SourceMeta]:
     path = folder / METADATA_FILE
     if not path.exists():
         return {}
+    if not path.is_file():  # reading a named pipe would block the build
+        raise LoadError(str(path), "not a regular file: not read")
     try:
         return parse_metadata(path.read_text(encoding="utf-8"), str(path))
     except UnicodeDecodeError as error:

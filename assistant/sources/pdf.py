@@ -6,12 +6,15 @@ import io
 import logging
 
 from ..errors import LoadError
+from .limits import Deadline
 
 _PAGE_BREAK = "\n\n"
 
 
-def load_pdf(path: str, data: bytes) -> tuple[str, tuple[int, ...], str | None]:
-    """Return ``(text, page_starts, title)``."""
+def load_pdf(
+    path: str, data: bytes, deadline: Deadline | None = None, max_pages: int = 5_000
+) -> tuple[str, tuple[int, ...], str | None]:
+    """Return ``(text, page_starts, title)``; the time budget is checked between pages."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -22,7 +25,13 @@ def load_pdf(path: str, data: bytes) -> tuple[str, tuple[int, ...], str | None]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError(path, "encrypted PDF: it needs a password, so its text cannot be read")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        if len(reader.pages) > max_pages:
+            raise LoadError(path, f"{len(reader.pages):,} pages is over the {max_pages:,} page limit (SourceSettings.max_pdf_pages)")
+        pages = []
+        for page in reader.pages:
+            if deadline is not None:
+                deadline.check()
+            pages.append(page.extract_text() or "")
         title = reader.metadata.title if reader.metadata else None
     except LoadError:
         raise

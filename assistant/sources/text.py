@@ -18,7 +18,9 @@ def decode_text(path: str, data: bytes) -> tuple[str, str]:
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return _decode(path, data, encoding), encoding
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:  # anywhere: a text header on a binary file must not pass
+        if _looks_like_utf16(data):
+            raise LoadError(path, "UTF-16 text without a byte-order mark: save it as UTF-8, or as UTF-16 with a BOM")
         raise LoadError(path, "binary content (NUL bytes) in a text file")
     try:
         return data.decode("utf-8"), "utf-8"
@@ -46,6 +48,16 @@ def _decode(path: str, data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
         raise LoadError(path, f"undecodable text: invalid {encoding} at byte {error.start}") from None
+
+
+def _looks_like_utf16(data: bytes) -> bool:
+    """Mostly-ASCII UTF-16 has a NUL in every other byte, on the same side; binary data does not."""
+    sample = data[:8192]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    return max(even, odd) > 0.8 * half and min(even, odd) < 0.05 * half
 
 
 def _control_share(text: str) -> float:

@@ -74,3 +74,7 @@ class IndexStore(Protocol):
     def publish(self, data: IndexData) -> Snapshot:
         """Make ``data`` the live index atomically: readers see the old version or the new, never a mix."""
         ...
+
+    def tidy(self) -> None:
+        """Remove what interrupted builds left behind, never the live version or the one live before it."""
+        ...

@@ -9,8 +9,10 @@
         dense.faiss                   the HNSW graph, when the dense settings ask for one (see store/dense.py)
         bm25/                         bm25s arrays and vocabulary (no pickle)
     index/.staging-*/                 a build in progress; removed by the next build
+    index/.lock                       held by the one process that publishes or tidies
 
-A crash or Ctrl-C before CURRENT is replaced leaves the previous snapshot live and intact.
+A crash or Ctrl-C before CURRENT is replaced leaves the previous snapshot live and intact; what it
+leaves behind is removed by the next publish or tidy-up (see store/housekeeping.py).
 """
 
 from __future__ import annotations
@@ -35,13 +37,13 @@ from ..manifest import Manifest
 from ..types import Chunk, Document
 from . import IndexData, dense_layout
 from .dense import DenseIndex
+from .housekeeping import prune, record_previous, remove_staging, writer_lock
 from .jsonl import document_from_json, document_to_json, fsync, read_jsonl, write_jsonl
 from .sparse import SparseIndex
 
 log = logging.getLogger(__name__)
 
 GRAPH_FILE = "dense.faiss"
-_KEEP_SNAPSHOTS = 2  # the live one and the one before, for a reader that opened it a moment ago
 REBUILD_HINT = "rebuild it with: python -m assistant index"
 
 
@@ -133,10 +135,29 @@ class FileStore:
         a memory map of the written file (see ``IndexData``)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "snapshots").mkdir(exist_ok=True)
-        self._remove_stale_staging()
+        with writer_lock(self.folder):
+            return self._publish(data)
+
+    def tidy(self) -> None:
+        """Remove what crashed builds left (staging folders, CURRENT.tmp, snapshots that never went live),
+        keeping the live snapshot and the one live before it."""
+        if not (self.folder / "snapshots").is_dir():
+            return
+        try:
+            with writer_lock(self.folder):
+                remove_staging(self.folder)
+                current = self._live_for_reuse()
+                if current is not None:
+                    prune(self.folder / "snapshots", current[0].name)
+        except OSError as error:  # e.g. a read-only index folder: the index still serves, only leftovers stay
+            log.warning("could not tidy %s: %s", self.folder, error)
+
+    def _publish(self, data: IndexData) -> FileSnapshot:
+        remove_staging(self.folder)
         live = self._live_for_reuse()
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.folder))
         try:
+            record_previous(staging, live[0].name if live else None)
             write_jsonl(staging / "documents.jsonl", (document_to_json(d) for d in data.documents))
             write_jsonl(staging / "chunks.jsonl", ({"source_id": c.source_id, "start": c.start, "end": c.end} for c in data.chunks))
             vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
@@ -176,7 +197,7 @@ class FileStore:
             handle.write(name + "\n")
             fsync(handle)
         os.replace(pointer_tmp, self.folder / "CURRENT")
-        self._prune(keep=name)
+        prune(self.folder / "snapshots", name)
         # The vectors are mapped from the file just written and the graph read back from its own, so the
         # build's in-memory copies are freed as soon as the caller lets go of ``data``.
         vectors = _map_vectors(final)
@@ -219,16 +240,6 @@ class FileStore:
         DenseIndex.build(vectors, self.dense).save(target)
         with open(target, "rb+") as handle:
             fsync(handle)
-
-    def _remove_stale_staging(self) -> None:
-        for path in self.folder.glob(".staging-*"):
-            shutil.rmtree(path, ignore_errors=True)
-
-    def _prune(self, keep: str) -> None:
-        snapshots = sorted(p for p in (self.folder / "snapshots").iterdir() if p.is_dir())
-        for path in snapshots[:-_KEEP_SNAPSHOTS]:
-            if path.name != keep:
-                shutil.rmtree(path, ignore_errors=True)
 
 
 def _map_vectors(folder: Path) -> np.ndarray:

@@ -11,6 +11,7 @@ import gradio as gr
 
 from ..service import Assistant, MAX_UPLOAD_BYTES
 from ..errors import SettingsError
+from ..render import failure_to_text
 from .builder import build_app
 
 AUTH_ENV = "ASSISTANT_AUTH"
@@ -20,7 +21,7 @@ def serve(assistant: Assistant, *, host: str = "127.0.0.1", port: int = 7860) ->
     """Index what changed (a no-op in well under a second when nothing did), report skipped files, serve."""
     report = assistant.refresh(progress=True)
     for failure in report.failures:
-        print(f"skipped {failure.path}: {failure.reason}", file=sys.stderr)
+        print(failure_to_text(failure), file=sys.stderr)
     launch(build_app(assistant), host=host, port=port)
 
 

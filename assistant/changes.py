@@ -1,0 +1,89 @@
+"""What changed in a sources folder since the last index: each file's key, from its stat when that can be trusted.
+
+A file's key is "<sha256 of the bytes>:<hash of its metadata entry and the limits>"; equal keys mean
+nothing to redo. Entries the scan skips (links out of the folder, loops, FIFOs, ...) carry no key: the
+same ones found again change nothing, a new or gone one does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import SourceSettings
+from .manifest import FailureEntry, Manifest
+from .sources import SourceFile, scan_folder, sha256_bytes
+from .sources.metadata import SourceMeta
+from .types import LoadFailure
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A source file as scanned, and its key."""
+
+    source: SourceFile
+    key: str
+
+
+def scan(
+    sources_dir: Path,
+    metadata: dict[str, SourceMeta],
+    previous: Manifest | None,
+    failures: list[LoadFailure],
+    limits: SourceSettings,
+) -> dict[str, Seen]:
+    """Every source file and its key; a file whose stat the previous manifest vouches for is not read.
+
+    Entries the scan skips, and files that cannot be read, are added to ``failures`` by source id.
+    """
+    known = {**failed_files(previous), **(previous.sources if previous else {})}
+    found = scan_folder(sources_dir, limits)
+    failures.extend(found.skipped)
+    files: dict[str, Seen] = {}
+    for source in found.files:
+        meta = meta_key(metadata.get(source.id), limits)
+        entry = known.get(source.id)
+        if entry is not None and entry.key and _stat_unchanged(entry.stat, source, previous.scanned_ns if previous else 0):
+            files[source.id] = Seen(source, entry.key.split(":")[0] + ":" + meta)
+            continue
+        try:
+            data = source.path.read_bytes()
+        except OSError as error:
+            failures.append(LoadFailure(source.id, f"cannot read: {error.strerror}"))
+            continue
+        files[source.id] = Seen(source, sha256_bytes(data) + ":" + meta)
+    return files
+
+
+def unchanged(previous: Manifest, files: dict[str, Seen], failures: list[LoadFailure]) -> bool:
+    """True when every file has the key the previous index recorded (indexed or failed) and the entries
+    skipped before any reading (scan, metadata, unreadable) are the same ones: found again each run,
+    they change nothing."""
+    known_keys = {sid: entry.key for sid, entry in previous.sources.items()}
+    known_keys |= {sid: f.key or "" for sid, f in failed_files(previous).items()}
+    skipped_before = {(f.path, f.reason) for f in previous.failures if f.source_id is None}
+    same_skips = {(f.path, f.reason) for f in failures} == skipped_before
+    return same_skips and {sid: seen.key for sid, seen in files.items()} == known_keys
+
+
+def failed_files(manifest: Manifest | None) -> dict[str, FailureEntry]:
+    """The files the manifest records as failed to load, by source id."""
+    return {f.source_id: f for f in (manifest.failures if manifest else ()) if f.source_id is not None}
+
+
+def meta_key(meta: SourceMeta | None, limits: SourceSettings) -> str:
+    """Changes with the file's metadata entry and with the limits: a file refused under one limit is read again under another."""
+    meta = meta or SourceMeta()
+    return hashlib.sha256(repr((meta.title, meta.publisher, limits)).encode()).hexdigest()[:16]
+
+
+# A file modified this close to the previous scan may have changed again within one tick of the file
+# system's clock (coarse: milliseconds, or 2 s on FAT) after it was hashed, with the same size and
+# mtime: hash it again rather than trust its stat (git's "racy clean" rule).
+_RACY_NS = 2_000_000_000
+
+
+def _stat_unchanged(stat: tuple[int, int] | None, source: SourceFile, scanned_ns: int) -> bool:
+    """True when the file's size and mtime are those recorded, and old enough to trust."""
+    return stat == (source.size, source.mtime_ns) and source.mtime_ns < scanned_ns - _RACY_NS

@@ -1,0 +1,86 @@
+"""Each file's work is bounded in time and depth, and whatever it raises stops that file only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_sources import make_pdf
+
+from assistant import Assistant, Settings
+from assistant import sources as sources_module
+from assistant.config import SourceSettings
+from assistant.errors import LoadError
+from assistant.sources import load_document
+
+
+def nested_html(depth: int) -> bytes:
+    return ("<div>" * depth + "Deep text." + "</div>" * depth).encode()
+
+
+def test_html_deeper_than_the_setting_is_refused_by_name_and_shallower_loads() -> None:
+    limits = SourceSettings(max_html_depth=50)
+    assert load_document(Path("ok.html"), "ok.html", data=nested_html(50), limits=limits).text == "Deep text."
+    with pytest.raises(LoadError, match="nested deeper than 50 elements"):
+        load_document(Path("deep.html"), "deep.html", data=nested_html(51), limits=limits)
+
+
+def test_a_file_over_its_time_budget_is_stopped_with_the_limit_named() -> None:
+    pdf = make_pdf([f"Page {n}." for n in range(5)])
+    with pytest.raises(LoadError, match=r"took longer than the 1e-09 s limit per file"):
+        load_document(Path("slow.pdf"), "slow.pdf", data=pdf, limits=SourceSettings(seconds_per_file=1e-9))
+
+
+def test_a_pdf_over_the_page_limit_is_refused() -> None:
+    with pytest.raises(LoadError, match="3 pages is over the 2 page limit"):
+        load_document(Path("long.pdf"), "long.pdf", data=make_pdf(["a", "b", "c"]), limits=SourceSettings(max_pdf_pages=2))
+
+
+@pytest.mark.parametrize(
+    ("raised", "reason"),
+    [
+        (RecursionError("maximum recursion depth exceeded"), "too deeply nested to read (the parser ran out of stack)"),
+        (MemoryError(), "too large to read in the memory available"),
+        (KeyError("bad"), "could not be read (KeyError: 'bad')"),
+    ],
+)
+def test_any_error_inside_a_parser_is_that_files_failure_and_the_build_goes_on(
+    tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch, raised: Exception, reason: str  # type: ignore[no-untyped-def]
+) -> None:
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "page.html").write_bytes(b"<p>Broken parser.</p>")
+    (folder / "note.txt").write_text("The harbour board met.", encoding="utf-8")
+
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise raised
+
+    monkeypatch.setattr(sources_module, "load_html", broken)
+    report = Assistant(sources_dir=folder, index_dir=tmp_path / "index", embedder=fake_embedder).refresh()
+    assert report.documents == 1 and [(f.path, f.reason) for f in report.failures] == [("page.html", reason)]
+
+
+def test_a_chunking_run_over_the_time_budget_is_reported_for_that_file(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "run.txt").write_text("a" * 100_000, encoding="utf-8")
+    settings = Settings(sources=SourceSettings(seconds_per_file=1e-9))
+    assistant = Assistant(sources_dir=folder, index_dir=tmp_path / "index", embedder=fake_embedder, settings=settings)
+    report = assistant.refresh()
+    assert report.documents == 0 and "took longer than" in report.failures[0].reason
+
+
+def test_a_file_refused_under_one_limit_is_read_again_when_the_limit_changes(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "deep.html").write_bytes(nested_html(60))
+    (folder / "note.txt").write_text("The harbour board met.", encoding="utf-8")
+
+    def build(depth: int):  # type: ignore[no-untyped-def]
+        settings = Settings(sources=SourceSettings(max_html_depth=depth))
+        return Assistant(sources_dir=folder, index_dir=tmp_path / "index", embedder=fake_embedder, settings=settings).refresh()
+
+    assert [f.path for f in build(50).failures] == ["deep.html"]
+    assert [f.path for f in build(50).failures] == ["deep.html"]
+    raised = build(100)
+    assert raised.failures == () and raised.documents == 2
