@@ -52,6 +52,11 @@ class SearchSettings:
     duplicate_ratio: float = 80.0  # rapidfuzz ratio between quotes that makes them one result
     fusion: str = "blend"  # hybrid: min-max normalised scores ("blend") or reciprocal ranks ("rrf")
     dense_weight: float = 0.5  # the dense side's share of a "blend"
+    # The first rerank_depth passages are reordered by score + quote_weight x their quote's score (cosine of the
+    # best sentence + lexical + answer-kind terms, see quoting.choose_quote): no new model call, the sentence
+    # vectors are already computed for the quote (eval/squad.md: measured on SQuAD's held-out half).
+    quote_weight: float = 2.0
+    rerank_depth: int = 5
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -62,6 +67,10 @@ class SearchSettings:
             raise SettingsError(f"search fusion must be one of {', '.join(FUSIONS)}, got {self.fusion!r}")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise SettingsError(f"search dense_weight must be in [0, 1], got {self.dense_weight}")
+        if self.quote_weight < 0.0 or self.rerank_depth < 1:
+            raise SettingsError(
+                f"search quote_weight must be >= 0 and rerank_depth >= 1, got {self.quote_weight}, {self.rerank_depth}"
+            )
 
 
 @dataclass(frozen=True)

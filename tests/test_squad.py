@@ -62,3 +62,34 @@ def test_a_file_that_is_not_squad_is_named_in_the_error(tmp_path: Path) -> None:
     other.write_text('{"rows": []}', encoding="utf-8")
     with pytest.raises(GoldError, match="other.json: not a SQuAD 2.0 file"):
         load_squad(other)
+
+
+def test_the_squad_run_scores_each_half_and_writes_its_report(
+    tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.cli import main
+    from assistant.evaluation import cli
+
+    monkeypatch.setattr(cli, "_embedder", lambda: fake_embedder)
+    report = tmp_path / "squad.md"
+    assert main(["eval", "--squad", str(FIXTURE), "--report", str(report), "--quiet"]) == 0
+    text = report.read_text(encoding="utf-8")
+    assert "python -m assistant eval --squad squad-tiny.json" in text and "All questions of each half" in text
+    assert "| tune " in text and "| held-out " in text
+
+
+def test_every_answer_is_in_the_first_five_passages_of_a_two_article_corpus(fake_embedder) -> None:
+    from assistant.evaluation.squad_run import run_squad
+
+    tune, held_out = run_squad(FIXTURE, fake_embedder, None, lambda _: None)
+    assert (tune.half, tune.questions, tune.answerable) == ("tune", 4, 3)
+    assert (held_out.half, held_out.questions, held_out.answerable) == ("held-out", 2, 1)
+    assert tune.passage_hit_5 == held_out.passage_hit_5 == 1.0
+    assert 0.0 <= tune.quote_hit_1 <= 1.0 and tune.abstained >= tune.hidden
+
+
+def test_a_limit_below_one_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.cli import main
+
+    assert main(["eval", "--squad", str(FIXTURE), "--limit", "0"]) == 2
+    assert "--limit must be at least 1" in capsys.readouterr().err

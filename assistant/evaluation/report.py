@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ChunkSettings
-from ..quoting import FIGURE_BONUS, LEXICAL_WEIGHT
+from ..quoting import KIND_WEIGHT, LEXICAL_WEIGHT
 from ..types import ABSTENTION_WITHIN
 from .experiment import ConfigFigures, Study, ranking_name
 from .harness import GoldFigures
@@ -279,9 +279,9 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
         "",
         "## Quote choice: the lexical term",
         "",
-        "A quote is the passage's sentence with the best cosine to the question, plus a bonus of "
-        f"{FIGURE_BONUS} for one that states a figure (not a bound such as \"more than 600\") when the question "
-        "asks for one, plus the *lexical weight* times the IDF-weighted share of the question's words (stemmed; "
+        "A quote is the passage's sentence with the best cosine to the question, plus "
+        f"{KIND_WEIGHT} times how fully it holds the kind of answer asked for (who: a name; when: a date; how "
+        "many: a count, half for a bound such as \"more than 600\"; where: a place; see assistant/answer_kind.py), plus the *lexical weight* times the IDF-weighted share of the question's words (stemmed; "
         "stop words and question words out; IDF over the sentences of the quote's document) that the sentence "
         f"carries. The product uses {LEXICAL_WEIGHT:g}. Below, the first result of each ranking stays as "
         "searched and only its quote is chosen again under each weight; the figure is the share of answerable "
