@@ -19,6 +19,12 @@ from .thresholds import Expected
 
 NOISE = 1  # questions: a difference this small between two settings is not evidence
 
+SQUAD_LINK = (
+    "Held-out figures on SQuAD 2.0 (passage hit@1/5, quote hit@1 against a best-cosine baseline, \"nothing "
+    "answers\" on its impossible questions): [squad.md](squad.md), made by `python -m assistant eval --squad FILE`; "
+    "quote choice, reranking by the quote and \"nothing answers\" measured idea by idea: [quote-study.md](quote-study.md)."
+)
+
 RANK_HEADERS = ["R@1", "R@5", "R@10", "MRR@10", "nDCG@10"]
 
 
@@ -199,6 +205,8 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
         "an answer span; each question has one relevant unit, its answer, so Recall@k is the share of questions "
         "answered within the first k results. Ranking figures are over the answerable questions; follow-ups are "
         "searched with the previous question as context, as the chat does. Metrics by ranx.",
+        "",
+        SQUAD_LINK,
         "",
         "## Figures per chunk size and ranking",
         "",
