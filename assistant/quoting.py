@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .answer_kind import asked_kind, holds
+from .config import BM25_PARAMS
 from .segmentation import sentence_spans
 from .types import Document, Quote
 
@@ -131,4 +132,4 @@ def _term_tools():  # type: ignore[no-untyped-def]
     import Stemmer
     from bm25s.stopwords import STOPWORDS_EN
 
-    return frozenset(STOPWORDS_EN) | _QUESTION_WORDS, Stemmer.Stemmer("english")
+    return frozenset(STOPWORDS_EN) | _QUESTION_WORDS, Stemmer.Stemmer(str(BM25_PARAMS["stemmer"]))

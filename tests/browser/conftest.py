@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant
+from assistant.service import Assistant
 from assistant.embedding import SentenceTransformerEmbedder
-from assistant.webapp import build_app_with_quote_desk, launch, load_abstain_threshold
+from assistant.webapp import build_app, launch
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the networking flags Chromium keeps calling Google's hosts, which a closed network refuses.
@@ -43,9 +43,7 @@ def served(
     shutil.copytree(SOURCES, root / "sources")
     assistant = Assistant(root / "sources", root / "index", embedder=real_embedder)
     assistant.refresh()
-    app = build_app_with_quote_desk(  # as app.py
-        assistant, abstain_below=load_abstain_threshold(ROOT / "eval" / "expected.toml")
-    )
+    app = build_app(assistant)  # as app.py: the quote desk on, the core's weak-answer rule
     _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
     yield url, assistant
     app.close()
