@@ -120,7 +120,7 @@ class Assistant:
         retriever = self._current()
         mode = mode or self.settings.search.mode
         passages = retriever.search(query, k=k, sources=sources, mode=mode)
-        return judged(SearchResult(query=query, mode=mode, results=tuple(passages)), self.settings.answer.abstain_below)
+        return judged(SearchResult(query=query, mode=mode, results=tuple(passages)), self.settings.answer)
 
     def ask(
         self,
@@ -136,7 +136,7 @@ class Assistant:
         ``query`` is the text searched with the context, or the question as asked."""
         previous = [exchange.question for exchange in history]
         result = search_with_context(lambda text: self.search(text, k=k, sources=sources, mode=mode), question, previous, k)
-        return judged(result, self.settings.answer.abstain_below)
+        return judged(result, self.settings.answer)
 
     def figures(self, result: SearchResult) -> list[Figure]:
         """The figures the result's quotes state, grouped across sources, in order of first mention."""

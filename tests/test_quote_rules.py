@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer_signal import assess
 from assistant.quoting import choose_quote, sentences_in
 from assistant.types import Document
 
@@ -96,15 +95,16 @@ def test_a_sentence_a_colon_introduces_is_quoted_with_its_introduction(real_embe
 @pytest.mark.parametrize(
     ("question", "answered", "reason"),
     [
-        ("How many allegations is the unit investigating?", True, "quotes a figure"),
-        ("What is the unit's annual budget?", False, "do not mention"),
-        ("When did Annette Clark join the Metropolitan Police?", False, "date"),
-        ("Will it rain in London tomorrow?", False, "close"),
+        ("How many allegations is the unit investigating?", True, None),
+        ("What is the unit's annual budget?", False, "mentions annual, budget"),
+        ("When did Annette Clark join the Metropolitan Police?", False, "gives the date"),
+        ("Will it rain in London tomorrow?", False, "answers this closely"),
     ],
 )
-def test_nothing_answers_on_real_questions(articles, question: str, answered: bool, reason: str) -> None:
-    verdict, why = assess(question, articles.search(question).results)
-    assert verdict is answered and reason in why
+def test_nothing_answers_on_real_questions(articles, question: str, answered: bool, reason: str | None) -> None:
+    result = articles.search(question)
+    assert result.answered is answered
+    assert result.reason is None if reason is None else reason in result.reason
 
 
 def test_of_two_nearly_tied_passages_the_one_whose_quote_states_the_figure_goes_first(real_embedder) -> None:

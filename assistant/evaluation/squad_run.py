@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ..answer_signal import assess
 from ..embedding import Embedder
 from ..quoting import sentences_in
 from ..service import Assistant
@@ -62,7 +61,7 @@ def score_half(assistant: Assistant, squad: SquadSet, half: str, limit: int | No
     baseline = _baseline_quotes(assistant.embedder, documents, asked)
     answerable = [q for q in questions if q.answerable]
     firsts = {q.id: asked[q.id].result.results[:1] for q in questions}
-    abstained = {q.id for q in questions if not assess(q.question, asked[q.id].result.results)[0]}
+    abstained = {q.id for q in questions if not asked[q.id].result.answered}  # the facade's verdict (answerability.py)
     impossible = {q.id for q in questions if not q.answerable}
     return SquadFigures(
         half=half,
@@ -138,7 +137,7 @@ def render_squad(figures: Sequence[SquadFigures], path: Path, limit: int | None)
             "- passage hit@k: an answer span overlaps one of the first k passages;",
             "- quote hit@1: the first passage's quote holds a whole answer span; the baseline is that passage's "
             "sentence with the highest cosine to the question;",
-            "- abstention: \"nothing answers\" (assistant/answer_signal.py) on the `is_impossible` questions: "
+            "- abstention: \"nothing answers\" (assistant/answerability.py, `SearchResult.answered`) on the `is_impossible` questions: "
             "precision over all abstentions, recall over the impossible ones; in brackets, answerable questions hidden.",
             "",
             markdown_table(headers, rows),
