@@ -58,6 +58,11 @@ class SearchSettings:
     duplicate_ratio: float = 80.0  # rapidfuzz ratio between quotes that makes them one result
     fusion: str = "blend"  # hybrid: min-max normalised scores ("blend") or reciprocal ranks ("rrf")
     dense_weight: float = 0.5  # the dense side's share of a "blend"
+    # The first rerank_depth passages are reordered by score + quote_weight x their quote's score (cosine of the
+    # best sentence + lexical + answer-kind terms, see quoting.choose_quote): no new model call, the sentence
+    # vectors are already computed for the quote (eval/squad.md: measured on SQuAD's held-out half).
+    quote_weight: float = 2.0
+    rerank_depth: int = 5
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -68,6 +73,10 @@ class SearchSettings:
             raise SettingsError(f"search fusion must be one of {', '.join(FUSIONS)}, got {self.fusion!r}")
         if not 0.0 <= self.dense_weight <= 1.0:
             raise SettingsError(f"search dense_weight must be in [0, 1], got {self.dense_weight}")
+        if self.quote_weight < 0.0 or self.rerank_depth < 1:
+            raise SettingsError(
+                f"search quote_weight must be >= 0 and rerank_depth >= 1, got {self.quote_weight}, {self.rerank_depth}"
+            )
 
 
 @dataclass(frozen=True)
@@ -128,15 +137,28 @@ class SourceSettings:
 
 @dataclass(frozen=True)
 class AnswerSettings:
-    """When an answer says that nothing in the sources answers the question closely."""
+    """When an answer says that nothing in the sources answers the question (see answerability.py).
 
-    # ``SearchResult.best_similarity()`` under which no passage answers; calibrated on the gold set and
+    Calibrated on eval/gold.toml's 22 unanswerable questions (eval/report.md, "Abstention") and checked on
+    SQuAD's on-topic unanswerable ones (eval/squad.md).
+    """
+
+    # Best ``Passage.similarity`` among the first ``within`` under which the question is off the subject;
     # pinned as ``[abstention] abstain_below`` in eval/expected.toml (a test keeps the two equal).
     abstain_below: float = 0.18
+    # Share of the question's terms (stemmed; stop and question words out) that the first ``within`` passages
+    # must carry together: an on-topic question the sources cannot answer ("the unit's annual budget") finds
+    # passages as close as real answers do, but not ones that mention what it asks about.
+    min_term_coverage: float = 0.4
+    within: int = 5  # passages judged: the app shows 5
 
     def __post_init__(self) -> None:
         if not -1.0 <= self.abstain_below <= 1.0:
             raise SettingsError(f"answer abstain_below must be a cosine in [-1, 1], got {self.abstain_below}")
+        if not 0.0 <= self.min_term_coverage <= 1.0:
+            raise SettingsError(f"answer min_term_coverage must be a share in [0, 1], got {self.min_term_coverage}")
+        if self.within < 1:
+            raise SettingsError(f"answer within must be at least 1, got {self.within}")
 
 
 @dataclass(frozen=True)

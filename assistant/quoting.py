@@ -7,29 +7,26 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
+from .answer_kind import asked_kind, holds
 from .config import BM25_PARAMS
 from .segmentation import sentence_spans
 from .types import Document, Quote
 
-# Questions that ask for a quantity or a date are answered by sentences that state one.
-_ASKS_FOR_FIGURE = re.compile(
-    r"\b(how (many|much|long|old|often)|what (number|percentage|proportion|share|year|date)|when)\b", re.IGNORECASE
-)
-_FIGURE = re.compile(r"\d(?:[\d,.]*\d)?")  # a whole number: "1,000" is one figure, not four
-# A figure given as a bound ("more than 600", a headline's rounding) answers "how many" less exactly than
-# the count itself ("625"), which the articles state further down.
-_BOUND_BEFORE = re.compile(
-    r"\b(more than|fewer than|less than|over|under|almost|nearly|about|around|some|approximately|roughly|up to|"
-    r"at least)\s+$",
-    re.IGNORECASE,
-)
-FIGURE_BONUS = 0.1
+# Added to a sentence's score times how fully it holds the kind of answer asked for (see answer_kind.holds).
+KIND_WEIGHT = 0.1
 # Share of the question's rare words a sentence carries, added to its cosine: the embedding of a short
 # question can sit closer to a sentence on the same subject than to the one that states the answer.
 LEXICAL_WEIGHT = 0.2  # measured in eval/report.md, "Quote choice"
+# A sentence that opens like this continues the one before it: "She added ...", "It was looking into ...",
+# or is a quotation whose speaker the sentence before names.
+_LEANS_BACK = re.compile(
+    r"[\"“‘]|[(]*(he|she|they|it|its|this|these|those|that|his|her|their|there|such|but|however|both|the latter)\b",
+    re.IGNORECASE,
+)
 _TERM = re.compile(r"(?u)\b\w\w+\b")  # bm25s's token pattern, so a term here is a term to BM25
 # They frame a question rather than name its subject, and an answer rarely repeats them.
 _QUESTION_WORDS = frozenset("how many much what when where which who whom whose why do does did".split())
@@ -47,35 +44,55 @@ def sentences_in(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+class QuoteChoice(NamedTuple):
+    quote: Quote
+    similarity: float  # the chosen sentence's cosine to the question
+    score: float  # its quote score (cosine + lexical + kind terms): how well the passage's best sentence answers
+
+
 def choose_quote(
     doc: Document,
     spans: Sequence[tuple[int, int]],
     similarities: np.ndarray,
     query: str,
     lexical_weight: float = LEXICAL_WEIGHT,
-) -> tuple[Quote, float]:
-    """The best-scoring sentence, joined to the next when it only introduces it (ends with a colon).
+    kind_weight: float = KIND_WEIGHT,
+) -> QuoteChoice:
+    """The best-scoring sentence, joined to a neighbour it leans on (see ``_widen``).
 
     A sentence scores its cosine to the question, plus ``lexical_weight`` times its lexical overlap
-    (see ``lexical_overlap``), plus ``FIGURE_BONUS`` when the question asks for a figure and it states
-    one (see ``states_figure``).
-    The similarity returned is the chosen sentence's cosine.
+    (see ``lexical_overlap``), plus ``kind_weight`` times how fully it holds the kind of answer the
+    question asks for (see ``answer_kind.holds``).
     """
+    kind = asked_kind(query)
+    held = np.array([holds(kind, doc.text[s:e], query) for s, e in spans], dtype=np.float32)
     scores = np.asarray(similarities, dtype=np.float32).copy()
     if lexical_weight:
         scores += lexical_weight * lexical_overlap(doc.text, spans, query)
-    if _ASKS_FOR_FIGURE.search(query):
-        scores += np.array([FIGURE_BONUS if states_figure(doc.text[s:e]) else 0.0 for s, e in spans])
+    scores += kind_weight * held
     best = int(np.argmax(scores))
+    start, end = _widen(doc.text, spans, best, held if kind is not None else None)
+    return QuoteChoice(Quote(doc.text[start:end], start, end), float(similarities[best]), float(scores[best]))
+
+
+def _widen(text: str, spans: Sequence[tuple[int, int]], best: int, held: np.ndarray | None) -> tuple[int, int]:
+    """The chosen sentence's span, joined to a neighbour when the answer needs both.
+
+    - A sentence that only introduces the next one (ends with a colon) takes the next.
+    - When the question asks for a kind of answer (``held`` is given) that the sentence does not hold, a
+      neighbour that holds it is joined when the sentence leans on it: it opens with a pronoun or a link
+      word ("She added ...", "It was ...") and so continues the sentence before, or the next one does.
+    """
     start, end = spans[best]
-    if doc.text[start:end].rstrip().endswith(":") and best + 1 < len(spans):
-        end = spans[best + 1][1]
-    return Quote(doc.text[start:end], start, end), float(similarities[best])
-
-
-def states_figure(text: str) -> bool:
-    """True when ``text`` holds a number that is not given as a bound ("625" yes, "more than 600" no)."""
-    return any(not _BOUND_BEFORE.search(text[max(0, m.start() - 20) : m.start()]) for m in _FIGURE.finditer(text))
+    if text[start:end].rstrip().endswith(":") and best + 1 < len(spans):
+        return start, spans[best + 1][1]
+    if held is None or held[best] > 0:
+        return start, end
+    if best > 0 and held[best - 1] > 0 and _LEANS_BACK.match(text[start:end]):
+        return spans[best - 1][0], end
+    if best + 1 < len(spans) and held[best + 1] > 0 and _LEANS_BACK.match(text[spans[best + 1][0] : spans[best + 1][1]]):
+        return start, spans[best + 1][1]
+    return start, end
 
 
 def lexical_overlap(text: str, spans: Sequence[tuple[int, int]], query: str) -> np.ndarray:

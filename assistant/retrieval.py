@@ -27,6 +27,7 @@ class _Candidate:
     score: float
     quote: Quote
     similarity: float
+    quote_score: float  # how well the quote answers (see quoting.choose_quote): reorders the first passages
     also_in: list[Occurrence] = field(default_factory=list)
 
 
@@ -67,6 +68,7 @@ class Retriever:
                 self._place(self._candidate(query, query_vector, row, score, vectors), chosen)
             if len(chosen) >= k:
                 break
+        chosen = by_quote(chosen, self.settings.quote_weight, self.settings.rerank_depth)
         return [self._passage(rank, c) for rank, c in enumerate(chosen[:k], start=1)]
 
     def _candidate(
@@ -81,9 +83,9 @@ class Retriever:
         doc = self.snapshot.documents[chunk.source_id]
         spans = sentences_in(doc, chunk.start, chunk.end)
         vectors = np.stack([sentence_vectors[(doc.id, s, e)] for s, e in spans])
-        quote, _ = choose_quote(doc, spans, vectors @ query_vector, query)
+        choice = choose_quote(doc, spans, vectors @ query_vector, query)
         similarity = float(self.snapshot.vectors([row])[0] @ query_vector)
-        return _Candidate(row, score, quote, similarity)
+        return _Candidate(row, score, choice.quote, similarity, choice.score)
 
     def _place(self, candidate: _Candidate, chosen: list[_Candidate]) -> None:
         source_id = self.snapshot.chunks[candidate.row].source_id
@@ -131,6 +133,17 @@ class Retriever:
                 keys[(doc.id, s, e)] = doc.text[s:e]
         vectors = self.sentence_vectors.lookup(self.embedder, list(keys), list(keys.values()))
         return dict(zip(keys, vectors, strict=True))
+
+
+def by_quote(chosen: list[_Candidate], quote_weight: float, depth: int) -> list[_Candidate]:
+    """The first ``depth`` passages reordered by their ranking score plus ``quote_weight`` times their quote's
+    score: of two passages the ranking nearly ties (0.7551 against 0.7558), the one whose best sentence
+    answers (names, dates or counts what is asked, carries the question's words) goes first, and one whose
+    best sentence says the figure is unknown does not outrank one that states it."""
+    if not quote_weight:
+        return chosen
+    head = sorted(chosen[:depth], key=lambda c: c.score + quote_weight * c.quote_score, reverse=True)
+    return head + chosen[depth:]
 
 
 def _normalise(text: str) -> str:

@@ -145,13 +145,13 @@ class Assistant:
         args = check_search(question, k, sources, mode, self.settings.requests)
         previous = [exchange.question for exchange in history]
         result = search_with_context(lambda text: self._search(replace(args, query=text)), args.query, previous, args.k)
-        return judged(result, self.settings.answer.abstain_below)
+        return judged(result, self.settings.answer)
 
     def _search(self, args: SearchArgs) -> SearchResult:
         retriever = self._current()
         mode = args.mode or self.settings.search.mode
         passages = retriever.search(args.query, k=args.k, sources=args.sources, mode=mode)
-        return judged(SearchResult(query=args.query, mode=mode, results=tuple(passages)), self.settings.answer.abstain_below)
+        return judged(SearchResult(query=args.query, mode=mode, results=tuple(passages)), self.settings.answer)
 
     def figures(self, result: SearchResult) -> list[Figure]:
         """The figures the result's quotes state, grouped across sources, in order of first mention."""

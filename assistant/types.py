@@ -10,6 +10,8 @@ import bisect
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from .config import AnswerSettings
+
 
 @dataclass(frozen=True)
 class Document:
@@ -119,7 +121,7 @@ class Passage:
     also_in: tuple[Occurrence, ...] = ()
 
 
-ABSTENTION_WITHIN = 5  # results the abstention signal looks at: the app shows 5 passages by default
+ABSTENTION_WITHIN = AnswerSettings.within  # results the "nothing answers" verdict looks at (Settings.answer.within)
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ class SearchResult:
     query: str
     mode: str
     results: tuple[Passage, ...] = field(default_factory=tuple)
-    answered: bool = True  # False when no passage answers closely (see answerability.py); set by Assistant.search
+    answered: bool = True  # False when nothing in the sources answers (see answerability.py); set by Assistant.search
     reason: str | None = None  # why it does not answer, as the shells show it
 
     def best_similarity(self, within: int = ABSTENTION_WITHIN) -> float | None:

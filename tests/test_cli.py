@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -169,7 +170,9 @@ def test_a_weak_answer_says_so_before_the_nearest_passages(
     index = indexed(tmp_path, fake_cli, {"a.txt": "Met report\nThe unit is led by Commander Clarke."})
     capsys.readouterr()
     # The core's rule (Settings.answer.abstain_below) with a threshold no answer reaches.
-    monkeypatch.setattr(service, "judged", lambda result, _configured: answerability.judged(result, 1.01))
+    monkeypatch.setattr(
+        service, "judged", lambda result, configured: answerability.judged(result, replace(configured, abstain_below=1.0))
+    )
     fake_cli(["ask", "Who leads the unit?", *index])
     out = capsys.readouterr().out
     assert out.startswith("No passage in the sources answers this closely. The nearest passages:") and "Clarke" in out

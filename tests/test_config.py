@@ -39,6 +39,8 @@ def test_the_abstention_threshold_is_the_one_the_evaluation_pinned() -> None:
     ("make", "message"),
     [
         (lambda: AnswerSettings(abstain_below=1.5), "answer abstain_below must be a cosine"),
+        (lambda: AnswerSettings(min_term_coverage=1.5), "answer min_term_coverage must be a share"),
+        (lambda: AnswerSettings(within=0), "answer within must be at least 1"),
         (lambda: DeskSettings(altered_min_similarity=1.2), "desk altered_min_similarity must be in"),
         (lambda: DeskSettings(nearest=0), "desk nearest must be positive"),
     ],

@@ -111,16 +111,25 @@ def test_abstention_precision_and_recall() -> None:
 
 def test_abstention_is_judged_on_the_signal_the_app_uses_not_on_the_first_result() -> None:
     # q1's answer comes second under a first result whose cosine is low, as the blend can rank them:
-    # the best similarity of the first results keeps it answered, and only q3 (nothing answers it) abstains.
+    # the best similarity of the first results keeps it answered (its quote gives the figure asked for), and
+    # only q3 (nothing answers it) abstains.
     lexical_first = replace(_passage(1, "z", 0, 5), similarity=0.05)
-    answer = replace(_passage(2, "a", 100, 120), similarity=0.6)
+    answer = replace(_passage(2, "a", 100, 120), similarity=0.6, quote=Quote("Some 63 cases.", 100, 114))
     off_subject = replace(_passage(1, "z", 0, 5), similarity=0.1)
     asked = {
         "q1": Asked("How many?", SearchResult("How many?", "hybrid", (lexical_first, answer)), 0.01),
         "q3": Asked("Budget?", SearchResult("Budget?", "hybrid", (off_subject,)), 0.01),
     }
     judged = score(asked, GOLD, "hybrid", threshold=0.3).abstention
-    assert (judged.abstained, judged.precision, judged.recall) == (1, 1.0, 1.0)
+    assert (judged.abstained, judged.precision, judged.recall, judged.hidden) == (1, 1.0, 1.0, 0)
+
+
+def test_abstention_counts_a_close_passage_without_the_kind_of_answer_asked_as_nothing_answering() -> None:
+    # The app's whole verdict, not the similarity alone: q1 asks how many, and no quote gives a figure.
+    wordy = replace(_passage(1, "a", 100, 120), similarity=0.6, quote=Quote("Several cases.", 100, 114))
+    asked = {"q1": Asked("How many?", SearchResult("How many?", "hybrid", (wordy,)), 0.01)}
+    judged = score(asked, GOLD, "hybrid", threshold=0.3).abstention
+    assert (judged.abstained, judged.precision, judged.hidden) == (1, 0.0, 1)
 
 
 def test_calibration_picks_the_best_f_measure_and_the_lower_threshold_on_a_tie() -> None:
@@ -252,10 +261,10 @@ def test_the_report_names_the_default_and_keeps_it_when_nothing_beats_it_by_more
     assert "the default stays" in text and "keep RRF" in text and "the default fusion stays" in text
     assert "| hybrid rrf       | mrr_at_10      | 0.900 | 0.760    | NO    |" in text
     assert "| hybrid blend 0.5 | mrr_at_10      | 0.600 | 0.700    | yes   |" in text
-    # Bars judge abstention at the pinned threshold; the figures table shows each row's own calibration.
+    # Bars and the figures table judge abstention as the app does it, at the pinned threshold.
     assert "| hybrid rrf       | abstain_recall | 0.400 | 0.500    | yes   |" in text
-    assert "| 0.760  | 0.760   | 0.500 | 0.750   | 0.750   | 0.350    |" in text
-    assert "at it, hybrid rrf abstains on 2 questions (precision 1.000, recall 0.500" in text
+    assert "| 0.760  | 0.760   | 0.500 | 1.000   | 0.500   | 0      |" in text
+    assert "hybrid rrf abstains on 2 questions (precision 1.000, recall 0.500 over 4 unanswerable questions; 0 answerable hidden)" in text
     assert "| hybrid rrf | 0.400    | 0.450      |" in text  # the quote-choice table, one column per weight
     assert "| q7          | Who took over from her?" in text
     plot_recall(_study(0.76), tmp_path / "plot.png")

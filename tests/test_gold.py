@@ -34,7 +34,7 @@ def test_the_gold_set_has_the_mix_the_evaluation_needs(sources: dict[str, Docume
         return sum(tag in q.tags for q in gold.questions)
 
     assert len(gold.questions) >= 60
-    assert tagged("unanswerable") >= 8
+    assert tagged("unanswerable") >= 20  # "nothing answers" is calibrated on them, on-topic ones included
     assert tagged("paraphrase") >= 15 and tagged("wording") >= 15
     assert tagged("number") >= 10 and tagged("name") >= 10
     assert tagged("follow-up") >= 3

@@ -13,7 +13,8 @@ from assistant import Assistant, EmptyQueryError, Settings
 from assistant.config import SearchSettings
 from assistant.errors import AssistantError
 from assistant.fusion import blend, rrf
-from assistant.quoting import choose_quote, lexical_overlap, sentences_in, states_figure, terms
+from assistant.answer_kind import COUNT, holds
+from assistant.quoting import choose_quote, lexical_overlap, sentences_in, terms
 from assistant.segmentation import is_word_boundary
 from assistant.types import Document
 
@@ -111,9 +112,9 @@ def test_the_lexical_term_lets_the_sentence_naming_the_question_win_a_near_tie_o
     spans = sentences_in(doc, 0, len(doc.text))
     cosines = [0.50, 0.52, 0.49, 0.30]  # the embedding slightly prefers a sentence on the same subject
     question = "Were allegations under investigation?"
-    unaided, _ = choose_quote(doc, spans, cosines, question, lexical_weight=0.0)
+    unaided = choose_quote(doc, spans, cosines, question, lexical_weight=0.0).quote
     assert unaided.text == "The Met said officers were vetted."
-    quote, similarity = choose_quote(doc, spans, cosines, question, lexical_weight=0.5)
+    quote, similarity, _ = choose_quote(doc, spans, cosines, question, lexical_weight=0.5)
     assert quote.text == "The Met said 625 allegations were under investigation." and similarity == 0.49
 
 
@@ -129,13 +130,13 @@ def test_the_lexical_term_lets_the_sentence_naming_the_question_win_a_near_tie_o
     ],
 )
 def test_a_figure_counts_as_stated_unless_it_is_given_as_a_bound(text: str, states: bool) -> None:
-    assert states_figure(text) is states
+    assert (holds(COUNT, text, "How many?") == 1.0) is states
 
 
 def test_a_how_many_question_prefers_the_exact_count_to_a_rounded_bound() -> None:
     doc = _doc("The force investigates more than 600 allegations. It was looking into 625 misconduct allegations.")
     spans = sentences_in(doc, 0, len(doc.text))
-    quote, _ = choose_quote(doc, spans, [0.60, 0.55], "How many allegations?", lexical_weight=0.0)
+    quote = choose_quote(doc, spans, [0.60, 0.55], "How many allegations?", lexical_weight=0.0).quote
     assert quote.text == "It was looking into 625 misconduct allegations."
 
 

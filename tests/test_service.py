@@ -30,19 +30,36 @@ def make(tmp_path: Path, embedder, abstain_below: float = 0.18) -> Assistant:  #
     return assistant
 
 
-def _result(*similarities: float) -> SearchResult:
+def _result(*similarities: float, query: str = "q", text: str = "text") -> SearchResult:
     source = SourceRef("a.txt", "A", None, "a.txt")
     passages = tuple(
-        Passage(rank, 1.0, s, source, None, 1, "text", 0, 4, Quote("text", 0, 4)) for rank, s in enumerate(similarities, 1)
+        Passage(rank, 1.0, s, source, None, 1, text, 0, len(text), Quote(text, 0, len(text)))
+        for rank, s in enumerate(similarities, 1)
     )
-    return SearchResult("q", "hybrid", passages)
+    return SearchResult(query, "hybrid", passages)
 
 
 def test_a_result_answers_when_one_of_its_first_five_passages_reaches_the_threshold() -> None:
-    assert judged(_result(0.1, 0.3), 0.18).answered
-    weak = judged(_result(0.1, 0.1, 0.1, 0.1, 0.1, 0.9), 0.18)  # the sixth passage is not looked at
+    answer = AnswerSettings(abstain_below=0.18)
+    assert judged(_result(0.1, 0.3), answer).answered
+    weak = judged(_result(0.1, 0.1, 0.1, 0.1, 0.1, 0.9), answer)  # the sixth passage is not looked at
     assert (weak.answered, weak.reason) == (False, NO_CLOSE_ANSWER)
-    assert (judged(_result(), 0.18).answered, judged(_result(), 0.18).reason) == (False, NO_PASSAGE)
+    assert (judged(_result(), answer).answered, judged(_result(), answer).reason) == (False, NO_PASSAGE)
+
+
+def test_close_passages_that_do_not_mention_what_is_asked_do_not_answer() -> None:
+    found = _result(0.6, query="What is the unit's annual budget?", text="The unit investigates 625 allegations.")
+    verdict = judged(found, AnswerSettings())
+    assert (verdict.answered, verdict.reason) == (False, "No passage in the sources mentions annual, budget.")
+    assert judged(found, AnswerSettings(min_term_coverage=0.3)).answered  # "unit" is a third of its terms
+
+
+def test_close_passages_without_the_kind_of_answer_asked_do_not_answer() -> None:
+    vague = _result(0.6, query="When was the unit formed?", text="The unit was formed to investigate allegations.")
+    dated = _result(0.6, query="When was the unit formed?", text="The unit was formed in January 2022.")
+    assert (judged(vague, AnswerSettings()).answered, judged(dated, AnswerSettings()).answered) == (False, True)
+    assert "gives the date this question asks for" in str(judged(vague, AnswerSettings()).reason)
+    assert judged(_result(0.1, 0.1, 0.1, 0.1, 0.1, 0.9), AnswerSettings(within=6)).answered
 
 
 def test_search_says_whether_it_answers_by_the_configured_threshold(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from dataclasses import replace
 from html import unescape
 import shutil
 import threading
@@ -75,7 +76,7 @@ def weak_below(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
     """Set the core's weak-answer threshold (``Settings.answer.abstain_below``): the fake embedder's
     similarities are not calibrated, so tests choose whether its answers count as answered."""
     return lambda threshold: monkeypatch.setattr(
-        service, "judged", lambda result, _configured: answerability.judged(result, threshold)
+        service, "judged", lambda result, configured: answerability.judged(result, replace(configured, abstain_below=threshold))
     )
 
 

@@ -28,6 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the evaluation's options to ``parser`` (a sub-command's or a program's own); ``--sources`` (the gold
     set's sources folder) comes from ``options.add_folders``, which the caller adds."""
     parser.add_argument("--beir", type=Path, metavar="DIR", help="score a BEIR-format folder instead of the gold set")
+    parser.add_argument(
+        "--squad", type=Path, metavar="FILE", help="score a SQuAD 2.0 file (one half tunes, the other is held out)"
+    )
+    parser.add_argument(
+        "--limit", type=int, metavar="N", help="SQuAD: a deterministic sample of N questions per half (default all)"
+    )
     parser.add_argument("--split", default="test", help="BEIR judgements to use: qrels/SPLIT.tsv (default test)")
     parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="gold questions (default eval/gold.toml)")
     parser.add_argument(
@@ -60,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         chunkings = _chunkings(args)
         if args.beir is not None:
             return _run_beir(args, chunkings)
+        if args.squad is not None:
+            return _run_squad(args)
         return _run_gold(args, chunkings)
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -129,6 +137,21 @@ def _run_beir(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
     print(markdown_table(["chunk (overlap)", "chunks", "mode", *RANK_HEADERS, "p50 ms", "p95 ms"], rows))
     out = args.json or EVAL_DIR / f"beir-{args.beir.resolve().name}.json"
     write_json({"dataset": str(args.beir), "split": args.split, "k": args.k, "runs": payload}, out)
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def _run_squad(args: argparse.Namespace) -> int:
+    from .squad_run import render_squad, run_squad
+
+    if args.limit is not None and args.limit < 1:
+        raise AssistantError(f"--limit must be at least 1, got {args.limit}")
+    log = (lambda _: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
+    figures = run_squad(args.squad, _embedder(), args.limit, log)
+    out = args.report if args.report != DEFAULT_REPORT else EVAL_DIR / "squad.md"
+    text = render_squad(figures, args.squad, args.limit)
+    print(text)
+    out.write_text(text, encoding="utf-8")
     print(f"wrote {out}", file=sys.stderr)
     return 0
 

@@ -245,7 +245,7 @@ def quote_study(assistant: Assistant, gold: GoldSet, asked: dict[str, dict[str, 
             spans = sentences_in(doc, first.start, first.end)
             similarities = encode([doc.text[s:e] for s, e in spans]) @ encode([query])[0]
             for weight in QUOTE_WEIGHTS:
-                quote, _ = choose_quote(doc, spans, similarities, query, lexical_weight=weight)
+                quote = choose_quote(doc, spans, similarities, query, lexical_weight=weight).quote
                 hits[weight] += question.answered_by(doc.id, quote.start, quote.end)
         table[name] = {f"{weight:g}": n / len(gold.answerable) for weight, n in hits.items()}
     return table

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ..answerability import assess
+from ..config import AnswerSettings
 from ..service import Assistant
 from ..types import ABSTENTION_WITHIN, SearchResult
 from .gold import GoldQuestion, GoldSet
-from .metrics import Abstention, abstention, calibrate, percentiles_ms, quote_accuracy, ranking
+from .metrics import Abstention, abstained_on, calibrate, percentiles_ms, quote_accuracy, ranking
 from .qrels import gold_qrels, gold_run
 
 DEPTH = 10  # results per question: every metric is cut at 10
@@ -29,8 +31,8 @@ class GoldFigures:
     mode: str
     ranking: dict[str, float]  # over the answerable questions
     quote_accuracy: float
-    abstention: Abstention  # at the threshold given to ``score`` (the pinned one), else the calibrated one
-    calibrated: Abstention  # at the threshold with the best F0.5 on this run
+    abstention: Abstention  # the app's verdict with the similarity test at the threshold given to ``score`` (the pinned one)
+    calibrated: Abstention  # the similarity test alone at the threshold with the best F0.5 on this run
     p50_ms: float
     p95_ms: float
     answerable: int
@@ -61,18 +63,25 @@ def best_similarity(asked: Mapping[str, Asked], within: int = ABSTENTION_WITHIN)
     return {qid: a.result.best_similarity(within) for qid, a in asked.items()}
 
 
+def nothing_answers(asked: Mapping[str, Asked], abstain_below: float) -> set[str]:
+    """The questions the app says nothing answers (answerability.assess on the text searched, default
+    ``AnswerSettings`` but for its similarity threshold)."""
+    answer = replace(AnswerSettings(), abstain_below=abstain_below)
+    return {qid for qid, a in asked.items() if assess(a.query, a.result.results, answer) is not None}
+
+
 def score(asked: Mapping[str, Asked], gold: GoldSet, mode: str, threshold: float | None = None) -> GoldFigures:
-    """All figures for one run; abstention at ``threshold`` when given, and at the threshold calibrated on it."""
+    """All figures for one run; abstention as the app judges it with the similarity test at ``threshold`` when
+    given, and with the similarity test alone at the threshold calibrated on the run."""
     results = {qid: a.result for qid, a in asked.items()}
     answerable = {q.id: q.answerable for q in gold.questions if q.id in asked}
-    signal = best_similarity(asked)
-    calibrated = calibrate(signal, answerable)
+    calibrated = calibrate(best_similarity(asked), answerable)
     p50, p95 = percentiles_ms(a.seconds for a in asked.values())
     return GoldFigures(
         mode=mode,
         ranking=ranking(gold_qrels(gold), gold_run(results, gold)),
         quote_accuracy=quote_accuracy(results, gold),
-        abstention=calibrated if threshold is None else abstention(signal, answerable, threshold),
+        abstention=calibrated if threshold is None else abstained_on(nothing_answers(asked, threshold), answerable, threshold),
         calibrated=calibrated,
         p50_ms=p50,
         p95_ms=p95,

@@ -49,6 +49,11 @@ class Abstention:
     unanswerable: int
 
     @property
+    def hidden(self) -> int:
+        """Answerable questions told that nothing answers them."""
+        return self.abstained - round(self.recall * self.unanswerable)
+
+    @property
     def f1(self) -> float:
         return self.f_beta(1.0)
 
@@ -60,7 +65,12 @@ class Abstention:
 
 def abstention(signal: Mapping[str, float | None], answerable: Mapping[str, bool], threshold: float) -> Abstention:
     """Abstain when a question's signal (``SearchResult.best_similarity``) is under ``threshold``, or None (no result)."""
-    abstained = {qid for qid, s in signal.items() if s is None or s < threshold}
+    return abstained_on({qid for qid, s in signal.items() if s is None or s < threshold}, answerable, threshold)
+
+
+def abstained_on(abstained: set[str], answerable: Mapping[str, bool], threshold: float) -> Abstention:
+    """Precision and recall of abstaining on the questions ``abstained`` (those with an ``answerable`` entry)."""
+    abstained = abstained & set(answerable)
     unanswerable = {qid for qid, ok in answerable.items() if not ok}
     right = len(abstained & unanswerable)
     return Abstention(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ChunkSettings
-from ..quoting import FIGURE_BONUS, LEXICAL_WEIGHT
+from ..quoting import KIND_WEIGHT, LEXICAL_WEIGHT
 from ..types import ABSTENTION_WITHIN
 from .experiment import ConfigFigures, Study, ranking_name
 from .harness import GoldFigures
@@ -18,6 +18,12 @@ from .metrics import CALIBRATION_BETA, RANKING_METRICS
 from .thresholds import Expected
 
 NOISE = 1  # questions: a difference this small between two settings is not evidence
+
+SQUAD_LINK = (
+    "Held-out figures on SQuAD 2.0 (passage hit@1/5, quote hit@1 against a best-cosine baseline, \"nothing "
+    "answers\" on its impossible questions): [squad.md](squad.md), made by `python -m assistant eval --squad FILE`; "
+    "quote choice, reranking by the quote and \"nothing answers\" measured idea by idea: [quote-study.md](quote-study.md)."
+)
 
 RANK_HEADERS = ["R@1", "R@5", "R@10", "MRR@10", "nDCG@10"]
 
@@ -50,7 +56,7 @@ def study_table(study: Study) -> str:
         "quote",
         "abst. P",
         "abst. R",
-        "at sim <",
+        "hidden",
         "p50 ms",
         "p95 ms",
     ]
@@ -64,9 +70,9 @@ def study_table(study: Study) -> str:
                     mode,
                     *ranking_cells(f.ranking),
                     f.quote_accuracy,
-                    f.calibrated.precision,
-                    f.calibrated.recall,
-                    f.calibrated.threshold,
+                    f.abstention.precision,
+                    f.abstention.recall,
+                    f.abstention.hidden,
                     f"{f.p50_ms:.0f}",
                     f"{f.p95_ms:.0f}",
                 ]
@@ -200,6 +206,8 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
         "answered within the first k results. Ranking figures are over the answerable questions; follow-ups are "
         "searched with the previous question as context, as the chat does. Metrics by ranx.",
         "",
+        SQUAD_LINK,
+        "",
         "## Figures per chunk size and ranking",
         "",
         study_table(study),
@@ -207,10 +215,10 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
         "*hybrid rrf* and *hybrid blend 0.5* are the two fusions `SearchSettings.fusion` offers, over the same "
         "index (*blend* with the settings' `dense_weight`). "
         "`*` = the shipped default. *quote* = share of answerable questions whose first result's quote overlaps an "
-        'answer. *abst. P / R* = precision and recall of "no passage answers this" when the best similarity among '
-        f"the first {ABSTENTION_WITHIN} results (`SearchResult.best_similarity()`, the app's signal) is under "
-        "*at sim <*, the threshold calibrated on that row (best F0.5: precision counts double, "
-        'since a false "nothing answers this" hides a real answer). Latency is per question through '
+        'answer. *abst. P / R* = precision and recall of the app\'s "nothing answers" verdict '
+        "(`answerability.assess`: similarity, term coverage and answer kind over the first "
+        f"{ABSTENTION_WITHIN} results, at the pinned `abstain_below`); *hidden* = answerable questions it tells "
+        "that nothing answers. Latency is per question through "
         "`Assistant.search` (k=10) on a shared 2-core machine: compare rows of one run, not runs.",
         "",
         f"![Recall@k by mode]({png_name})",
@@ -236,11 +244,14 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
         "",
         "## Abstention",
         "",
-        f"Pinned threshold: `abstain_below = {expected.abstain_below}` (`SearchResult.best_similarity()`, the "
-        f"highest `Passage.similarity` among the first {ABSTENTION_WITHIN} results, as the app uses it); "
-        f"at it, {study.mode} abstains on {default.abstention.abstained} questions (precision "
-        f"{default.abstention.precision:.3f}, recall {default.abstention.recall:.3f} over "
-        f"{default.abstention.unanswerable} unanswerable questions). Calibrated on this run: "
+        "The app says nothing answers (`SearchResult.answered`, `answerability.assess`) when, among the first "
+        f"{ABSTENTION_WITHIN} results, the best `Passage.similarity` is under `abstain_below = "
+        f"{expected.abstain_below}` (pinned), or the passages carry under `min_term_coverage` of the question's "
+        "terms, or the question asks for a name, date, figure or place and no quote holds one "
+        f"(`Settings.answer`). With these, {study.mode} abstains on {default.abstention.abstained} questions "
+        f"(precision {default.abstention.precision:.3f}, recall {default.abstention.recall:.3f} over "
+        f"{default.abstention.unanswerable} unanswerable questions; {default.abstention.hidden} answerable hidden). "
+        "The similarity test alone, calibrated on this run: "
         f"{default.calibrated.threshold} (precision {default.calibrated.precision:.3f}, recall "
         f"{default.calibrated.recall:.3f}, {default.calibrated.abstained} abstentions). The pin is set by hand "
         "from these figures; eval/expected.toml says why.",
@@ -256,15 +267,15 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
         "",
         "The best *passage* similarity only separates questions off the subject (cake, weather) from the rest: "
         "an on-subject question the sources cannot answer (the Met's budget) finds passages as similar as a real "
-        "answer does. "
+        "answer does, which is why the verdict also checks the question's terms and the kind of answer asked. "
         f"The similarity of the first result's *quote* as the signal: threshold {d.quote_signal['threshold']}, "
         f"precision {d.quote_signal['precision']:.3f}, recall {d.quote_signal['recall']:.3f}, "
         f"F0.5 {d.quote_signal['f']:.3f} (best passage similarity: F0.5 "
         f"{default.calibrated.f_beta(CALIBRATION_BETA):.3f}).",
         "",
         "Each ranking's best threshold (F0.5) for two signals: the first result's similarity alone "
-        f"(`best_similarity(within=1)`) and the best among the first {ABSTENTION_WITHIN} (`best_similarity()`, what "
-        "the app and every other figure here use). A fusion that lets BM25 put a passage first can put one with a "
+        f"(`best_similarity(within=1)`) and the best among the first {ABSTENTION_WITHIN} (`best_similarity()`, the "
+        "verdict's first test). A fusion that lets BM25 put a passage first can put one with a "
         "low cosine there on a question the sources do answer; the best of the first few still sees the passage "
         "that answers it.",
         "",
@@ -279,9 +290,9 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
         "",
         "## Quote choice: the lexical term",
         "",
-        "A quote is the passage's sentence with the best cosine to the question, plus a bonus of "
-        f"{FIGURE_BONUS} for one that states a figure (not a bound such as \"more than 600\") when the question "
-        "asks for one, plus the *lexical weight* times the IDF-weighted share of the question's words (stemmed; "
+        "A quote is the passage's sentence with the best cosine to the question, plus "
+        f"{KIND_WEIGHT} times how fully it holds the kind of answer asked for (who: a name; when: a date; how "
+        "many: a count, half for a bound such as \"more than 600\"; where: a place; see assistant/answer_kind.py), plus the *lexical weight* times the IDF-weighted share of the question's words (stemmed; "
         "stop words and question words out; IDF over the sentences of the quote's document) that the sentence "
         f"carries. The product uses {LEXICAL_WEIGHT:g}. Below, the first result of each ranking stays as "
         "searched and only its quote is chosen again under each weight; the figure is the share of answerable "

@@ -1,0 +1,123 @@
+"""Quote choice on real sentences from the shipped articles, with the real model's sentence cosines:
+the sentence that holds the kind of answer asked for, and the neighbour an answer leans on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.quoting import choose_quote, sentences_in
+from assistant.types import Document
+
+SOURCES = Path(__file__).resolve().parent.parent / "sources"
+
+
+def _quote(embedder, source: str, first: str, last: str, question: str) -> str:  # type: ignore[no-untyped-def]
+    """The quote chosen for ``question`` from the stretch of ``source`` between two of its sentences."""
+    text = (SOURCES / source).read_text(encoding="utf-8")
+    doc = Document(source, str(SOURCES / source), source, None, text, "")
+    start = text.index(first)
+    end = text.index(last, start) + len(last)
+    spans = sentences_in(doc, start, end)
+    vectors = embedder.encode([text[s:e] for s, e in spans])
+    quote = choose_quote(doc, spans, vectors @ embedder.encode([question])[0], question).quote
+    assert text[quote.start : quote.end] == quote.text
+    return quote.text
+
+
+def test_who_is_answered_by_the_sentence_that_names_the_killer(real_embedder) -> None:
+    quote = _quote(
+        real_embedder,
+        "002_91d102806b45131f.txt",
+        "Its worst cases involve rape",
+        "Serving police officer Wayne Couzens kidnapped, raped and murdered Sarah Everard in 2021",
+        "Who murdered Sarah Everard?",
+    )
+    assert "Wayne Couzens" in quote
+
+
+def test_when_is_answered_by_the_sentence_with_the_date(real_embedder) -> None:
+    quote = _quote(
+        real_embedder,
+        "001_3bd223bcd275ebfb.txt",
+        "The Metropolitan Police is investigating more than 600",
+        "as of 18 August.",
+        "When was the Daso unit set up?",
+    )
+    assert "set up in January" in quote
+
+
+def test_how_many_is_answered_by_the_count_not_the_rounded_bound(real_embedder) -> None:
+    quote = _quote(
+        real_embedder,
+        "001_3bd223bcd275ebfb.txt",
+        "The Metropolitan Police is investigating more than 600",
+        "as of 18 August.",
+        "How many allegations is the unit investigating?",
+    )
+    assert quote.startswith("It was looking into 625 misconduct allegations")
+
+
+def test_where_is_answered_by_the_sentence_with_the_place(real_embedder) -> None:
+    quote = _quote(
+        real_embedder,
+        "003_7582e51dae7e9a11.txt",
+        "One of her colleagues, an officer named Scott Gallop",
+        "and now lives in rural Norway.",
+        "Where does the whistleblower live now?",
+    )
+    assert "rural Norway" in quote
+
+
+def test_a_quotation_is_quoted_with_the_sentence_that_names_who_said_it(real_embedder) -> None:
+    quote = _quote(
+        real_embedder,
+        "003_7582e51dae7e9a11.txt",
+        "Det Supt Clark says her team are disgusted",
+        "we need to get rid of them.\"",
+        "Who said \"we don't want them in the organisation\"?",
+    )
+    assert quote.startswith("Det Supt Clark says") and quote.endswith("get rid of them.\"")
+
+
+def test_a_sentence_a_colon_introduces_is_quoted_with_its_introduction(real_embedder) -> None:
+    quote = _quote(
+        real_embedder,
+        "000_b4efa6d47b194183.txt",
+        "She added her anger",
+        "we need to get rid of them.”",
+        "What does she want done with abusive officers?",
+    )
+    assert quote.startswith("She added her anger") and quote.endswith("get rid of them.”")
+
+
+@pytest.mark.parametrize(
+    ("question", "answered", "reason"),
+    [
+        ("How many allegations is the unit investigating?", True, None),
+        ("What is the unit's annual budget?", False, "mentions annual, budget"),
+        ("When did Annette Clark join the Metropolitan Police?", False, "gives the date"),
+        ("Will it rain in London tomorrow?", False, "answers this closely"),
+    ],
+)
+def test_nothing_answers_on_real_questions(articles, question: str, answered: bool, reason: str | None) -> None:
+    result = articles.search(question)
+    assert result.answered is answered
+    assert result.reason is None if reason is None else reason in result.reason
+
+
+def test_of_two_nearly_tied_passages_the_one_whose_quote_states_the_figure_goes_first(real_embedder) -> None:
+    from assistant.retrieval import _Candidate, by_quote
+
+    question = "How many of the upheld cases led to officers being removed from the force?"
+    unknown = "It has not been revealed, however, home many of the cases were subject to a criminal investigation."
+    states = "Of the 119 cases of misconduct upheld by the investigations, 63 led to the ultimate removal of the accused from the police force."
+    candidates = []
+    for row, (score, text) in enumerate([(0.7558, unknown), (0.7551, states)]):
+        doc = Document(f"{row}.txt", f"{row}.txt", "", None, text, "")
+        cosine = real_embedder.encode([text]) @ real_embedder.encode([question])[0]
+        choice = choose_quote(doc, [(0, len(text))], cosine, question)
+        candidates.append(_Candidate(row, score, choice.quote, choice.similarity, choice.score))
+    assert [c.row for c in by_quote(candidates, 2.0, 5)] == [1, 0]
+    assert [c.row for c in by_quote(candidates, 0.0, 5)] == [0, 1]
