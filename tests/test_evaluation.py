@@ -16,7 +16,9 @@ from assistant.evaluation.gold import AnswerSpan, GoldError, GoldQuestion, GoldS
 from assistant.evaluation.harness import Asked, GoldFigures, score
 from assistant.evaluation.metrics import Abstention, abstention, calibrate, percentiles_ms, quote_accuracy, ranking
 from assistant.evaluation.qrels import ANSWER, document_run, gold_qrels, gold_run
-from assistant.evaluation.report import decision, markdown_table, plot_recall, render_markdown
+from assistant.evaluation.report import plot_recall, render_markdown
+from assistant.evaluation.tables import markdown_table
+from assistant.evaluation.verdicts import decision
 from assistant.evaluation.thresholds import Expected, abstain_threshold, load_expected
 from assistant.types import Occurrence, Passage, Quote, SearchResult, SourceRef
 

@@ -14,7 +14,7 @@ from assistant.config import FUSIONS
 from assistant.evaluation.experiment import with_fusion
 from assistant.evaluation.gold import load_gold
 from assistant.evaluation.harness import ask_all, score
-from assistant.evaluation.report import flat_figures
+from assistant.evaluation.verdicts import flat_figures
 from assistant.evaluation.thresholds import load_expected
 
 

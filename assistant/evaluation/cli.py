@@ -91,7 +91,9 @@ def _embedder():  # type: ignore[no-untyped-def]
 
 def _run_gold(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
     from .experiment import run_study
-    from .report import bar_check, plot_recall, render_markdown, study_table, write_json
+    from .report import plot_recall, render_markdown, write_json
+    from .tables import study_table
+    from .verdicts import bar_check
     from .thresholds import load_expected
 
     expected = load_expected()
@@ -118,7 +120,8 @@ def _run_beir(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
     from dataclasses import asdict, replace
 
     from . import beir
-    from .report import RANK_HEADERS, chunk_label, markdown_table, ranking_cells, write_json
+    from .report import write_json
+    from .tables import RANK_HEADERS, chunk_label, markdown_table, ranking_cells
 
     data = beir.load_beir(args.beir, args.split)
     embedder = _embedder()

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..config import ChunkSettings
 from ..quoting import KIND_WEIGHT, LEXICAL_WEIGHT
 from ..types import ABSTENTION_WITHIN
-from .experiment import ConfigFigures, Study, ranking_name
-from .harness import GoldFigures
-from .metrics import CALIBRATION_BETA, RANKING_METRICS
+from .experiment import Study
+from .metrics import CALIBRATION_BETA
+from .tables import RANK_HEADERS, chunk_label, markdown_table, ranking_cells, study_table
 from .thresholds import Expected
-
-NOISE = 1  # questions: a difference this small between two settings is not evidence
+from .verdicts import bar_check, decision, default_figures
 
 SQUAD_LINK = (
     "Held-out figures on SQuAD 2.0 (passage hit@1/5, quote hit@1 against a best-cosine baseline, \"nothing "
@@ -25,178 +22,23 @@ SQUAD_LINK = (
     "quote choice, reranking by the quote and \"nothing answers\" measured idea by idea: [quote-study.md](quote-study.md)."
 )
 
-RANK_HEADERS = ["R@1", "R@5", "R@10", "MRR@10", "nDCG@10"]
-
-
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A Markdown table whose columns line up, so it reads the same in a terminal."""
-    cells = [[_cell(v) for v in row] for row in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)]
-
-    def line(values: Sequence[str]) -> str:
-        return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
-
-    return "\n".join([line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, cells)])
-
-
-def _cell(value: object) -> str:
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
-
-
-def ranking_cells(figures: dict[str, float]) -> list[float]:
-    return [figures[m] for m in RANKING_METRICS]
-
-
-def study_table(study: Study) -> str:
-    headers = [
-        "chunk (overlap)",
-        "chunks",
-        "ranking",
-        *RANK_HEADERS,
-        "quote",
-        "abst. P",
-        "abst. R",
-        "hidden",
-        "p50 ms",
-        "p95 ms",
-    ]
-    rows = []
-    for config in study.configs:
-        for mode, f in config.by_mode.items():
-            rows.append(
-                [
-                    chunk_label(config.chunk) + (" *" if config.chunk == study.default and mode == study.mode else ""),
-                    config.chunks,
-                    mode,
-                    *ranking_cells(f.ranking),
-                    f.quote_accuracy,
-                    f.abstention.precision,
-                    f.abstention.recall,
-                    f.abstention.hidden,
-                    f"{f.p50_ms:.0f}",
-                    f"{f.p95_ms:.0f}",
-                ]
-            )
-    return markdown_table(headers, rows)
-
-
-def default_config(study: Study) -> ConfigFigures:
-    return next(c for c in study.configs if c.chunk == study.default)
-
-
-def default_figures(study: Study) -> GoldFigures:
-    return default_config(study).by_mode[study.mode]
-
-
-def bar_check(study: Study, expected: Expected) -> list[tuple[str, str, float, float, bool]]:
-    """(ranking, figure, bar, measured, holds) for each pinned bar, at the default chunking in the pinned mode."""
-    by_mode = default_config(study).by_mode
-    checks = []
-    for fusion, bars in expected.bars.items():
-        name = ranking_name(expected.mode, replace(study.search, fusion=fusion))
-        if name not in by_mode:
-            continue  # that ranking was not run
-        measured = flat_figures(by_mode[name])
-        checks.extend((name, figure, bar, measured[figure], measured[figure] >= bar) for figure, bar in bars.items())
-    return checks
-
-
-def flat_figures(figures: GoldFigures) -> dict[str, float]:
-    """The names the bars in expected.toml use."""
-    return {
-        **{m.replace("@", "_at_"): v for m, v in figures.ranking.items()},
-        "quote_accuracy": figures.quote_accuracy,
-        "abstain_recall": figures.abstention.recall,
-        "abstain_precision": figures.abstention.precision,
-    }
-
-
-def decision(study: Study) -> list[str]:
-    """Which settings the figures favour, in sentences.
-
-    MRR@10 decides, because a chat user reads the first results first; Recall@5 breaks ties. A gap of
-    one question or less is called a tie, since that is noise on a gold set of this size.
-    """
-    unit = NOISE / study.answerable
-    rows = [(c, m, f) for c in study.configs for m, f in c.by_mode.items()]
-    best_c, best_m, best_f = max(rows, key=lambda r: (r[2].ranking["mrr@10"], r[2].ranking["recall@5"]))
-    recall_c, recall_m, recall_f = max(rows, key=lambda r: (r[2].ranking["recall@5"], r[2].ranking["mrr@10"]))
-    default = default_figures(study)
-    lines = [
-        f"- The default: chunks of {chunk_label(study.default)} tokens, {study.mode}: "
-        f"MRR@10 {default.ranking['mrr@10']:.3f}, "
-        f"R@5 {default.ranking['recall@5']:.3f}. One question is {unit:.3f} of the answerable set.",
-        f"- Best by MRR@10: chunks of {chunk_label(best_c.chunk)}, {best_m}: MRR@10 {best_f.ranking['mrr@10']:.3f}, "
-        f"R@5 {best_f.ranking['recall@5']:.3f}.",
-        f"- Best by R@5: chunks of {chunk_label(recall_c.chunk)}, {recall_m}: R@5 {recall_f.ranking['recall@5']:.3f}, "
-        f"MRR@10 {recall_f.ranking['mrr@10']:.3f}.",
-    ]
-    if best_f.ranking["mrr@10"] - default.ranking["mrr@10"] <= unit + 1e-9:
-        lines.append("- Nothing beats the default on MRR@10 by more than one question: the default stays.")
-    elif best_c.chunk == study.default:
-        lines.append(
-            f"- {best_m} at the default chunking beats the default ({study.mode}) by more than one question: "
-            "make it the default."
-        )
-    else:
-        lines.append(
-            f"- Chunks of {chunk_label(best_c.chunk)} in {best_m} mode beat the default by more than one question: "
-            "make it the default."
-        )
-    by_mode = default_config(study).by_mode
-    hybrids = {name: f for name, f in by_mode.items() if name.startswith("hybrid")}
-    singles = {name: f.ranking["mrr@10"] for name, f in by_mode.items() if name not in hybrids}
-    if study.mode in hybrids and singles:
-        best_single = max(singles, key=singles.__getitem__)
-        hybrid = by_mode[study.mode].ranking["mrr@10"]
-        verdict = "beats" if hybrid > singles[best_single] + unit else "does not clearly beat"
-        lines.append(
-            f"- At the default chunking {study.mode} {verdict} the best single retriever ({best_single}) on MRR@10: "
-            f"{hybrid:.3f} against {singles[best_single]:.3f}; R@5 {by_mode[study.mode].ranking['recall@5']:.3f} "
-            f"against {by_mode[best_single].ranking['recall@5']:.3f}."
-        )
-    for name, f in hybrids.items():
-        if name == study.mode:
-            continue
-        default = by_mode[study.mode]
-        delta = f.ranking["mrr@10"] - default.ranking["mrr@10"]
-        verdict = (
-            f"better by {delta:.3f} MRR@10: make its fusion the default"
-            if delta > unit + 1e-9
-            else "not better by more than one question: the default fusion stays"
-        )
-        lines.append(
-            f"- Fusion end to end at the default chunking: {name} MRR@10 {f.ranking['mrr@10']:.3f}, R@1 "
-            f"{f.ranking['recall@1']:.3f}, quote {f.quote_accuracy:.3f} against {study.mode} "
-            f"{default.ranking['mrr@10']:.3f}, {default.ranking['recall@1']:.3f}, {default.quote_accuracy:.3f}: "
-            f"{verdict}."
-        )
-    fusion = default_config(study).fusion
-    rrf_name = next((n for n in fusion if n.startswith("rrf")), None)
-    blends = {n: v for n, v in fusion.items() if n.startswith("blend")}
-    if rrf_name and blends:
-        best_blend = max(blends, key=lambda n: (blends[n]["mrr@10"], blends[n]["recall@5"]))
-        delta = blends[best_blend]["mrr@10"] - fusion[rrf_name]["mrr@10"]
-        verdict = "keep RRF" if delta <= unit else f"the blend is better by {delta:.3f} MRR@10"
-        wins = sum(c.fusion[best_blend]["mrr@10"] > c.fusion[rrf_name]["mrr@10"] for c in study.configs)
-        lines.append(
-            f"- Fusion over the raw chunk rankings at the default chunking: {rrf_name} MRR@10 "
-            f"{fusion[rrf_name]['mrr@10']:.3f}, best blend ({best_blend}) {blends[best_blend]['mrr@10']:.3f}: "
-            f"{verdict}; "
-            f"the same blend beats RRF at {wins} of {len(study.configs)} chunk sizes."
-        )
-    return lines
-
-
-def chunk_label(chunk: ChunkSettings) -> str:
-    return f"{chunk.max_tokens} ({chunk.overlap_tokens})"
-
 
 def render_markdown(study: Study, expected: Expected, png_name: str, model: str) -> str:
-    d = study.detail
-    default = default_figures(study)
-    created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts = [
+        *_overview(study, png_name, model),
+        *_bars(study, expected),
+        *_abstention(study, expected),
+        *_quote_choice(study),
+        *_breakdowns(study),
+    ]
+    return "\n".join(parts)
+
+
+def _overview(study: Study, png_name: str, model: str) -> list[str]:
+    """The report's opening, the figures table with its plot, and the defaults the figures favour."""
+    created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    default = default_figures(study)
+    return [
         "# Evaluation report",
         "",
         f"Generated by `python -m assistant.evaluation` on {created} with {model}: {study.questions} gold questions "
@@ -227,6 +69,12 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
         "",
         *decision(study),
         "",
+    ]
+
+
+def _bars(study: Study, expected: Expected) -> list[str]:
+    """The pinned bars and whether each holds."""
+    return [
         "## Pinned bar (eval/expected.toml)",
         "",
         f"The regression test fails when the default settings in {expected.mode} mode, searched with either "
@@ -242,6 +90,14 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
             ],
         ),
         "",
+    ]
+
+
+def _abstention(study: Study, expected: Expected) -> list[str]:
+    """How "nothing answers" is decided and how well each signal separates the unanswerable questions."""
+    d = study.detail
+    default = default_figures(study)
+    return [
         "## Abstention",
         "",
         "The app says nothing answers (`SearchResult.answered`, `answerability.assess`) when, among the first "
@@ -288,6 +144,13 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
             ],
         ),
         "",
+    ]
+
+
+def _quote_choice(study: Study) -> list[str]:
+    """The quote's lexical weight, measured on each ranking's first result."""
+    d = study.detail
+    return [
         "## Quote choice: the lexical term",
         "",
         "A quote is the passage's sentence with the best cosine to the question, plus "
@@ -305,6 +168,13 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
             [(name, *weights.values()) for name, weights in d.quotes.items()],
         ),
         "",
+    ]
+
+
+def _breakdowns(study: Study) -> list[str]:
+    """Follow-ups, kinds of question, raw fusion and the answers missed in the first 5."""
+    d = study.detail
+    return [
         "## Follow-ups: searched alone and with the previous question",
         "",
         markdown_table(
@@ -340,7 +210,6 @@ def render_markdown(study: Study, expected: Expected, png_name: str, model: str)
         else "None.",
         "",
     ]
-    return "\n".join(parts)
 
 
 def plot_recall(study: Study, path: Path) -> None:

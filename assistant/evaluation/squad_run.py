@@ -20,8 +20,8 @@ from ..types import Document, Passage
 from .gold import GoldQuestion
 from .harness import Asked, ask_all
 from .qrels import answers_in
-from .report import markdown_table
 from .squad import HALVES, SquadSet, check_corpus, contains_answer, load_squad, write_corpus
+from .tables import markdown_table
 
 PASSAGES = 5  # passage hit@5, and what the app shows
 Log = Callable[[str], None]
