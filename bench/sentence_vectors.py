@@ -80,8 +80,11 @@ def requote(
     return replace(result, results=tuple(passages))
 
 
-def accuracy(workdir: Path, embedder: SentenceTransformerEmbedder) -> list[tuple[str, float, float]]:
-    """(method, quote accuracy, share of first quotes identical to on-demand's) over the gold questions."""
+TAGS = ("paraphrase", "wording", "number")  # quote accuracy is also shown within these gold tags
+
+
+def accuracy(workdir: Path, embedder: SentenceTransformerEmbedder) -> list[tuple[str, list[float], float]]:
+    """(method, quote accuracy overall and per tag in ``TAGS``, share of first quotes identical to on-demand's)."""
     shutil.copytree(ROOT / "sources", workdir / "sources")
     assistant = Assistant(sources_dir=workdir / "sources", index_dir=workdir / "index", embedder=embedder)
     assistant.refresh()
@@ -97,13 +100,18 @@ def accuracy(workdir: Path, embedder: SentenceTransformerEmbedder) -> list[tuple
     }
     asked = {q.id: assistant.search(gold.query(q), k=K) for q in gold.questions}
     query_vectors = {qid: embedder.encode([r.query])[0] for qid, r in asked.items()}
-    rows = [("on demand (today)", quote_accuracy(asked, gold), 1.0)]
+
+    def scores(results: dict[str, SearchResult]) -> list[float]:
+        tagged = [{q.id: results[q.id] for q in gold.questions if tag in q.tags} for tag in TAGS]
+        return [quote_accuracy(results, gold), *(quote_accuracy(subset, gold) for subset in tagged)]
+
+    rows = [("on demand (today)", scores(asked), 1.0)]
     for name, vectors in methods.items():
         requoted = {qid: requote(r, snapshot, vectors, query_vectors[qid]) for qid, r in asked.items()}
         same = [
             requoted[q.id].results[0].quote == asked[q.id].results[0].quote for q in gold.answerable if asked[q.id].results
         ]
-        rows.append((name, quote_accuracy(requoted, gold), sum(same) / len(same)))
+        rows.append((name, scores(requoted), sum(same) / len(same)))
     a, b = methods["a: embedded separately at index time"], methods["b: pooled from the chunk's token embeddings"]
     cosine = np.sum(a.sentences * b.sentences, axis=1)  # type: ignore[union-attr]
     print(f"gold: {len(gold.answerable)} answerable of {len(gold.questions)}; {len(snapshot.chunks)} chunks")
@@ -147,6 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--documents", type=int, default=60, help="generated documents to sample them from")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--skip-throughput", action="store_true")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     load_start = os.getloadavg()
@@ -155,9 +164,12 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="sentence-vectors-") as folder:
         workdir = Path(folder)
         if not args.skip_accuracy:
-            print("| method | quote accuracy | first quote same as on demand |\n|---|--:|--:|")
-            for name, value, same in accuracy(workdir, embedder):
-                print(f"| {name} | {value:.3f} | {same:.3f} |")
+            tags = " | ".join(f"… {tag}" for tag in TAGS)
+            print(f"| method | quote accuracy | {tags} | first quote same as on demand |\n|---|--:|" + "--:|" * (len(TAGS) + 1))
+            for name, values, same in accuracy(workdir, embedder):
+                print(f"| {name} | " + " | ".join(f"{v:.3f}" for v in values) + f" | {same:.3f} |")
+        if args.skip_throughput:
+            return
         texts, spans = sample_chunks(workdir, args.documents, args.chunks)
         onnx = OnnxEmbedder(export_onnx(workdir / "onnx"), threads=0)
         onnx.encode(["warm up"])
