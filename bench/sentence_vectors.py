@@ -40,7 +40,7 @@ from assistant.evaluation.gold import load_gold
 from assistant.evaluation.metrics import quote_accuracy
 from assistant.onnx_embedding import OnnxEmbedder, export_onnx
 from assistant.quoting import choose_quote, sentences_in
-from assistant.sentence_vectors import (
+from assistant.sentence_pooling import (
     SentenceTransformerTokens,
     SentenceVectors,
     embedded_separately,

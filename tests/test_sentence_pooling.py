@@ -11,7 +11,7 @@ import pytest
 from assistant.embedding import SentenceTransformerEmbedder
 from assistant.onnx_embedding import OnnxEmbedder, TokenOutput, export_onnx
 from assistant.segmentation import sentence_spans
-from assistant.sentence_vectors import SentenceTransformerTokens, embedded_separately, pooled_from_tokens
+from assistant.sentence_pooling import SentenceTransformerTokens, embedded_separately, pooled_from_tokens
 
 CHUNKS = [
     "The unit was formed in January. It has 625 cases.",
