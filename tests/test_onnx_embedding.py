@@ -9,7 +9,7 @@ import pytest
 
 from assistant.embedding import SentenceTransformerEmbedder
 from assistant.errors import AssistantError
-from assistant.onnx_embedding import OnnxEmbedder, export_onnx
+from assistant.onnx_embedding import OnnxEmbedder
 from assistant.segmentation import paragraph_spans, sentence_spans
 from assistant.sources import load_corpus
 
@@ -18,8 +18,8 @@ AGREEMENT = 1e-4  # cosine distance the issue allows between the two runtimes
 
 
 @pytest.fixture(scope="module")
-def onnx_embedder(tmp_path_factory: pytest.TempPathFactory) -> OnnxEmbedder:
-    return OnnxEmbedder(export_onnx(tmp_path_factory.mktemp("onnx")), threads=0)
+def onnx_embedder(onnx_export: Path) -> OnnxEmbedder:
+    return OnnxEmbedder(onnx_export, threads=0)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.embedding import SentenceTransformerEmbedder
-from assistant.onnx_embedding import OnnxEmbedder, TokenOutput, export_onnx
+from assistant.onnx_embedding import OnnxEmbedder, TokenOutput
 from assistant.segmentation import sentence_spans
 from assistant.sentence_pooling import SentenceTransformerTokens, embedded_separately, pooled_from_tokens
 
@@ -69,11 +69,11 @@ def test_separate_embedding_embeds_a_sentence_shared_by_two_chunks_once(fake_emb
 
 @pytest.mark.integration
 def test_one_pass_gives_the_model_s_chunk_vectors_with_either_runtime(
-    real_embedder: SentenceTransformerEmbedder, tmp_path: Path
+    real_embedder: SentenceTransformerEmbedder, onnx_export: Path
 ) -> None:
     spans = [sentence_spans(text) for text in CHUNKS]
     torch_pass = pooled_from_tokens(SentenceTransformerTokens(real_embedder.model), CHUNKS, spans)
-    onnx_pass = pooled_from_tokens(OnnxEmbedder(export_onnx(tmp_path)), CHUNKS, spans)
+    onnx_pass = pooled_from_tokens(OnnxEmbedder(onnx_export), CHUNKS, spans)
     expected = real_embedder.encode(CHUNKS)
     assert float((1 - np.sum(torch_pass.chunks * expected, axis=1)).max()) <= 1e-4
     assert float((1 - np.sum(onnx_pass.sentences * torch_pass.sentences, axis=1)).max()) <= 1e-4

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from typing import TYPE_CHECKING
 
 from ..errors import LoadError
 from .text import decode_text
+
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 _INVISIBLE = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
 _BLOCKS = {
@@ -20,6 +22,8 @@ _SPACES = re.compile(r"\s+")
 
 def load_html(path: str, data: bytes) -> tuple[str, str | None, str]:
     """Return ``(text, title, encoding)``: block elements become paragraphs separated by blank lines."""
+    from bs4 import BeautifulSoup  # 0.1-0.3 s to import: only an index build that meets HTML pays it, never an ask
+
     markup, encoding = decode_text(path, data)
     soup = BeautifulSoup(markup, "html.parser")
     title_tag = soup.find("title")
@@ -35,6 +39,8 @@ def load_html(path: str, data: bytes) -> tuple[str, str | None, str]:
 
 
 def _walk(node: Tag, blocks: list[str], current: list[str]) -> None:
+    from bs4 import Comment, NavigableString, Tag
+
     for child in node.children:
         if isinstance(child, Comment):
             continue
