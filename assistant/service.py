@@ -85,6 +85,10 @@ class Assistant:
             self._question_embedder = question_embedder(self._models_dir, self.settings.model, self._build_embedder)
         return self._question_embedder
 
+    @embedder.setter
+    def embedder(self, embedder: Embedder) -> None:
+        self._question_embedder = embedder  # what encodes questions from now on; builds keep their model
+
     # -- index ----------------------------------------------------------------------------------
 
     def refresh(self, *, progress: bool = False) -> BuildReport:
