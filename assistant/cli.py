@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -22,6 +23,11 @@ from .options import add_folders, add_server
 from .render import build_report_to_text, failure_to_text, result_to_json, result_to_text
 
 STDIN = "-"
+# Commands that are done when they return. Their process ends without the interpreter's teardown (freeing
+# every module and object; torch's alone takes a noticeable part of a cold ask): nothing is left to run,
+# every file was written and closed by then. serve and chat hold a server or a conversation, so they end
+# the ordinary way.
+QUICK_EXIT = frozenset({"ask", "verify", "index"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,7 +76,9 @@ def _add_answer_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, quick_exit: bool = False) -> int:
+    """Run one command; its exit code. ``quick_exit`` (``python -m assistant``) ends the process at once
+    after ask, verify and index, with the output flushed and the same code."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     if args.command == "eval":
@@ -80,10 +88,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     assistant = Assistant(sources_dir=args.sources, index_dir=args.index)
     run = {"index": _index, "ask": _ask, "chat": _chat, "verify": _verify, "serve": _serve}[args.command]
     try:
-        return run(assistant, args)
+        code = run(assistant, args)
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        code = 2
+    if quick_exit and args.command in QUICK_EXIT:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(code)
+    return code
 
 
 def _index(assistant: Assistant, args: argparse.Namespace) -> int:

@@ -36,16 +36,25 @@ class ChunkSettings:
 
 # The models the embedder can load offline: each ships inside a package (see embedding.py).
 MODELS = ("all-MiniLM-L6-v2",)
+# What encodes questions when the Assistant loads its own model (see runtime.py); builds always use torch.
+RUNTIMES = ("auto", "torch", "onnx")
 
 
 @dataclass(frozen=True)
 class ModelSettings:
     name: str = "all-MiniLM-L6-v2"  # chooses the model; recorded in the index fingerprint
     batch_size: int = 32
+    # "auto" and "onnx": the index build exports the model to ONNX in <index>/models/ and questions are
+    # encoded with onnxruntime (no torch import: a cold ask ~3x faster); "onnx" also warns when the export
+    # is missing. "torch": never export; sentence-transformers for everything. Not in the fingerprint:
+    # both runtimes give the same vectors (within 1e-7).
+    runtime: str = "auto"
 
     def __post_init__(self) -> None:
         if self.name not in MODELS:
             raise SettingsError(f"model name must be one of {', '.join(MODELS)}, got {self.name!r}")
+        if self.runtime not in RUNTIMES:
+            raise SettingsError(f"model runtime must be one of {', '.join(RUNTIMES)}, got {self.runtime!r}")
         if self.batch_size < 1:
             raise SettingsError(f"model batch_size must be positive, got {self.batch_size}")
 

@@ -17,6 +17,7 @@ from .conversation import search_with_context
 from .figures import extract_figures
 from .indexing import build_index
 from .retrieval import Retriever
+from .runtime import MODELS_DIR, ensure_export, question_embedder
 from .store import IndexStore, Snapshot
 from .sources.uploads import MAX_UPLOAD_BYTES, save_upload
 from .store.files import REBUILD_HINT, FileStore
@@ -68,12 +69,28 @@ class Assistant:
     ) -> None:
         self.sources_dir = Path(sources_dir) if sources_dir is not None else default_sources_dir()
         self.settings = settings or Settings()
-        self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model)
         self.store = store or FileStore(
             index_dir if index_dir is not None else default_index_dir(), dense=self.settings.dense
         )
+        # Builds embed with torch; questions with the ONNX export when there is one (runtime.py). An
+        # embedder given is used for everything, and nothing is exported.
+        self._build_embedder = embedder or SentenceTransformerEmbedder(self.settings.model)
+        self._question_embedder = embedder
+        owns_model = embedder is None and isinstance(self.store, FileStore)
+        self._models_dir = self.store.folder / MODELS_DIR if owns_model else None
         self._retriever: Retriever | None = None
         self._write_lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        """What encodes questions (and quote sentences); chosen on first use, so after a build's export."""
+        if self._question_embedder is None:
+            self._question_embedder = question_embedder(self._models_dir, self.settings.model, self._build_embedder)
+        return self._question_embedder
+
+    @embedder.setter
+    def embedder(self, embedder: Embedder) -> None:
+        self._question_embedder = embedder  # what encodes questions from now on; builds keep their model
 
     # -- index ----------------------------------------------------------------------------------
 
@@ -82,8 +99,10 @@ class Assistant:
         with self._write_lock:
             loaded = self._retriever.snapshot if self._retriever is not None else None
             report, snapshot = build_index(
-                self.sources_dir, self.store, self.embedder, self.settings, progress=progress, loaded=loaded
+                self.sources_dir, self.store, self._build_embedder, self.settings, progress=progress, loaded=loaded
             )
+            if self._models_dir is not None and report.documents:  # an empty index has nothing to ask
+                ensure_export(self._models_dir, self.settings.model)
             if snapshot is not None:
                 self._retriever = Retriever(snapshot, self.embedder, self.settings.search)
             return report
@@ -112,7 +131,7 @@ class Assistant:
         return retriever
 
     def _fingerprint(self) -> str:
-        return self.settings.fingerprint_hash(self.embedder.name, self.embedder.max_tokens)
+        return self.settings.fingerprint_hash(self._build_embedder.name, self._build_embedder.max_tokens)
 
     # -- search ---------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.embedding import SentenceTransformerEmbedder
+from assistant.onnx_embedding import export_onnx
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "sources"
@@ -56,6 +57,12 @@ def real_embedder() -> SentenceTransformerEmbedder:
     embedder = SentenceTransformerEmbedder()
     embedder.encode(["warm up"])
     return embedder
+
+
+@pytest.fixture(scope="session")
+def onnx_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The model exported to ONNX once per test session, as an index build writes it into <index>/models/."""
+    return export_onnx(tmp_path_factory.mktemp("models"))
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -224,3 +226,37 @@ def test_serve_starts_the_app_with_the_quote_desk_where_it_is_told(
     assert fake_cli(["serve", "--host", "0.0.0.0", "--port", "8080", "--sources", str(tmp_path / "s"), *index]) == 0
     assert (served["host"], served["port"]) == ("0.0.0.0", 8080)
     assert "tab-verify" in {getattr(b, "elem_id", None) for b in served["app"].blocks.values()}  # type: ignore[attr-defined]
+
+
+def test_ask_verify_and_index_end_the_process_at_once_with_their_code_chat_and_serve_do_not(
+    tmp_path: Path, fake_cli, monkeypatch: pytest.MonkeyPatch, capsys  # type: ignore[no-untyped-def]
+) -> None:
+    from assistant.webapp import server
+
+    exits: list[int] = []
+    monkeypatch.setattr(cli.os, "_exit", exits.append)  # record instead of ending the test run
+    monkeypatch.setattr(server, "launch", lambda app, **where: None)
+    monkeypatch.setattr("sys.stdin", io.StringIO("Who leads the unit?\n"))
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "a.txt").write_text("Met report\nThe unit is led by Commander Clarke.", encoding="utf-8")
+    index = ["--sources", str(tmp_path / "s"), "--index", str(tmp_path / "i")]
+    assert fake_cli(["index", "--quiet", *index], quick_exit=True) == 0
+    assert fake_cli(["ask", "  ", *index], quick_exit=True) == 2
+    assert fake_cli(["verify", "Commander Clarke", *index], quick_exit=True) == 0
+    assert exits == [0, 2, 0]
+    assert fake_cli(["chat", *index], quick_exit=True) == 0
+    assert fake_cli(["serve", *index], quick_exit=True) == 0
+    assert exits == [0, 2, 0]
+    assert fake_cli(["ask", "Who leads the unit?", *index]) == 0  # in-process callers keep their process
+    assert exits == [0, 2, 0]
+
+
+def test_python_m_assistant_flushes_its_output_before_ending_at_once(tmp_path: Path) -> None:
+    (tmp_path / "s").mkdir()
+    run = [sys.executable, "-m", "assistant", "--sources", str(tmp_path / "s"), "--index", str(tmp_path / "i")]
+    root = Path(__file__).resolve().parent.parent
+    built = subprocess.run([*run, "index", "--quiet"], capture_output=True, text=True, cwd=root)
+    assert (built.returncode, built.stdout) == (1, "built: there was no index: 0 documents, 0 chunks "
+                                                   "(0 embedded; added 0, updated 0, removed 0, failed 0)\n")  # fmt: skip
+    asked = subprocess.run([*run, "ask", "  "], capture_output=True, text=True, cwd=root)
+    assert (asked.returncode, asked.stderr) == (2, "error: the question is empty: type a question to search the sources\n")

@@ -7,12 +7,14 @@ nested elements, and one such file stopped the whole build.
 from __future__ import annotations
 
 import re
-
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from typing import TYPE_CHECKING
 
 from ..errors import LoadError
 from .limits import Deadline
 from .text import decode_text
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
 
 _INVISIBLE = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
 _BLOCKS = {
@@ -27,6 +29,8 @@ _FLUSH = object()  # a marker on the stack: the block element above it has ended
 
 def load_html(path: str, data: bytes, deadline: Deadline | None = None, max_depth: int = 20_000) -> tuple[str, str | None, str]:
     """Return ``(text, title, encoding)``: block elements become paragraphs separated by blank lines."""
+    from bs4 import BeautifulSoup  # 0.1-0.3 s to import: only an index build that meets HTML pays it, never an ask
+
     markup, encoding = decode_text(path, data)
     soup = BeautifulSoup(markup, "html.parser")
     title_tag = soup.find("title")
@@ -39,6 +43,8 @@ def load_html(path: str, data: bytes, deadline: Deadline | None = None, max_dept
 
 def _blocks(path: str, soup: BeautifulSoup, deadline: Deadline | None, max_depth: int) -> list[str]:
     """The visible text of each block, in document order."""
+    from bs4 import Comment, NavigableString, Tag
+
     blocks: list[str] = []
     current: list[str] = []
     # Each entry is a node and its depth, or _FLUSH; children are pushed in reverse to pop in order.
