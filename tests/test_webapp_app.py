@@ -21,9 +21,8 @@ from gradio_client.exceptions import AppError
 
 from assistant import answerability, service
 from assistant.service import Assistant
-from assistant.errors import SettingsError
 from assistant.render import result_to_json
-from assistant.webapp import auth_from_env, build_app, launch, queues
+from assistant.webapp import build_app, launch, queues
 from assistant.webapp import server as serve_module
 from assistant.webapp.session import Session
 
@@ -196,13 +195,6 @@ def test_searches_never_share_a_queue_with_indexing_or_verification(served) -> N
     assert queue_of["upload"] == queue_of["delete"] == queues.INDEX.id
     assert queue_of["verify"] == queue_of["verify_page"] == queues.VERIFY.id
     assert len({queues.SEARCH.id, queues.INDEX.id, queues.VERIFY.id, queues.UI.id}) == 4
-
-
-def test_login_is_off_unless_the_environment_names_users() -> None:
-    assert auth_from_env({}) is None
-    assert auth_from_env({"ASSISTANT_AUTH": "alice:s3cret:x, bob:pw"}) == [("alice", "s3cret:x"), ("bob", "pw")]
-    with pytest.raises(SettingsError, match="ASSISTANT_AUTH must look like 'user:password"):
-        auth_from_env({"ASSISTANT_AUTH": "alice"})
 
 
 def facade(assistant: Assistant) -> Assistant:
