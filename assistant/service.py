@@ -31,6 +31,7 @@ from .types import (
     SearchResult,
     SourceInfo,
     Verification,
+    shown_path,
 )
 from .validation import SearchArgs, check_quote, check_search
 
@@ -190,7 +191,7 @@ class Assistant:
 
     def sources(self) -> list[SourceInfo]:
         return [
-            SourceInfo(sid, e.title, e.publisher, e.path, e.bytes, e.chunks, e.indexed)
+            SourceInfo(sid, e.title, e.publisher, shown_path(e.path, sid), e.bytes, e.chunks, e.indexed)
             for sid, e in sorted(self.snapshot.manifest.sources.items())
         ]
 
@@ -209,4 +210,4 @@ class Assistant:
 
     def failures(self) -> list[LoadFailure]:
         """The sources the live index could not read, and why."""
-        return [f.failure() for f in self.snapshot.manifest.failures]
+        return [LoadFailure(shown_path(f.path, f.source_id), f.reason) for f in self.snapshot.manifest.failures]
