@@ -15,7 +15,7 @@ from .errors import IndexMismatchError, IndexMissingError
 from .answerability import judged
 from .conversation import search_with_context
 from .figures import extract_figures
-from .indexing import build_index
+from .indexing import Progress, build_index
 from .retrieval import Retriever
 from .store import IndexStore, Snapshot
 from .sources.uploads import MAX_UPLOAD_BYTES, save_upload
@@ -78,13 +78,18 @@ class Assistant:
 
     # -- index ----------------------------------------------------------------------------------
 
-    def refresh(self, *, progress: bool = False) -> BuildReport:
-        """Index new and changed sources, drop deleted ones; a no-op when nothing changed."""
+    def refresh(self, *, progress: bool = False, on_progress: Progress | None = None) -> BuildReport:
+        """Index new and changed sources, drop deleted ones; a no-op when nothing changed.
+
+        ``on_progress(done, total)`` hears of the chunks embedded; if it raises, the build stops, nothing is
+        published and the previous index keeps answering.
+        """
         with self._write_lock:
             loaded = self._retriever.snapshot if self._retriever is not None else None
             report, snapshot = build_index(
-                self.sources_dir, self.store, self.embedder, self.settings, progress=progress, loaded=loaded
-            )
+                self.sources_dir, self.store, self.embedder, self.settings,
+                progress=progress, loaded=loaded, on_progress=on_progress,
+            )  # fmt: skip
             if snapshot is not None:
                 self._retriever = Retriever(snapshot, self.embedder, self.settings.search)
             return report
