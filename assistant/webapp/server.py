@@ -11,6 +11,11 @@ from ..service import Assistant, MAX_UPLOAD_BYTES
 from .builder import build_app
 from .login import auth_from_env
 
+# Gradio refuses files over its limit in the browser, naming them in a message it shows as HTML. So its limit
+# is only a ceiling that keeps huge files off the disk; files between MAX_UPLOAD_BYTES and it reach our
+# upload handler, which refuses them with the name shown as text.
+GRADIO_MAX_BYTES = 10 * MAX_UPLOAD_BYTES
+
 
 def serve(assistant: Assistant, *, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Index what changed (a no-op in well under a second when nothing did), report skipped files, serve."""
@@ -28,5 +33,5 @@ def launch(app: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = 7860, 
     """
     if "auth" not in kwargs:
         kwargs["auth"] = auth_from_env()
-    kwargs.setdefault("max_file_size", MAX_UPLOAD_BYTES)  # Gradio refuses bigger files before they touch the disk
+    kwargs.setdefault("max_file_size", GRADIO_MAX_BYTES)
     return app.launch(server_name=host, server_port=port, footer_links=["api"], **kwargs)
