@@ -42,11 +42,12 @@ def build_index(
     *,
     progress: bool = False,
     loaded: Snapshot | None = None,
+    on_progress: Progress | None = None,
 ) -> tuple[BuildReport, Snapshot | None]:
     """Bring the store's index in line with ``sources_dir``; returns the report and the new snapshot (None if unchanged).
 
     ``loaded`` is a snapshot the caller already holds; it is reused instead of reading the live one
-    again when it is that same version.
+    again when it is that same version. ``on_progress`` see ``index_documents``.
     """
     scanned_ns = time.time_ns()
     metadata, failures = corpus_metadata(sources_dir)
@@ -79,7 +80,7 @@ def build_index(
 
     snapshot, embedded = index_documents(
         work.documents, store, embedder, settings, entry, _failure_entries(failures, work.failed_keys, files),
-        previous=previous, fresh=work.fresh, scanned_ns=scanned_ns, progress=progress,
+        previous=previous, fresh=work.fresh, scanned_ns=scanned_ns, progress=progress, on_progress=on_progress,
     )  # fmt: skip
     report = BuildReport(
         changed=True,
@@ -107,15 +108,18 @@ def index_documents(
     fresh: Mapping[str, list[Chunk]] | None = None,
     scanned_ns: int = 0,
     progress: bool = False,
+    on_progress: Progress | None = None,
 ) -> tuple[Snapshot, int]:
     """Chunk, embed (reusing ``previous``'s vectors for unchanged text) and publish ``documents``.
 
     ``entry(document, chunks)`` gives each source's manifest entry; ``fresh`` holds chunks already made
     for some documents (within their file's time budget). Returns the published snapshot and the number
     of chunks embedded. The one way a new index version is made, for a sources folder or a BEIR corpus alike.
+    ``on_progress(done, total)`` hears of the chunks to embed, before the first and after each slice; an
+    exception it raises stops the build before anything is published.
     """
     chunks = _chunk_all(documents, previous, settings, embedder, fresh or {})
-    vectors, embedded = _vectors_for(chunks, previous, embedder, progress)
+    vectors, embedded = _vectors_for(chunks, previous, embedder, progress, on_progress)
     counts = chunk_counts(chunks)
     model = ModelInfo(embedder.name, embedder.dim, embedder.max_tokens)
     sources = {doc.id: entry(doc, counts[doc.id]) for doc in documents}
@@ -226,10 +230,13 @@ def _chunk_all(
 # Chunks per encode call: the model's output and intermediate buffers then hold a slice, not the corpus
 # (at 556k chunks one call held 2-3 extra copies of the 0.8 GiB of vectors).
 _ENCODE_SLICE = 4096
+_PROGRESS_SLICE = 256  # with a progress listener: often enough for a page's progress bar and its Cancel
+
+Progress = Callable[[int, int], None]
 
 
 def _vectors_for(
-    chunks: list[Chunk], previous: Snapshot | None, embedder: Embedder, progress: bool
+    chunks: list[Chunk], previous: Snapshot | None, embedder: Embedder, progress: bool, on_progress: Progress | None
 ) -> tuple[np.ndarray, int]:
     """Vectors for every chunk, taking those whose text is already embedded from the previous index."""
     known: dict[str, int] = {}
@@ -243,9 +250,13 @@ def _vectors_for(
         vectors[hit] = previous.vectors([known[chunks[i].text] for i in hit])
     from tqdm.auto import tqdm
 
+    report = on_progress or (lambda done, total: None)
+    step = _PROGRESS_SLICE if on_progress else _ENCODE_SLICE
+    report(0, len(missing))
     with tqdm(total=len(missing), unit="chunk", desc="Embedding", disable=not progress or not missing) as bar:
-        for start in range(0, len(missing), _ENCODE_SLICE):
-            part = missing[start : start + _ENCODE_SLICE]
+        for start in range(0, len(missing), step):
+            part = missing[start : start + step]
             vectors[part] = embedder.encode([chunks[i].text for i in part])
             bar.update(len(part))
+            report(start + len(part), len(missing))
     return vectors, len(missing)

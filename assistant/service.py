@@ -15,7 +15,7 @@ from .errors import IndexMismatchError, IndexMissingError
 from .answerability import judged
 from .conversation import search_with_context
 from .figures import extract_figures
-from .indexing import build_index
+from .indexing import Progress, build_index
 from .retrieval import Retriever
 from .runtime import MODELS_DIR, ensure_export, question_embedder
 from .store import IndexStore, Snapshot
@@ -32,6 +32,7 @@ from .types import (
     SearchResult,
     SourceInfo,
     Verification,
+    shown_path,
 )
 from .validation import SearchArgs, check_quote, check_search
 
@@ -94,13 +95,18 @@ class Assistant:
 
     # -- index ----------------------------------------------------------------------------------
 
-    def refresh(self, *, progress: bool = False) -> BuildReport:
-        """Index new and changed sources, drop deleted ones; a no-op when nothing changed."""
+    def refresh(self, *, progress: bool = False, on_progress: Progress | None = None) -> BuildReport:
+        """Index new and changed sources, drop deleted ones; a no-op when nothing changed.
+
+        ``on_progress(done, total)`` hears of the chunks embedded; if it raises, the build stops, nothing is
+        published and the previous index keeps answering.
+        """
         with self._write_lock:
             loaded = self._retriever.snapshot if self._retriever is not None else None
             report, snapshot = build_index(
-                self.sources_dir, self.store, self._build_embedder, self.settings, progress=progress, loaded=loaded
-            )
+                self.sources_dir, self.store, self._build_embedder, self.settings,
+                progress=progress, loaded=loaded, on_progress=on_progress,
+            )  # fmt: skip
             if self._models_dir is not None and report.documents:  # an empty index has nothing to ask
                 ensure_export(self._models_dir, self.settings.model)
             if snapshot is not None:
@@ -209,7 +215,7 @@ class Assistant:
 
     def sources(self) -> list[SourceInfo]:
         return [
-            SourceInfo(sid, e.title, e.publisher, e.path, e.bytes, e.chunks, e.indexed)
+            SourceInfo(sid, e.title, e.publisher, shown_path(e.path, sid), e.bytes, e.chunks, e.indexed)
             for sid, e in sorted(self.snapshot.manifest.sources.items())
         ]
 
@@ -228,4 +234,9 @@ class Assistant:
 
     def failures(self) -> list[LoadFailure]:
         """The sources the live index could not read, and why."""
-        return [f.failure() for f in self.snapshot.manifest.failures]
+        # A failure's path is relative to the sources folder (the scan names what it skipped that way); shown
+        # like an answer's source, from the folder's name down.
+        return [
+            LoadFailure(shown_path(str(self.sources_dir / f.path), f.source_id or f.path), f.reason)
+            for f in self.snapshot.manifest.failures
+        ]

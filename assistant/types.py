@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import PurePath
 
 from .config import AnswerSettings
 
@@ -81,7 +82,15 @@ class SourceRef:
 
     @classmethod
     def of(cls, doc: Document) -> SourceRef:
-        return cls(id=doc.id, title=doc.title, publisher=doc.publisher, path=doc.path)
+        return cls(id=doc.id, title=doc.title, publisher=doc.publisher, path=shown_path(doc.path, doc.id))
+
+
+def shown_path(path: str, source_id: str | None = None) -> str:
+    """What answers and listings show of a source's path: the sources folder's name and the path inside it
+    ("sources/reports/a.pdf"), never where that folder lies on the server. ``source_id`` (the path inside
+    the folder) says how many parts to keep; without one the file is taken to lie in the folder itself."""
+    keep = (source_id.count("/") + 1 if source_id else 1) + 1
+    return "/".join(PurePath(path).parts[-keep:])
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,6 @@ def test_failures_are_typed_and_a_failed_file_can_be_deleted(tmp_path: Path, fak
     assistant = make(tmp_path, fake_embedder)
     (assistant.sources_dir / "empty.txt").write_bytes(b"")
     assistant.refresh()
-    assert assistant.failures() == [LoadFailure("empty.txt", "empty file")]  # by source id: never a server path
+    assert assistant.failures() == [LoadFailure(f"{assistant.sources_dir.name}/empty.txt", "empty file")]  # no server path
     assistant.delete_source("empty.txt")
     assert assistant.failures() == []

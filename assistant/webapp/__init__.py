@@ -2,7 +2,7 @@
 ``Assistant``. Only this package imports gradio.
 
     builder.build_app   composes the parts:  chat (Ask tab), reader, sources_tab, citations_tab, quote_desk, api
-    server              serve(): refresh the index, then launch (with ASSISTANT_AUTH logins)
+    server, login       serve(): refresh the index, then launch; login: ASSISTANT_AUTH, failures slowed
     cards, desk_html    our HTML around document text, always escaped; style: its CSS and page scripts
     session, export     one user's conversation and citations; Markdown and CSV export
     context, queues     what the parts share; how many requests of each kind run at once
@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_HOME = {"build_app": "builder", "launch": "server", "serve": "server", "auth_from_env": "server"}
+_HOME = {"build_app": "builder", "launch": "server", "serve": "server", "auth_from_env": "login"}
 __all__ = sorted(_HOME)
 
 

@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Mapping
 from typing import Any
 
 import gradio as gr
 
 from ..service import Assistant, MAX_UPLOAD_BYTES
-from ..errors import SettingsError
 from ..render import failure_to_text
 from .builder import build_app
+from .login import auth_from_env
 
-AUTH_ENV = "ASSISTANT_AUTH"
+# Gradio refuses files over its limit in the browser, naming them in a message it shows as HTML. So its limit
+# is only a ceiling that keeps huge files off the disk; files between MAX_UPLOAD_BYTES and it reach our
+# upload handler, which refuses them with the name shown as text.
+GRADIO_MAX_BYTES = 10 * MAX_UPLOAD_BYTES
 
 
 def serve(assistant: Assistant, *, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Index what changed (a no-op in well under a second when nothing did), report skipped files, serve."""
+    auth = auth_from_env()  # a bad ASSISTANT_AUTH stops the start before any indexing
     report = assistant.refresh(progress=True)
     for failure in report.failures:
         print(failure_to_text(failure), file=sys.stderr)
-    launch(build_app(assistant), host=host, port=port)
-
-
-def auth_from_env(environ: Mapping[str, str] = os.environ) -> list[tuple[str, str]] | None:
-    """Logins from ``ASSISTANT_AUTH="alice:secret,bob:other"``; None (no login) when unset."""
-    raw = environ.get(AUTH_ENV, "").strip()
-    if not raw:
-        return None
-    logins = []
-    for entry in raw.split(","):
-        user, sep, password = entry.strip().partition(":")
-        if not sep or not user or not password:
-            raise SettingsError(f"{AUTH_ENV} must look like 'user:password[,user2:password2]', got an entry {user!r}")
-        logins.append((user, password))
-    return logins
+    launch(build_app(assistant), host=host, port=port, auth=auth)
 
 
 def launch(app: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = 7860, **kwargs: Any) -> tuple[Any, str, str]:
@@ -44,5 +32,7 @@ def launch(app: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = 7860, 
 
     ``port=None`` takes the first free port from 7860; other keywords go to ``gr.Blocks.launch``.
     """
-    kwargs.setdefault("max_file_size", MAX_UPLOAD_BYTES)  # Gradio refuses bigger files before they touch the disk
-    return app.launch(server_name=host, server_port=port, auth=auth_from_env(), footer_links=["api"], **kwargs)
+    if "auth" not in kwargs:
+        kwargs["auth"] = auth_from_env()
+    kwargs.setdefault("max_file_size", GRADIO_MAX_BYTES)
+    return app.launch(server_name=host, server_port=port, footer_links=["api"], **kwargs)

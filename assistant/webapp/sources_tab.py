@@ -1,6 +1,6 @@
 """The Sources tab: every indexed document and every file that could not be, an upload box, and deleting a
 source after a confirmation. Adding and deleting go through the ``Assistant``; searches keep answering from
-the previous snapshot meanwhile."""
+the previous snapshot meanwhile. An upload's indexing shows its progress and can be cancelled (``progress``)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from ..render import human_size
 from ..service import Assistant, MAX_UPLOAD_BYTES
 from ..errors import AssistantError
 from . import cards, queues, style
+from .progress import BuildProgress, Cancelled, Cancels
 
 
 @dataclass(frozen=True)
 class Sources:
     table: gr.HTML
     upload: gr.File
+    stop: gr.Button  # cancels the indexing of an upload
     status: gr.HTML
     delete_choice: gr.Dropdown
     delete: gr.Button
@@ -38,6 +40,7 @@ def layout() -> Sources:
             file_count="multiple",
             elem_id="upload",
         )
+        stop = gr.Button("Cancel indexing", size="sm", elem_id="upload-cancel")
         status = gr.HTML("", elem_id="upload-status", css_template=style.STYLE)
         with gr.Row():
             delete_choice = gr.Dropdown([], label="Remove a source", scale=4, elem_id="delete-source")
@@ -46,7 +49,7 @@ def layout() -> Sources:
             confirm_text = gr.HTML("", elem_id="delete-question", css_template=style.STYLE)
             confirm = gr.Button("Yes, remove it", variant="stop", elem_id="delete-confirm")
             cancel = gr.Button("Cancel", elem_id="delete-cancel")
-    return Sources(table, upload, status, delete_choice, delete, confirm_row, confirm_text, confirm, cancel)
+    return Sources(table, upload, stop, status, delete_choice, delete, confirm_row, confirm_text, confirm, cancel)
 
 
 def wire(app: gr.Blocks, assistant: Assistant, sources: Sources, choosers: list[gr.Dropdown]) -> None:
@@ -58,17 +61,33 @@ def wire(app: gr.Blocks, assistant: Assistant, sources: Sources, choosers: list[
         choices = [(f"{s.title} ({s.id})", s.id) for s in indexed]
         return cards.sources_html(indexed, assistant.failures()), *(gr.Dropdown(choices=choices) for _ in listed[1:])
 
-    def upload(files: list[str] | None):
-        saved, refused = [], []
+    cancels = Cancels()
+
+    def upload(files: list[str] | None, request: gr.Request, progress: Any = gr.Progress()):  # noqa: B008 (Gradio's way)
+        saved: list[Path] = []
+        refused: list[str] = []
         for path in files or []:
             try:
-                saved.append(assistant.add_source(Path(path), Path(path).name).name)
+                saved.append(assistant.add_source(Path(path), Path(path).name))
             except AssistantError as error:
                 refused.append(str(error))
             except OSError as error:
                 refused.append(f"{Path(path).name}: could not be saved ({error.strerror})")
-        summary = _reindexed(assistant) if saved else "Nothing was added."
-        return (cards.upload_status_html(saved, refused, summary), *listing(), None)
+        summary = "Nothing was added."
+        if saved:
+            session = request.session_hash or ""
+            flag = cancels.start(session)
+            try:
+                summary, saved = _reindexed(assistant, saved, BuildProgress(progress, flag, len(saved)))
+            finally:
+                cancels.finish(session, flag)
+        names = [path.name for path in saved]
+        return (cards.upload_status_html(names, refused, summary), *listing(), None)
+
+    def stop(request: gr.Request):
+        if not cancels.cancel(request.session_hash or ""):
+            return cards.notice("Nothing is being indexed.")
+        return cards.notice(_CANCELLED)
 
     def ask_to_delete(source_id: str | None):
         if not source_id:
@@ -88,7 +107,8 @@ def wire(app: gr.Blocks, assistant: Assistant, sources: Sources, choosers: list[
     def cancel_delete():
         return gr.Row(visible=False)
 
-    sources.upload.upload(upload, sources.upload, [sources.status, *listed, sources.upload], **queues.INDEX.options())
+    adding = sources.upload.upload(upload, sources.upload, [sources.status, *listed, sources.upload], **queues.INDEX.options())
+    sources.stop.click(stop, None, sources.status, cancels=[adding], **queues.UI.options())
     confirming = [sources.confirm_row, sources.confirm_text]
     sources.delete.click(ask_to_delete, sources.delete_choice, confirming, **queues.UI.options())
     deleted = [sources.confirm_row, sources.status, *listed]
@@ -97,13 +117,22 @@ def wire(app: gr.Blocks, assistant: Assistant, sources: Sources, choosers: list[
     app.load(listing, None, listed, **queues.UI.options())
 
 
-def _reindexed(assistant: Assistant) -> str:
+_CANCELLED = "Cancelled: the files of this upload were removed and the index is as it was before."
+
+
+def _reindexed(assistant: Assistant, saved: list[Path], progress: BuildProgress) -> tuple[str, list[Path]]:
+    """What happened to the index, and the saved files that stay (none once cancelled)."""
     started = time.perf_counter()
+    progress.reading()
     try:
-        report = assistant.refresh()
+        report = assistant.refresh(on_progress=progress)
+    except Cancelled:
+        for path in saved:  # nothing was published: without its files the folder matches the index again
+            path.unlink(missing_ok=True)
+        return _CANCELLED, []
     except AssistantError as error:
-        return f"Saved, but the index could not be updated: {error}"
+        return f"Saved, but the index could not be updated: {error}", saved
     return (
         f"Indexed in {time.perf_counter() - started:.1f} s and searchable now: "
         f"{report.documents} documents, {report.chunks} passages."
-    )
+    ), saved
