@@ -102,9 +102,10 @@ class Assistant:
 
     def _current(self) -> Retriever:
         retriever = self._retriever
-        if retriever is None:
+        # Another process (a second app server, an `index` run) may have published since: one cheap check.
+        if retriever is None or not self.store.is_current(retriever.snapshot):
             with self._write_lock:
-                if self._retriever is None:
+                if self._retriever is retriever:
                     snapshot = self.store.open()
                     if snapshot.manifest.get("fingerprint") != self._fingerprint():
                         raise IndexMismatchError(

@@ -21,7 +21,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,9 @@ class FileSnapshot:
             )
         return cls(folder, manifest, documents, chunks, sparse, _open_dense(folder, manifest, vectors, dense))
 
+    def chunk_rows(self) -> Iterable[tuple[int, Chunk]]:
+        return enumerate(self.chunks)
+
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
         return np.asarray(self.dense.vectors[np.asarray(rows, dtype=np.int64)])
 
@@ -123,6 +126,12 @@ class FileStore:
         if current is None:
             raise IndexMissingError(f"no index in {self.folder}; build one with: python -m assistant index")
         return FileSnapshot.read(current, self.dense)
+
+    def is_current(self, snapshot: FileSnapshot) -> bool:  # type: ignore[override]
+        try:
+            return self._current() == snapshot.folder
+        except IndexFormatError:
+            return False
 
     def publish(self, data: IndexData) -> FileSnapshot:
         """Write ``data`` as a new snapshot and make it live; the snapshot returned is built from ``data``,

@@ -1,0 +1,144 @@
+"""A PostgreSQL snapshot's documents and chunks, fetched by id when asked for and kept in a small LRU.
+
+Nothing here grows with the corpus: a search touches its candidates only. Iterating every chunk
+(what an incremental build does to reuse the previous version's work) streams them through a
+server-side cursor.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Generic, TypeVar
+
+from ..types import Chunk, Document
+from .pg_schema import visible
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+_DOCUMENT_COLUMNS = "source_id, path, title, publisher, text, sha256, page_starts, encoding"
+
+
+class LRU(Generic[K, V]):
+    """At most ``size`` entries; the least recently used goes first. Thread-safe enough for a cache:
+    a lost update only costs a fetch."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        try:
+            self._items.move_to_end(key)
+            return self._items[key]
+        except KeyError:
+            return None
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
+def document_from_row(row: Sequence[Any]) -> Document:
+    source_id, path, title, publisher, text, sha256, page_starts, encoding = row
+    return Document(source_id, path, title, publisher, text, sha256, tuple(page_starts), encoding)
+
+
+class Documents(Mapping[str, Document]):
+    """The version's documents by source id; the ids come from the manifest, the texts from the database."""
+
+    def __init__(self, read: Callable[[], Any], version: int, source_ids: Sequence[str], cache_size: int) -> None:
+        self._read = read
+        self._version = version
+        self._ids = list(source_ids)
+        self._known = frozenset(self._ids)
+        self._cache: LRU[str, Document] = LRU(cache_size)
+
+    def __getitem__(self, source_id: str) -> Document:
+        if source_id not in self._known:
+            raise KeyError(source_id)
+        found = self._cache.get(source_id)
+        if found is None:
+            self.fetch([source_id])
+            found = self._cache.get(source_id)
+        if found is None:
+            raise KeyError(source_id)
+        return found
+
+    def fetch(self, source_ids: Sequence[str]) -> None:
+        """Fetch the documents not in the cache in one query."""
+        missing = [s for s in dict.fromkeys(source_ids) if s in self._known and self._cache.get(s) is None]
+        if not missing:
+            return
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT {_DOCUMENT_COLUMNS} FROM assistant.documents WHERE source_id = ANY(%(ids)s) AND {visible()}",
+                {"ids": missing, "version": self._version},
+            ).fetchall()
+        for row in rows:
+            self._cache.put(row[0], document_from_row(row))
+
+    def __contains__(self, source_id: object) -> bool:
+        return source_id in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+class Chunks(Sequence[Chunk]):
+    """The version's chunks by row id. Rows are database ids, stable across versions, not positions:
+    index with the rows a search returned; ``with_rows`` walks them all."""
+
+    def __init__(self, read: Callable[[], Any], version: int, count: int, documents: Documents, cache_size: int) -> None:
+        self._read = read
+        self._version = version
+        self._count = count
+        self._documents = documents
+        self._cache: LRU[int, tuple[str, int, int]] = LRU(cache_size)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, row: int) -> Chunk:  # type: ignore[override]
+        span = self._cache.get(row)
+        if span is None:
+            self.fetch([row])
+            span = self._cache.get(row)
+        if span is None:
+            raise IndexError(f"no chunk {row} in index version {self._version}")
+        source_id, start, end = span
+        return Chunk(source_id, start, end, self._documents[source_id].text[start:end])
+
+    def fetch(self, rows: Sequence[int]) -> None:
+        """Fetch the spans of the rows not in the cache, and their documents, in one query each."""
+        missing = [int(r) for r in rows if self._cache.get(int(r)) is None]
+        if missing:
+            with self._read() as conn:
+                found = conn.execute(
+                    f"SELECT row_id, source_id, start, stop FROM assistant.chunks WHERE row_id = ANY(%(rows)s) AND {visible()}",
+                    {"rows": missing, "version": self._version},
+                ).fetchall()
+            for row, source_id, start, end in found:
+                self._cache.put(row, (source_id, start, end))
+        self._documents.fetch([span[0] for r in rows if (span := self._cache.get(int(r))) is not None])
+
+    def with_rows(self) -> Iterator[tuple[int, Chunk]]:
+        """Every chunk of the version with its row, in row order, streamed."""
+        with self._read() as conn, conn.cursor(name="assistant_chunks") as cursor:
+            cursor.execute(
+                "SELECT c.row_id, c.source_id, c.start, c.stop, substr(d.text, c.start + 1, c.stop - c.start) "
+                "FROM assistant.chunks c JOIN assistant.documents d USING (doc) "
+                f"WHERE {visible('c')} ORDER BY c.row_id",
+                {"version": self._version},
+            )
+            for row, source_id, start, end, text in cursor:
+                yield int(row), Chunk(source_id, start, end, text)
+
+    def __iter__(self) -> Iterator[Chunk]:
+        return (chunk for _, chunk in self.with_rows())
