@@ -15,7 +15,8 @@ from .errors import IndexMismatchError, IndexMissingError
 from .indexing import BuildReport, build_index
 from .retrieval import Retriever
 from .store import IndexStore, Snapshot
-from .store.files import REBUILD_HINT, FileStore
+from .store.choice import store_from
+from .store.files import REBUILD_HINT
 from .types import Document, SearchResult
 
 if TYPE_CHECKING:
@@ -72,9 +73,8 @@ class Assistant:
         self.sources_dir = Path(sources_dir) if sources_dir is not None else default_sources_dir()
         self.settings = settings or Settings()
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model.batch_size)
-        self.store = store or FileStore(
-            index_dir if index_dir is not None else default_index_dir(), dense=self.settings.dense
-        )
+        # No store given: $ASSISTANT_DATABASE_URL's database when set, else the index folder.
+        self.store = store or store_from(None, index_dir, self.settings)
         self._retriever: Retriever | None = None
         self._write_lock = threading.Lock()
 

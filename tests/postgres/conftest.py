@@ -17,6 +17,8 @@ import pytest
 
 from assistant import db
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[db.LocalServer]:
@@ -45,3 +47,28 @@ def pg_url(pg_server: db.LocalServer) -> Iterator[str]:
     yield _with_database(pg_server.url, name)
     with psycopg.connect(pg_server.url, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["files", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
+    """Each behavioural test runs twice: on the files store (None) and on a fresh PostgreSQL database."""
+    if request.param == "files":
+        return None
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> Path:
+    """A copy of the shipped sources that the test may change."""
+    folder = tmp_path / "sources"
+    shutil.copytree(ROOT / "sources", folder)
+    return folder
+
+
+def make_assistant(sources: Path, store_url: str | None, index_dir: Path, embedder, **kw):  # type: ignore[no-untyped-def]
+    from assistant import Assistant, Settings
+    from assistant.store.choice import store_from
+
+    settings = kw.pop("settings", None) or Settings()
+    return Assistant(sources_dir=sources, settings=settings, embedder=embedder,
+                     store=store_from(store_url, index_dir, settings), **kw)
