@@ -11,6 +11,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
+import numpy as np
+
 from ..types import Chunk, Document
 from .pg_schema import visible
 
@@ -103,7 +105,7 @@ class Chunks(Sequence[Chunk]):
         self._version = version
         self._count = count
         self._documents = documents
-        self._cache: LRU[int, tuple[str, int, int]] = LRU(cache_size)
+        self._cache: LRU[int, tuple[str, int, int, np.ndarray]] = LRU(cache_size)
 
     def __len__(self) -> int:
         return self._count
@@ -120,20 +122,31 @@ class Chunks(Sequence[Chunk]):
             span = self._cache.get(row)
         if span is None:
             raise IndexError(f"no chunk {row} in index version {self._version}")
-        source_id, start, end = span
+        source_id, start, end, _ = span
         return Chunk(source_id, start, end, self._documents[source_id].text[start:end])
 
+    def vector(self, row: int) -> np.ndarray:
+        """The row's vector, fetched with its span: quoting a candidate needs both."""
+        span = self._cache.get(row)
+        if span is None:
+            self.fetch([row])
+            span = self._cache.get(row)
+        if span is None:
+            raise IndexError(f"no chunk {row} in index version {self._version}")
+        return span[3]
+
     def fetch(self, rows: Sequence[int]) -> None:
-        """Fetch the spans of the rows not in the cache, and their documents, in one query each."""
+        """Fetch the spans and vectors of the rows not in the cache, and their documents, in one query each."""
         missing = [int(r) for r in rows if self._cache.get(int(r)) is None]
         if missing:
             with self._read() as conn:
                 found = conn.execute(
-                    f"SELECT row_id, source_id, start, stop FROM assistant.chunks WHERE row_id = ANY(%(rows)s) AND {visible()}",
+                    f"SELECT row_id, source_id, start, stop, embedding FROM assistant.chunks "
+                    f"WHERE row_id = ANY(%(rows)s) AND {visible()}",
                     {"rows": missing, "version": self._version},
                 ).fetchall()
-            for row, source_id, start, end in found:
-                self._cache.put(row, (source_id, start, end))
+            for row, source_id, start, end, vector in found:
+                self._cache.put(row, (source_id, start, end, vector.to_numpy()))
         self._documents.fetch([span[0] for r in rows if (span := self._cache.get(int(r))) is not None])
 
     def with_rows(self) -> Iterator[tuple[int, Chunk]]:

@@ -149,12 +149,15 @@ class PostgresSnapshot:
 
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
         wanted = [int(r) for r in rows]
-        with self.server.read() as conn:
+        dim = int(self.manifest["model"]["dim"])
+        if len(wanted) <= CACHE_CHUNKS:  # a search's candidates: through the cache that also serves their spans
+            self.chunks.fetch(wanted)
+            return np.asarray([self.chunks.vector(r) for r in wanted], dtype=np.float32).reshape(len(wanted), dim)
+        with self.server.read() as conn:  # a build reusing the previous version's vectors: straight through
             found = dict(conn.execute(
                 f"SELECT row_id, embedding FROM assistant.chunks WHERE row_id = ANY(%(rows)s) AND {pg_schema.visible()}",
                 {"rows": wanted, "version": self.version},
             ).fetchall())
-        dim = int(self.manifest["model"]["dim"])
         return np.asarray([found[r].to_numpy() for r in wanted], dtype=np.float32).reshape(len(wanted), dim)
 
     def dense_search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
