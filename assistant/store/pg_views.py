@@ -115,25 +115,22 @@ class Chunks(Sequence[Chunk]):
         """How many chunks' spans are held: bounded by the cache, whatever the corpus."""
         return len(self._cache)
 
-    def __getitem__(self, row: int) -> Chunk:  # type: ignore[override]
-        span = self._cache.get(row)
-        if span is None:
+    def _entry(self, row: int) -> tuple[str, int, int, np.ndarray]:
+        entry = self._cache.get(row)
+        if entry is None:
             self.fetch([row])
-            span = self._cache.get(row)
-        if span is None:
+            entry = self._cache.get(row)
+        if entry is None:
             raise IndexError(f"no chunk {row} in index version {self._version}")
-        source_id, start, end, _ = span
+        return entry
+
+    def __getitem__(self, row: int) -> Chunk:  # type: ignore[override]
+        source_id, start, end, _ = self._entry(row)
         return Chunk(source_id, start, end, self._documents[source_id].text[start:end])
 
     def vector(self, row: int) -> np.ndarray:
         """The row's vector, fetched with its span: quoting a candidate needs both."""
-        span = self._cache.get(row)
-        if span is None:
-            self.fetch([row])
-            span = self._cache.get(row)
-        if span is None:
-            raise IndexError(f"no chunk {row} in index version {self._version}")
-        return span[3]
+        return self._entry(row)[3]
 
     def fetch(self, rows: Sequence[int]) -> None:
         """Fetch the spans and vectors of the rows not in the cache, and their documents, in one query each."""
