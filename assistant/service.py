@@ -126,7 +126,8 @@ class Assistant:
         """The k best passages for ``query``, best first, each with its quote and citation data."""
         retriever = self._current()
         mode = mode or self.settings.search.mode
-        passages = retriever.search(query, k=k, sources=sources, mode=mode)
+        with retriever.snapshot.reading():
+            passages = retriever.search(query, k=k, sources=sources, mode=mode)
         return SearchResult(query=query, mode=mode, results=tuple(passages))
 
     def verify(self, text: str) -> Verification:

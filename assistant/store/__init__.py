@@ -8,6 +8,7 @@ by id, so an app server holds its candidates, not the corpus.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -55,6 +56,10 @@ class Snapshot(Protocol):
     manifest: dict[str, Any]
     documents: Mapping[str, Document]  # by source id; may be fetched on demand
     chunks: Sequence[Chunk]  # indexed by the rows searches return; may be fetched on demand
+
+    def reading(self) -> AbstractContextManager[object]:
+        """Hold one consistent read (a database transaction) across the calls of one search."""
+        ...
 
     def chunk_rows(self) -> Iterable[tuple[int, Chunk]]:
         """Every chunk with its row, in row order (rows need not be positions: a database's are ids)."""

@@ -22,6 +22,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,9 @@ class FileSnapshot:
 
     def chunk_rows(self) -> Iterable[tuple[int, Chunk]]:
         return enumerate(self.chunks)
+
+    def reading(self) -> AbstractContextManager[object]:
+        return nullcontext()  # the snapshot's files never change
 
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
         return np.asarray(self.dense.vectors[np.asarray(rows, dtype=np.int64)])

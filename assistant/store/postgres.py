@@ -89,6 +89,7 @@ class _Server:
     @contextmanager
     def read(self) -> Iterator[Any]:
         """A connection inside a read-only REPEATABLE READ transaction; nested calls share the outer one."""
+        import psycopg
         from psycopg import IsolationLevel
 
         conn = self.connection()
@@ -105,6 +106,8 @@ class _Server:
         try:
             with conn.transaction():
                 yield conn
+        except psycopg.OperationalError as error:  # the server went away mid-query
+            raise DatabaseUnavailableError(f"lost {redact(self.url)}: {_first_line(error)}") from None
         finally:
             self._local.depth = 0
             conn.read_only = False
