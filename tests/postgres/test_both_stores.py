@@ -142,3 +142,16 @@ def test_hostile_source_names_and_questions_are_plain_data(
     assert [p.source.id for p in found] == [HOSTILE_NAME]
     again = make_assistant(sources, store_url, tmp_path / "index", fake_embedder)
     assert again.refresh().reason == "unchanged" and len(again.sources()) == 6
+
+
+def test_a_passage_repeated_in_another_source_is_one_result_with_also_in(
+    sources: Path, store_url: str | None, tmp_path: Path, fake_embedder
+) -> None:
+    line = next(l for l in (sources / "000_b4efa6d47b194183.txt").read_text(encoding="utf-8").splitlines() if "625" in l)
+    (sources / "syndicated.txt").write_text(f"Syndicated copy\n\n{line}\n", encoding="utf-8")
+    assistant = make_assistant(sources, store_url, tmp_path / "index", fake_embedder)
+    assistant.refresh()
+    results = assistant.search("Since the Unit was formed allegations of abuse against officers has climbed to 625", k=5).results
+    holding = [p for p in results if "climbed to 625" in p.quote.text]
+    assert len(holding) == 1
+    assert {holding[0].source.id, *(o.source.id for o in holding[0].also_in)} >= {"000_b4efa6d47b194183.txt", "syndicated.txt"}
