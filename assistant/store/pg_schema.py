@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import IndexFormatError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_LOCK = 0x61_73_73_01  # pg_advisory_xact_lock key for migrations ("ass" 1)
 UPGRADE_HINT = "python -m assistant index --store <primary URL>"
 
@@ -49,6 +49,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX postings_term_covering ON assistant.postings (term) INCLUDE (row_id, tf, length, added, removed)",
         "DROP INDEX assistant.postings_term",
     ),
+    # 3: a publish deletes the postings no kept version sees; without this it scanned every posting.
+    ("CREATE INDEX postings_removed ON assistant.postings (removed) WHERE removed IS NOT NULL",),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
