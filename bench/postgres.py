@@ -47,6 +47,8 @@ def main(argv: list[str] | None = None) -> None:
             for store in ("files", "postgres"):
                 url = _database(server.url, f"bench_{docs}") if store == "postgres" else None
                 run = {"docs": docs, "store": store, **measure(sources, url, work / f"index-{docs}", questions)}
+                if url is not None:
+                    run["two_servers_4_clients_each"] = two_servers(sources, url, questions)
                 print(json.dumps(run), flush=True)
                 runs.append(run)
     finally:
@@ -111,6 +113,43 @@ for question in questions:
 print(json.dumps({"rss_mb": round(psutil.Process().memory_info().rss / 2**20, 1),
                   "grown_mb": round((psutil.Process().memory_info().rss - base) / 2**20, 1)}))
 """
+
+
+_SERVER = """
+import json, sys, time
+from concurrent.futures import ThreadPoolExecutor
+from assistant import Assistant, Settings
+from assistant.store.choice import store_from
+from bench.standin import HashedEmbedder
+sources, url, clients, questions = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
+settings = Settings()
+assistant = Assistant(sources_dir=sources, embedder=HashedEmbedder(), settings=settings, store=store_from(url, None, settings))
+def client(offset):
+    times, errors = [], []
+    for question in questions[offset:] + questions[:offset]:
+        began = time.perf_counter()
+        try:
+            assistant.search(question, k=5)
+        except Exception as error:
+            errors.append(repr(error))
+        times.append(time.perf_counter() - began)
+    return times, errors
+with ThreadPoolExecutor(clients) as pool:
+    done = list(pool.map(client, range(clients)))
+print(json.dumps({"times": [t for ts, _ in done for t in ts], "errors": [e for _, es in done for e in es]}))
+"""
+
+
+def two_servers(sources: Path, url: str, questions: list[str], clients: int = 4) -> dict[str, Any]:
+    """Two app-server processes on one database, ``clients`` concurrent clients each: latency and errors."""
+    servers = [
+        subprocess.Popen([sys.executable, "-c", _SERVER, str(sources), url, str(clients), json.dumps(questions)],
+                         stdout=subprocess.PIPE, text=True, cwd=ROOT, env=dict(os.environ, HF_HUB_OFFLINE="1"))
+        for _ in range(2)
+    ]
+    results = [json.loads(server.communicate()[0].strip().splitlines()[-1]) for server in servers]
+    times = [t for r in results for t in r["times"]]
+    return {"answers": len(times), "errors": sum(len(r["errors"]) for r in results), **percentiles_ms(times)}
 
 
 def _app_rss(sources: Path, url: str | None, index_dir: Path, questions: list[str]) -> dict[str, float]:

@@ -25,14 +25,17 @@ from .sparse import tokenize
 _K1 = float(BM25_PARAMS["k1"])  # type: ignore[arg-type]
 _B = float(BM25_PARAMS["b"])  # type: ignore[arg-type]
 
+# All arithmetic in float8: with integer counts and untyped parameters PostgreSQL would pick numeric, ten times slower.
 _SEARCH = f"""
-WITH q AS (SELECT term, count(*) AS qtf FROM unnest(%(terms)s::text[]) AS term GROUP BY term),
+WITH q AS (SELECT term, count(*)::float8 AS qtf FROM unnest(%(terms)s::text[]) AS term GROUP BY term),
 hits AS MATERIALIZED (
-    SELECT p.term, p.row_id, p.tf, p.length FROM assistant.postings p JOIN q USING (term) WHERE {visible('p')}),
-df AS (SELECT term, count(*) AS df FROM hits GROUP BY term)
-SELECT h.row_id, sum(q.qtf * ln(1 + (%(n)s - df.df + 0.5) / (df.df + 0.5))
-                     * h.tf / (h.tf + %(k1)s * (1 - %(b)s + %(b)s * h.length / %(avg_length)s)))::float8 AS score
-FROM hits h JOIN df USING (term) JOIN q USING (term)
+    SELECT p.term, p.row_id, p.tf::float8 AS tf, p.length::float8 AS length
+    FROM assistant.postings p JOIN q USING (term) WHERE {visible('p')}),
+weights AS (
+    SELECT h.term, q.qtf * ln(1 + (%(n)s::float8 - count(*) + 0.5) / (count(*) + 0.5)) AS weight
+    FROM hits h JOIN q USING (term) GROUP BY h.term, q.qtf)
+SELECT h.row_id, sum(w.weight * h.tf / (h.tf + %(k1)s::float8 * (1 - %(b)s::float8 + %(b)s::float8 * h.length / %(avg_length)s::float8))) AS score
+FROM hits h JOIN weights w USING (term)
 {{filter}}
 GROUP BY h.row_id ORDER BY score DESC, h.row_id LIMIT %(k)s
 """
