@@ -19,6 +19,7 @@ from .pg_schema import visible
 K = TypeVar("K")
 V = TypeVar("V")
 
+_READ_AHEAD = 16  # documents per fetch when they are read in order
 _DOCUMENT_COLUMNS = "source_id, path, title, publisher, text, sha256, page_starts, encoding"
 
 
@@ -59,15 +60,21 @@ class Documents(Mapping[str, Document]):
         self._read = read
         self._version = version
         self._ids = list(source_ids)
-        self._known = frozenset(self._ids)
+        self._position = {source_id: i for i, source_id in enumerate(self._ids)}
         self._cache: LRU[str, Document] = LRU(cache_size)
+        self._last = -2  # position of the last document fetched
 
     def __getitem__(self, source_id: str) -> Document:
-        if source_id not in self._known:
+        if source_id not in self._position:
             raise KeyError(source_id)
         found = self._cache.get(source_id)
         if found is None:
-            self.fetch([source_id])
+            # Walking the documents in order (a build reusing the previous version's) reads ahead a
+            # batch at a time; a search's random access fetches just the one.
+            at = self._position[source_id]
+            ahead = _READ_AHEAD if at == self._last + 1 else 1
+            self.fetch(self._ids[at : at + ahead])
+            self._last = at + ahead - 1
             found = self._cache.get(source_id)
         if found is None:
             raise KeyError(source_id)
@@ -75,7 +82,7 @@ class Documents(Mapping[str, Document]):
 
     def fetch(self, source_ids: Sequence[str]) -> None:
         """Fetch the documents not in the cache in one query."""
-        missing = [s for s in dict.fromkeys(source_ids) if s in self._known and self._cache.get(s) is None]
+        missing = [s for s in dict.fromkeys(source_ids) if s in self._position and self._cache.get(s) is None]
         if not missing:
             return
         with self._read() as conn:
@@ -87,7 +94,7 @@ class Documents(Mapping[str, Document]):
             self._cache.put(row[0], document_from_row(row))
 
     def __contains__(self, source_id: object) -> bool:
-        return source_id in self._known
+        return source_id in self._position
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._ids)
@@ -141,6 +148,7 @@ class Chunks(Sequence[Chunk]):
                     f"SELECT row_id, source_id, start, stop, embedding FROM assistant.chunks "
                     f"WHERE row_id = ANY(%(rows)s) AND {visible()}",
                     {"rows": missing, "version": self._version},
+                    binary=True,  # vectors as raw float4, not text to parse
                 ).fetchall()
             for row, source_id, start, end, vector in found:
                 self._cache.put(row, (source_id, start, end, vector.to_numpy()))

@@ -160,6 +160,7 @@ class PostgresSnapshot:
             found = dict(conn.execute(
                 f"SELECT row_id, embedding FROM assistant.chunks WHERE row_id = ANY(%(rows)s) AND {pg_schema.visible()}",
                 {"rows": wanted, "version": self.version},
+                binary=True,
             ).fetchall())
         return np.asarray([found[r].to_numpy() for r in wanted], dtype=np.float32).reshape(len(wanted), dim)
 
