@@ -110,8 +110,9 @@ class _Server:
             raise DatabaseUnavailableError(f"lost {redact(self.url)}: {_first_line(error)}") from None
         finally:
             self._local.depth = 0
-            conn.read_only = False
-            conn.isolation_level = None
+            if not conn.closed:  # a lost connection is replaced on the next use
+                conn.read_only = False
+                conn.isolation_level = None
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
