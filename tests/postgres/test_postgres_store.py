@@ -108,3 +108,24 @@ def test_urls_are_shown_without_their_password() -> None:
     with pytest.raises(DatabaseUnavailableError) as error:
         PostgresStore(f"postgresql://app:s3cret-word@127.0.0.1:{__import__('assistant.db').db.free_port()}/x").manifest()
     assert "s3cret-word" not in str(error.value) and "***" in str(error.value)
+
+
+def test_an_hnsw_index_is_built_with_the_dense_settings_and_answers_like_the_exact_search(
+    pg_url: str, sources, tmp_path, fake_embedder
+) -> None:
+    from assistant import Settings
+    from assistant.config import DenseSettings
+
+    exact = make_assistant(sources, None, tmp_path / "index", fake_embedder)
+    exact.refresh()
+    settings = Settings(dense=DenseSettings(index="hnsw", m=8, ef_construction=40, ef_search=200))
+    graph = make_assistant(sources, pg_url, tmp_path / "unused", fake_embedder, settings=settings)
+    graph.refresh()
+    assert graph.snapshot.manifest["dense"] == {"index": "hnsw", "m": 8, "ef_construction": 40}
+    with psycopg.connect(pg_url) as conn:
+        definition = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'chunks_hnsw'").fetchone()[0]
+    assert "hnsw" in definition and "m='8'" in definition and "ef_construction='40'" in definition
+    question = "How many allegations is the unit investigating?"
+    vector = fake_embedder.encode([question])[0]
+    ids = [[s.chunks[row].id for row, _ in s.dense_search(vector, 5)] for s in (exact.snapshot, graph.snapshot)]
+    assert ids[0] == ids[1]  # 51 vectors: the graph finds the exact neighbours
