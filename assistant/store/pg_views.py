@@ -24,11 +24,13 @@ _DOCUMENT_COLUMNS = "source_id, path, title, publisher, text, sha256, page_start
 
 
 class LRU(Generic[K, V]):
-    """At most ``size`` entries; the least recently used goes first. Thread-safe enough for a cache:
-    a lost update only costs a fetch."""
+    """Entries whose weights add up to at most ``size`` (each weighs 1 unless ``weigh`` says otherwise);
+    the least recently used go first. Thread-safe enough for a cache: a lost update only costs a fetch."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, weigh: Callable[[V], int] = lambda _: 1) -> None:
         self.size = size
+        self._weigh = weigh
+        self._weight = 0
         self._items: OrderedDict[K, V] = OrderedDict()
 
     def get(self, key: K) -> V | None:
@@ -42,10 +44,13 @@ class LRU(Generic[K, V]):
         return len(self._items)
 
     def put(self, key: K, value: V) -> None:
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._weight -= self._weigh(old)
         self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
+        self._weight += self._weigh(value)
+        while self._weight > self.size and len(self._items) > 1:
+            self._weight -= self._weigh(self._items.popitem(last=False)[1])
 
 
 def document_from_row(row: Sequence[Any]) -> Document:
@@ -56,12 +61,14 @@ def document_from_row(row: Sequence[Any]) -> Document:
 class Documents(Mapping[str, Document]):
     """The version's documents by source id; the ids come from the manifest, the texts from the database."""
 
-    def __init__(self, read: Callable[[], Any], version: int, source_ids: Sequence[str], cache_size: int) -> None:
+    def __init__(self, read: Callable[[], Any], version: int, source_ids: Sequence[str], cache_chars: int) -> None:
         self._read = read
         self._version = version
         self._ids = list(source_ids)
         self._position = {source_id: i for i, source_id in enumerate(self._ids)}
-        self._cache: LRU[str, Document] = LRU(cache_size)
+        # Bounded by text, not count: a document and what quoting derives from it (its sentences and
+        # paragraphs, cached on the object) are reused by the next search that meets it.
+        self._cache: LRU[str, Document] = LRU(cache_chars, weigh=lambda doc: len(doc.text))
         self._last = -2  # position of the last document fetched
 
     def __getitem__(self, source_id: str) -> Document:

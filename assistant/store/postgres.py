@@ -36,7 +36,7 @@ from .pg_views import Chunks, Documents
 
 log = logging.getLogger(__name__)
 
-CACHE_DOCUMENTS = 64  # whole documents, for quotes and citations of the candidates
+CACHE_DOCUMENT_CHARS = 16_000_000  # whole documents, for quotes and citations of the candidates (~16-64 MB)
 CACHE_CHUNKS = 4096  # spans only (source, start, end): a few candidate lists' worth
 
 
@@ -144,7 +144,7 @@ class PostgresSnapshot:
         self.manifest = manifest
         self._total_length = total_length
         self._dense = dense
-        self.documents = Documents(server.read, version, list(manifest["sources"]), CACHE_DOCUMENTS)
+        self.documents = Documents(server.read, version, list(manifest["sources"]), CACHE_DOCUMENT_CHARS)
         self.chunks: Chunks = Chunks(server.read, version, int(manifest["chunks"]), self.documents, CACHE_CHUNKS)
 
     def reading(self) -> Any:
