@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .config import ChunkSettings, ModelSettings, SearchSettings, Settings
+from .config import AnswerSettings, ChunkSettings, DenseSettings, DeskSettings, ModelSettings, SearchSettings, Settings
 from .errors import (
     AssistantError,
     EmptyQueryError,
@@ -11,17 +11,39 @@ from .errors import (
     IndexMissingError,
     LoadError,
     SettingsError,
+    UploadError,
 )
 from .service import Assistant, SourceInfo
-from .types import Chunk, Document, LoadFailure, Occurrence, Passage, Quote, SearchResult, SourceRef
+from .types import (
+    BuildReport,
+    Chunk,
+    Corroboration,
+    Document,
+    Exchange,
+    Figure,
+    LoadFailure,
+    Occurrence,
+    Passage,
+    Quote,
+    SearchResult,
+    SourceRef,
+    Verification,
+)
 
 __all__ = [
+    "AnswerSettings",
     "Assistant",
     "AssistantError",
+    "BuildReport",
     "ChunkSettings",
     "Chunk",
+    "Corroboration",
+    "DenseSettings",
+    "DeskSettings",
     "Document",
     "EmptyQueryError",
+    "Exchange",
+    "Figure",
     "IndexFormatError",
     "IndexMismatchError",
     "IndexMissingError",
@@ -37,4 +59,6 @@ __all__ = [
     "SettingsError",
     "SourceInfo",
     "SourceRef",
+    "UploadError",
+    "Verification",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .types import Passage, SourceRef
+from .types import Corroboration, Match, Passage, SourceRef
 
 
 def location(page: int | None, paragraph: int | None) -> str:
@@ -27,3 +27,12 @@ def cite(source: SourceRef, quote: str, page: int | None, paragraph: int | None)
 
 def format_citation(passage: Passage) -> str:
     return cite(passage.source, passage.quote.text, passage.page, passage.paragraph)
+
+
+def match_citation(match: Match) -> str:
+    """``“span … span” — Title (Publisher), para 12``: the source's own words, fragments joined by an ellipsis."""
+    return cite(match.source, " … ".join(span.text for span in match.spans), match.page, match.paragraph)
+
+
+def corroboration_citation(c: Corroboration) -> str:
+    return cite(c.source, c.quote.text, c.page, c.paragraph)

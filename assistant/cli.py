@@ -1,6 +1,7 @@
-"""``python -m assistant index|ask``: a thin shell over ``Assistant``.
+"""``python -m assistant index|ask|chat|verify|eval|serve``: a thin shell over ``Assistant``.
 
-Heavy libraries are imported inside the commands so ``--help`` answers at once.
+Heavy libraries are imported inside the commands so ``--help`` answers at once. A user's mistake is one line
+on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,69 +11,83 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
+from .render import verification_to_json, verification_to_text
+from .service import Assistant
+from .types import Exchange, SearchResult
+from .config import MODES
 from .errors import AssistantError
+from .options import add_folders, add_server
+from .render import result_to_json, result_to_text
+
+STDIN = "-"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__.splitlines()[0])
-    parser.add_argument("--sources", default=None, help="sources folder (env ASSISTANT_SOURCES_DIR)")
-    parser.add_argument("--index", default=None, help="index folder (env ASSISTANT_INDEX_DIR)")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="python -m assistant", description=__doc__.splitlines()[0])
+    add_folders(parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    index = commands.add_parser("index", help="build or refresh the index from the sources folder")
-    index.add_argument("--sources", default=argparse.SUPPRESS, help="sources folder")
-    index.add_argument("--index", default=argparse.SUPPRESS, help="index folder")
-    index.add_argument("--quiet", action="store_true", help="no progress bar")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        add_folders(sub, defaults=False)
+        return sub
 
-    ask = commands.add_parser("ask", help="answer a question with ranked, cited passages")
-    ask.add_argument("question")
-    ask.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
-    ask.add_argument("--source", action="append", help="only search this source id (repeatable)")
-    ask.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default=None, help="ranking (default hybrid)")
-    ask.add_argument("--json", action="store_true", help="print one JSON object (schema in the README)")
-    ask.add_argument(
+    command("index", "build or refresh the index from the sources folder").add_argument(
+        "--quiet", action="store_true", help="no progress bar"
+    )
+    ask = command("ask", "answer a question with ranked, cited passages")
+    ask.add_argument("question", help=f"the question, or {STDIN} to read it from standard input")
+    _add_answer_options(ask)
+    chat = command("chat", "a conversation: one question per line of standard input; follow-ups continue it")
+    _add_answer_options(chat)
+    verify = command("verify", "check a quote against the sources: exact, altered or not found")
+    verify.add_argument("quote", help=f"the quote, or {STDIN} to read it from standard input")
+    verify.add_argument("--json", action="store_true", help="print one JSON object (schema in the README)")
+    add_server(command("serve", "serve the web app over the index (built or refreshed first), as app.py does"))
+
+    from .evaluation.cli import add_arguments as add_eval_arguments
+
+    add_eval_arguments(command("eval", "measure retrieval on the gold questions or a BEIR folder"))
+    return parser
+
+
+def _add_answer_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-k", type=int, default=5, help="number of passages (default 5)")
+    parser.add_argument("--source", action="append", help="only search this source id (repeatable)")
+    parser.add_argument("--mode", choices=MODES, default=None, help="ranking (default hybrid)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object per answer (schema in the README)")
+    parser.add_argument(
         "--reported-also-by",
         action="store_true",
         help="with each result, the sentences of other sources that state the same thing in other words",
     )
-    ask.add_argument("--index", default=argparse.SUPPRESS, help="index folder")
-    ask.add_argument("--sources", default=argparse.SUPPRESS, help="sources folder")
-    verify = commands.add_parser("verify", help="check a quote against the sources: exact, altered or not found")
-    verify.add_argument("quote")
-    verify.add_argument("--json", action="store_true", help="print one JSON object (schema in the README)")
-    verify.add_argument("--index", default=argparse.SUPPRESS, help="index folder")
-    verify.add_argument("--sources", default=argparse.SUPPRESS, help="sources folder")
-
-    from .evaluation.cli import add_arguments as add_eval_arguments
-
-    add_eval_arguments(commands.add_parser("eval", help="measure retrieval on the gold questions or a BEIR folder"))
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
-    from .service import Assistant
+    if args.command == "eval":
+        from .evaluation.cli import run as run_eval
 
+        return run_eval(args)
     assistant = Assistant(sources_dir=args.sources, index_dir=args.index)
+    run = {"index": _index, "ask": _ask, "chat": _chat, "verify": _verify, "serve": _serve}[args.command]
     try:
-        if args.command == "index":
-            return _index(assistant, quiet=args.quiet)
-        if args.command == "verify":
-            return _verify(assistant, args)
-        if args.command == "eval":
-            from .evaluation.cli import run as run_eval
-
-            return run_eval(args)
-        return _ask(assistant, args)
+        return run(assistant, args)
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
 
-def _index(assistant, *, quiet: bool) -> int:  # type: ignore[no-untyped-def]
-    report = assistant.refresh(progress=not quiet)
+def _index(assistant: Assistant, args: argparse.Namespace) -> int:
+    report = assistant.refresh(progress=not args.quiet)
     for failure in report.failures:
         print(f"skipped {failure.path}: {failure.reason}", file=sys.stderr)
     if not report.changed:
@@ -86,21 +101,48 @@ def _index(assistant, *, quiet: bool) -> int:  # type: ignore[no-untyped-def]
     return 1 if report.documents == 0 else 0
 
 
-def _ask(assistant, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
-    from .render import result_to_json, result_to_text
-
-    result = assistant.search(args.question, k=args.k, sources=args.source, mode=args.mode)
-    reported = [assistant.reported_also_by(p) for p in result.results] if args.reported_also_by else None
-    if args.json:
-        print(json.dumps(result_to_json(result, reported), ensure_ascii=False, indent=2))
-    else:
-        print(result_to_text(result, reported))
+def _ask(assistant: Assistant, args: argparse.Namespace) -> int:
+    question = sys.stdin.read() if args.question == STDIN else args.question
+    _answer(assistant, args, question, ())
     return 0
 
 
-def _verify(assistant, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
-    from .verification import to_json, to_text
+def _chat(assistant: Assistant, args: argparse.Namespace) -> int:
+    """Each line a question; a follow-up ("and his predecessor?") continues the questions before it."""
+    history: list[Exchange] = []
+    for line in sys.stdin:
+        if line.strip():
+            history.append(Exchange(line.strip(), _answer(assistant, args, line.strip(), history)))
+    return 0
 
-    verification = assistant.verify(args.quote)
-    print(json.dumps(to_json(verification), ensure_ascii=False, indent=2) if args.json else to_text(verification))
+
+def _answer(assistant: Assistant, args: argparse.Namespace, question: str, history: Sequence[Exchange]) -> SearchResult:
+    result = assistant.ask(question, history, k=args.k, sources=args.source, mode=args.mode)
+    reported = [assistant.reported_also_by(p) for p in result.results] if args.reported_also_by else None
+    if args.json:  # a chat prints one object per line
+        indent = None if args.command == "chat" else 2
+        print(json.dumps(result_to_json(result, reported), ensure_ascii=False, indent=indent))
+        return result
+    if result.query != question.strip():
+        print(f"(a follow-up: searched as asked and with the conversation, “{result.query}”)")
+    if result.results and not result.answered:
+        print(f"{result.reason} The nearest passages:\n")
+    print(result_to_text(result, reported), end="\n\n" if args.command == "chat" else "\n")
+    return result
+
+
+def _verify(assistant: Assistant, args: argparse.Namespace) -> int:
+    quote = sys.stdin.read() if args.quote == STDIN else args.quote
+    verification = assistant.verify(quote)
+    if args.json:
+        print(json.dumps(verification_to_json(verification), ensure_ascii=False, indent=2))
+    else:
+        print(verification_to_text(verification))
+    return 0
+
+
+def _serve(assistant: Assistant, args: argparse.Namespace) -> int:
+    from .webapp import serve
+
+    serve(assistant, host=args.host, port=args.port)
     return 0

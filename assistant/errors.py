@@ -34,3 +34,16 @@ class EmptyQueryError(AssistantError, ValueError):
 
 class SettingsError(AssistantError, ValueError):
     """A setting is out of its allowed range."""
+
+
+class UploadError(AssistantError):
+    """A file offered as a new source was refused; nothing was saved."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+        self.reason = reason
+
+
+class LinkError(AssistantError, ValueError):
+    """A shared link is malformed or holds a value out of range; the message names the parameter."""

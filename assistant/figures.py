@@ -11,10 +11,9 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
-from .types import Passage, Quote, SourceRef
+from .types import Figure, FigureSpan, Passage, Quote, SourceRef
 
 _MONTHS = "January February March April May June July August September October November December".split()
 _NUMBER_WORDS = {
@@ -57,33 +56,6 @@ _FIGURE = re.compile(
     re.IGNORECASE,
 )
 _MULTIPLIERS = {"million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
-
-
-@dataclass(frozen=True)
-class FigureSpan:
-    """Where a figure is stated, in the source's own words: ``document.text[start:end] == text``."""
-
-    source_id: str
-    start: int
-    end: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One figure and every span that states it.
-
-    ``value`` is a number for counts, amounts and percentages and an ISO-style string for dates
-    ("2021", "2021-03", "--08-18"); ``qualifier`` is the bound before it ("more than", "about"...).
-    """
-
-    text: str
-    value: float | int | str
-    noun: str
-    kind: str  # "count" | "percent" | "money" | "date" | "age"
-    qualifier: str | None
-    sources: tuple[SourceRef, ...]
-    spans: tuple[FigureSpan, ...]
 
 
 @dataclass(frozen=True)
@@ -242,29 +214,3 @@ def _text_at(quotes: dict[tuple[str, int], Quote], source_id: str, start: int, e
 
 def _number(raw: str) -> float:
     return float(raw.replace(",", ""))
-
-
-def figures_to_json(figures: Sequence[Figure]) -> list[dict[str, Any]]:
-    """The ``"figures"`` list of ``ask --json``."""
-    return [
-        {
-            "text": f.text,
-            "value": f.value,
-            "noun": f.noun,
-            "kind": f.kind,
-            "qualifier": f.qualifier,
-            "sources": [asdict(s) for s in f.sources],
-            "spans": [asdict(s) for s in f.spans],
-        }
-        for f in figures
-    ]
-
-
-def figures_to_text(figures: Sequence[Figure]) -> str:
-    """One line per figure: ``625 allegations — BBC; ITV News (“625 misconduct allegations”)``."""
-    lines = []
-    for f in figures:
-        sources = "; ".join(s.publisher or s.title for s in f.sources)
-        wording = " / ".join(dict.fromkeys(f"“{span.text}”" for span in f.spans))
-        lines.append(f"{f.text} — {sources} ({wording})")
-    return "\n".join(lines)

@@ -11,10 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -22,27 +21,13 @@ from .chunking import chunk_document, tiktoken_counter
 from .config import Settings
 from .embedding import Embedder
 from .errors import IndexFormatError, LoadError
+from .manifest import FailureEntry, Manifest, ModelInfo, SourceEntry, chunk_counts, new_manifest, now, source_entry
 from .sources import SourceFile, corpus_metadata, load_document, scan_sources, sha256_bytes
 from .sources.metadata import SourceMeta
-from .store import FLAT, IndexData, IndexStore, Snapshot, dense_layout
-from .types import Chunk, Document, LoadFailure
+from .store import IndexData, IndexStore, Snapshot, dense_layout
+from .types import BuildReport, Chunk, Document, LoadFailure
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """What an index run did; ``changed`` is False when the live index already matched the sources."""
-
-    changed: bool
-    documents: int
-    chunks: int
-    added: tuple[str, ...] = ()
-    updated: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    embedded_chunks: int = 0
-    failures: tuple[LoadFailure, ...] = field(default_factory=tuple)
-    reason: str = ""
 
 
 def build_index(
@@ -59,20 +44,93 @@ def build_index(
     ``loaded`` is a snapshot the caller already holds; it is reused instead of reading the live one
     again when it is that same version.
     """
-    fingerprint = settings.fingerprint_hash(embedder.name, embedder.max_tokens)
     scanned_ns = time.time_ns()
     metadata, failures = corpus_metadata(sources_dir)
-    previous_manifest, reason = _compatible_manifest(store, fingerprint)
-    previous_sources = (previous_manifest or {}).get("sources", {})
-    previous_keys = {sid: entry["key"] for sid, entry in previous_sources.items()}
-    previous_failed = {f["source_id"]: f for f in (previous_manifest or {}).get("failures", []) if "source_id" in f}
+    previous_manifest, reason = _compatible_manifest(store, settings.fingerprint_hash(embedder.name, embedder.max_tokens))
+    files = _scan(sources_dir, metadata, previous_manifest, failures)
+    previous_keys = {sid: entry.key for sid, entry in previous_manifest.sources.items()} if previous_manifest else {}
+    previous_failed = _failed_files(previous_manifest)
+    layout = dense_layout(settings.dense, previous_manifest.chunks if previous_manifest else 0)
+    if previous_manifest is not None:
+        known_keys = previous_keys | {sid: f.key or "" for sid, f in previous_failed.items()}
+        same_dense = previous_manifest.dense == layout
+        if not failures and {sid: seen.key for sid, seen in files.items()} == known_keys and same_dense:
+            failed = tuple(f.failure() for f in previous_failed.values())
+            return BuildReport(False, len(previous_keys), previous_manifest.chunks, failures=failed, reason="unchanged"), None
+        if not same_dense:
+            reason = f"updated: the dense index is now {layout['index']}"
 
+    previous = None
+    if previous_manifest is not None:
+        previous = loaded if loaded is not None and loaded.manifest == previous_manifest else store.open()
+    documents, added, updated, failed_keys = _load_changed(files, metadata, previous, previous_keys, failures)
+    removed = sorted(set(previous_keys) - {d.id for d in documents} - set(added) - set(updated))
+    stamp = now()
+
+    def entry(doc: Document, chunks: int) -> SourceEntry:
+        source, key = files[doc.id].source, files[doc.id].key
+        prior = previous_manifest.sources.get(doc.id) if previous_manifest else None
+        indexed = prior.indexed if prior is not None and prior.key == key else stamp
+        return source_entry(doc, chunks, key, source.size, indexed, (source.size, source.mtime_ns))
+
+    snapshot, embedded = index_documents(
+        documents, store, embedder, settings, entry, _failure_entries(failures, failed_keys, files),
+        previous=previous, scanned_ns=scanned_ns, progress=progress,
+    )  # fmt: skip
+    report = BuildReport(
+        changed=True,
+        documents=len(documents),
+        chunks=len(snapshot.chunks),
+        added=tuple(added),
+        updated=tuple(updated),
+        removed=tuple(removed),
+        embedded_chunks=embedded,
+        failures=tuple(failures),
+        reason=reason,
+    )
+    return report, snapshot
+
+
+def index_documents(
+    documents: list[Document],
+    store: IndexStore,
+    embedder: Embedder,
+    settings: Settings,
+    entry: Callable[[Document, int], SourceEntry],
+    failures: Iterable[FailureEntry] = (),
+    *,
+    previous: Snapshot | None = None,
+    scanned_ns: int = 0,
+    progress: bool = False,
+) -> tuple[Snapshot, int]:
+    """Chunk, embed (reusing ``previous``'s vectors for unchanged text) and publish ``documents``.
+
+    ``entry(document, chunks)`` gives each source's manifest entry. Returns the published snapshot and
+    the number of chunks embedded. The one way a new index version is made, for a sources folder or a
+    BEIR corpus alike.
+    """
+    chunks = _chunk_all(documents, previous, settings, embedder)
+    vectors, embedded = _vectors_for(chunks, previous, embedder, progress)
+    counts = chunk_counts(chunks)
+    model = ModelInfo(embedder.name, embedder.dim, embedder.max_tokens)
+    sources = {doc.id: entry(doc, counts[doc.id]) for doc in documents}
+    manifest = new_manifest(settings, model, sources, failures, scanned_ns=scanned_ns)
+    data = IndexData(manifest=manifest, documents=documents, chunks=chunks, vectors=vectors)
+    del vectors  # the store may free it once written (see IndexData)
+    return store.publish(data), embedded
+
+
+def _scan(
+    sources_dir: Path, metadata: dict[str, SourceMeta], previous: Manifest | None, failures: list[LoadFailure]
+) -> dict[str, _Seen]:
+    """Every source file and its key; a file whose stat the previous manifest vouches for is not read."""
+    known = {**_failed_files(previous), **(previous.sources if previous else {})}
     files: dict[str, _Seen] = {}
     for source in scan_sources(sources_dir):
         meta_key = _meta_key(metadata.get(source.id))
-        known = previous_sources.get(source.id) or previous_failed.get(source.id)
-        if known is not None and _stat_unchanged(known, source, (previous_manifest or {}).get("scanned_ns", 0)):
-            files[source.id] = _Seen(source, known["key"].split(":")[0] + ":" + meta_key)
+        entry = known.get(source.id)
+        if entry is not None and entry.key and _stat_unchanged(entry.stat, source, previous.scanned_ns if previous else 0):
+            files[source.id] = _Seen(source, entry.key.split(":")[0] + ":" + meta_key)
             continue
         try:
             data = source.path.read_bytes()
@@ -80,20 +138,21 @@ def build_index(
             failures.append(LoadFailure(str(source.path), f"cannot read: {error.strerror}"))
             continue
         files[source.id] = _Seen(source, sha256_bytes(data) + ":" + meta_key)
+    return files
 
-    current_keys = {sid: seen.key for sid, seen in files.items()}
-    known_keys = previous_keys | {sid: f["key"] for sid, f in previous_failed.items()}
-    layout = dense_layout(settings.dense, (previous_manifest or {}).get("chunks", 0))
-    same_dense = (previous_manifest or {}).get("dense", FLAT) == layout
-    if previous_manifest is not None and not failures and current_keys == known_keys and same_dense:
-        failed = tuple(LoadFailure(f["path"], f["reason"]) for f in previous_failed.values())
-        return BuildReport(False, len(previous_keys), previous_manifest["chunks"], failures=failed, reason="unchanged"), None
-    if previous_manifest is not None and not same_dense:
-        reason = f"updated: the dense index is now {layout['index']}"
 
-    previous = None
-    if previous_manifest is not None:
-        previous = loaded if loaded is not None and loaded.manifest == previous_manifest else store.open()
+def _failed_files(manifest: Manifest | None) -> dict[str, FailureEntry]:
+    return {f.source_id: f for f in (manifest.failures if manifest else ()) if f.source_id is not None}
+
+
+def _load_changed(
+    files: dict[str, _Seen],
+    metadata: dict[str, SourceMeta],
+    previous: Snapshot | None,
+    previous_keys: dict[str, str],
+    failures: list[LoadFailure],
+) -> tuple[list[Document], list[str], list[str], dict[str, str]]:
+    """The documents to index (unchanged ones taken from ``previous``), added and updated ids, and failed keys."""
     documents: list[Document] = []
     added, updated = [], []
     failed_keys: dict[str, str] = {}
@@ -112,28 +171,24 @@ def build_index(
         files[source_id] = _Seen(seen.source, doc.sha256 + ":" + _meta_key(metadata.get(source_id)))
         documents.append(doc)
         (updated if source_id in previous_keys else added).append(source_id)
-    removed = sorted(set(previous_keys) - {d.id for d in documents} - set(added) - set(updated))
+    return documents, added, updated, failed_keys
 
-    chunks = _chunk_all(documents, previous, settings, embedder)
-    vectors, embedded = _vectors_for(chunks, previous, embedder, progress)
-    manifest = _manifest(
-        settings, fingerprint, embedder, documents, chunks, files, failures, failed_keys, previous_manifest, scanned_ns
-    )
-    data = IndexData(manifest=manifest, documents=documents, chunks=chunks, vectors=vectors, failures=failures)
-    del vectors  # the store may free it once written (see IndexData)
-    snapshot = store.publish(data)
-    report = BuildReport(
-        changed=True,
-        documents=len(documents),
-        chunks=len(chunks),
-        added=tuple(added),
-        updated=tuple(updated),
-        removed=tuple(removed),
-        embedded_chunks=embedded,
-        failures=tuple(failures),
-        reason=reason,
-    )
-    return report, snapshot
+
+def _failure_entries(
+    failures: list[LoadFailure], failed_keys: dict[str, str], files: dict[str, _Seen]
+) -> list[FailureEntry]:
+    """Failures as the manifest keeps them: a file that failed to load keeps its key and stat, so an
+    unchanged one is not loaded again next time."""
+    failed_ids = {str(files[sid].source.path): sid for sid in failed_keys}
+    entries = []
+    for f in failures:
+        sid = failed_ids.get(f.path)
+        if sid is None:
+            entries.append(FailureEntry(f.path, f.reason))
+        else:
+            source = files[sid].source
+            entries.append(FailureEntry(f.path, f.reason, sid, failed_keys[sid], (source.size, source.mtime_ns)))
+    return entries
 
 
 @dataclass(frozen=True)
@@ -155,12 +210,12 @@ def _meta_key(meta: SourceMeta | None) -> str:
 _RACY_NS = 2_000_000_000
 
 
-def _stat_unchanged(known: dict[str, Any], source: SourceFile, scanned_ns: int) -> bool:
+def _stat_unchanged(stat: tuple[int, int] | None, source: SourceFile, scanned_ns: int) -> bool:
     """True when the file's size and mtime are those recorded, and old enough to trust."""
-    return known.get("stat") == [source.size, source.mtime_ns] and source.mtime_ns < scanned_ns - _RACY_NS
+    return stat == (source.size, source.mtime_ns) and source.mtime_ns < scanned_ns - _RACY_NS
 
 
-def _compatible_manifest(store: IndexStore, fingerprint: str) -> tuple[dict[str, Any] | None, str]:
+def _compatible_manifest(store: IndexStore, fingerprint: str) -> tuple[Manifest | None, str]:
     try:
         manifest = store.manifest()
     except IndexFormatError as error:
@@ -168,7 +223,7 @@ def _compatible_manifest(store: IndexStore, fingerprint: str) -> tuple[dict[str,
         return None, "rebuilt: the old index was unreadable or of another format version"
     if manifest is None:
         return None, "built: there was no index"
-    if manifest.get("fingerprint") != fingerprint:
+    if manifest.fingerprint != fingerprint:
         return None, "rebuilt: the index was built with another model, chunker (settings or code version) or format"
     return manifest, "updated"
 
@@ -215,61 +270,3 @@ def _vectors_for(
             vectors[part] = embedder.encode([chunks[i].text for i in part])
             bar.update(len(part))
     return vectors, len(missing)
-
-
-def _manifest(
-    settings: Settings,
-    fingerprint: str,
-    embedder: Embedder,
-    documents: list[Document],
-    chunks: list[Chunk],
-    files: dict[str, _Seen],
-    failures: list[LoadFailure],
-    failed_keys: dict[str, str],
-    previous_manifest: dict[str, Any] | None,
-    scanned_ns: int,
-) -> dict[str, Any]:
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    previous_sources = (previous_manifest or {}).get("sources", {})
-    failed_ids = {str(files[sid].source.path): sid for sid in failed_keys}
-    per_source: dict[str, int] = {}
-    for chunk in chunks:
-        per_source[chunk.source_id] = per_source.get(chunk.source_id, 0) + 1
-    return {
-        "created": now,
-        "fingerprint": fingerprint,
-        "scanned_ns": scanned_ns,
-        **settings.index_fingerprint(),
-        "model": {"name": embedder.name, "dim": embedder.dim, "max_tokens": embedder.max_tokens, "normalized": True},
-        "sources": {
-            doc.id: {
-                "sha256": doc.sha256,
-                "key": files[doc.id].key,
-                "bytes": files[doc.id].source.size,
-                "stat": [files[doc.id].source.size, files[doc.id].source.mtime_ns],
-                "title": doc.title,
-                "publisher": doc.publisher,
-                "path": doc.path,
-                "chunks": per_source.get(doc.id, 0),
-                "indexed": (
-                    previous_sources[doc.id]["indexed"]
-                    if previous_sources.get(doc.id, {}).get("key") == files[doc.id].key
-                    else now
-                ),
-            }
-            for doc in documents
-        },
-        "failures": [
-            {"path": f.path, "reason": f.reason}
-            | (
-                {
-                    "source_id": failed_ids[f.path],
-                    "key": failed_keys[failed_ids[f.path]],
-                    "stat": [files[failed_ids[f.path]].source.size, files[failed_ids[f.path]].source.mtime_ns],
-                }
-                if f.path in failed_ids
-                else {}
-            )
-            for f in failures
-        ],
-    }

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .config import BM25_PARAMS
 from .segmentation import sentence_spans
 from .types import Document, Quote
 
@@ -114,4 +115,4 @@ def _term_tools():  # type: ignore[no-untyped-def]
     import Stemmer
     from bm25s.stopwords import STOPWORDS_EN
 
-    return frozenset(STOPWORDS_EN) | _QUESTION_WORDS, Stemmer.Stemmer("english")
+    return frozenset(STOPWORDS_EN) | _QUESTION_WORDS, Stemmer.Stemmer(str(BM25_PARAMS["stemmer"]))

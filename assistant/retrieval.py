@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz
 
+from .candidates import allowed_rows, find_candidates
 from .config import MODES, SearchSettings
 from .embedding import Embedder
-from .errors import AssistantError, EmptyQueryError, SettingsError
-from .fusion import blend, rrf
+from .errors import EmptyQueryError, SettingsError
 from .quoting import choose_quote, sentences_in
+from .sentence_vectors import Key, SentenceVectors
 from .store import Snapshot
 from .types import Occurrence, Passage, Quote, SourceRef
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
-_SENTENCE_CACHE_LIMIT = 200_000
 
 
 @dataclass
@@ -38,8 +37,7 @@ class Retriever:
         self.snapshot = snapshot
         self.embedder = embedder
         self.settings = settings
-        self.sentence_vectors: dict[tuple[str, int, int], np.ndarray] = {}
-        self._lock = threading.Lock()
+        self.sentence_vectors = SentenceVectors()
 
     def search(
         self, query: str, k: int = 5, sources: Sequence[str] | None = None, mode: str | None = None
@@ -52,32 +50,11 @@ class Retriever:
         if k < 1:
             raise SettingsError(f"k must be at least 1, got {k}")
         query = query.strip()
-        allowed = self._allowed_rows(sources)
+        allowed = allowed_rows(self.snapshot, sources)
         query_vector = self.embedder.encode([query])[0]
         depth = max(self.settings.candidates, 4 * k)
-        if mode == "dense":
-            ranked = self.snapshot.dense_search(query_vector, depth, allowed)
-        elif mode == "bm25":
-            ranked = self.snapshot.bm25_search(query, depth, allowed)
-        else:
-            dense = self.snapshot.dense_search(query_vector, depth, allowed)
-            ranked = self._fuse(dense, self.snapshot.bm25_search(query, depth, allowed))
-        return self._assemble(query, query_vector, ranked, k)
-
-    def _fuse(self, dense: list[tuple[int, float]], sparse: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        if self.settings.fusion == "blend":
-            return blend(dense, sparse, self.settings.dense_weight)
-        return rrf([dense, sparse], self.settings.rrf_k)
-
-    def _allowed_rows(self, sources: Sequence[str] | None) -> np.ndarray | None:
-        if not sources:
-            return None
-        unknown = [s for s in sources if s not in self.snapshot.documents]
-        if unknown:
-            raise AssistantError(
-                f"unknown source(s): {', '.join(unknown)}; indexed sources: {', '.join(sorted(self.snapshot.documents))}"
-            )
-        return self.snapshot.rows_of(list(sources))
+        found = find_candidates(self.snapshot, query, query_vector, depth, self.settings, mode=mode, allowed=allowed)
+        return self._assemble(query, query_vector, found.ranked, k)
 
     def _assemble(self, query: str, query_vector: np.ndarray, ranked: list[tuple[int, float]], k: int) -> list[Passage]:
         """Walk the ranking, choose each passage's quote, and fold near-duplicates into "also in"."""
@@ -98,7 +75,7 @@ class Retriever:
         query_vector: np.ndarray,
         row: int,
         score: float,
-        sentence_vectors: dict[tuple[str, int, int], np.ndarray],
+        sentence_vectors: dict[Key, np.ndarray],
     ) -> _Candidate:
         chunk = self.snapshot.chunks[row]
         doc = self.snapshot.documents[chunk.source_id]
@@ -144,28 +121,16 @@ class Retriever:
             also_in=tuple(c.also_in),
         )
 
-    def _sentence_vectors_for(self, rows: Sequence[int]) -> dict[tuple[str, int, int], np.ndarray]:
-        """Vectors of every sentence in these chunks; the ones not seen before are embedded in one batch."""
-        found: dict[tuple[str, int, int], np.ndarray] = {}
-        wanted: dict[tuple[str, int, int], str] = {}
+    def _sentence_vectors_for(self, rows: Sequence[int]) -> dict[Key, np.ndarray]:
+        """Vectors of every sentence in these chunks, from the snapshot's sentence cache."""
+        keys: dict[Key, str] = {}
         for row in rows:
             chunk = self.snapshot.chunks[row]
             doc = self.snapshot.documents[chunk.source_id]
             for s, e in sentences_in(doc, chunk.start, chunk.end):
-                key = (doc.id, s, e)
-                cached = self.sentence_vectors.get(key)
-                if cached is not None:
-                    found[key] = cached
-                else:
-                    wanted[key] = doc.text[s:e]
-        if wanted:
-            fresh = dict(zip(wanted, self.embedder.encode(list(wanted.values())), strict=True))
-            found.update(fresh)
-            with self._lock:
-                if len(self.sentence_vectors) > _SENTENCE_CACHE_LIMIT:
-                    self.sentence_vectors.clear()
-                self.sentence_vectors.update(fresh)
-        return found
+                keys[(doc.id, s, e)] = doc.text[s:e]
+        vectors = self.sentence_vectors.lookup(self.embedder, list(keys), list(keys.values()))
+        return dict(zip(keys, vectors, strict=True))
 
 
 def _normalise(text: str) -> str:

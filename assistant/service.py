@@ -5,25 +5,32 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import IndexMismatchError, IndexMissingError
-from .indexing import BuildReport, build_index
+from .answerability import judged
+from .conversation import search_with_context
+from .figures import extract_figures
+from .indexing import build_index
 from .retrieval import Retriever
 from .store import IndexStore, Snapshot
+from .sources.uploads import MAX_UPLOAD_BYTES, save_upload
 from .store.choice import store_from
 from .store.files import REBUILD_HINT
-from .types import Document, SearchResult
-
-if TYPE_CHECKING:
-    from .corroboration import Corroboration
-    from .types import Passage
-    from .verification import Verification
-
+from .types import (
+    BuildReport,
+    Corroboration,
+    Document,
+    Exchange,
+    Figure,
+    LoadFailure,
+    Passage,
+    SearchResult,
+    SourceInfo,
+    Verification,
+)
 
 
 def default_sources_dir() -> Path:
@@ -32,19 +39,6 @@ def default_sources_dir() -> Path:
 
 def default_index_dir() -> Path:
     return Path(os.environ.get("ASSISTANT_INDEX_DIR", "index"))
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    """A row of the sources listing."""
-
-    id: str
-    title: str
-    publisher: str | None
-    path: str
-    bytes: int
-    chunks: int
-    indexed: str
 
 
 class Assistant:
@@ -72,9 +66,11 @@ class Assistant:
     ) -> None:
         self.sources_dir = Path(sources_dir) if sources_dir is not None else default_sources_dir()
         self.settings = settings or Settings()
-        self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model.batch_size)
+        self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model)
         # No store given: $ASSISTANT_DATABASE_URL's database when set, else the index folder.
-        self.store = store or store_from(None, index_dir, self.settings)
+        self.store = store or store_from(
+            None, index_dir if index_dir is not None else default_index_dir(), self.settings
+        )
         self._retriever: Retriever | None = None
         self._write_lock = threading.Lock()
 
@@ -94,7 +90,7 @@ class Assistant:
     def is_current(self) -> bool:
         """True when an index exists and was built with this model and these settings."""
         manifest = self.store.manifest()
-        return manifest is not None and manifest.get("fingerprint") == self._fingerprint()
+        return manifest is not None and manifest.fingerprint == self._fingerprint()
 
     @property
     def snapshot(self) -> Snapshot:
@@ -107,7 +103,7 @@ class Assistant:
             with self._write_lock:
                 if self._retriever is retriever:
                     snapshot = self.store.open()
-                    if snapshot.manifest.get("fingerprint") != self._fingerprint():
+                    if snapshot.manifest.fingerprint != self._fingerprint():
                         raise IndexMismatchError(
                             "the index was built with another model, chunker (settings or code version) or format; " + REBUILD_HINT
                         )
@@ -128,13 +124,33 @@ class Assistant:
         mode = mode or self.settings.search.mode
         with retriever.snapshot.reading():
             passages = retriever.search(query, k=k, sources=sources, mode=mode)
-        return SearchResult(query=query, mode=mode, results=tuple(passages))
+        return judged(SearchResult(query=query, mode=mode, results=tuple(passages)), self.settings.answer.abstain_below)
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Exchange] = (),
+        *,
+        k: int = 5,
+        sources: Sequence[str] | None = None,
+        mode: str | None = None,
+    ) -> SearchResult:
+        """``search``, in a conversation: a follow-up ("and when did she resign?") is searched as asked and
+        with the questions it continues, and the two rankings fused (see conversation.py). The result's
+        ``query`` is the text searched with the context, or the question as asked."""
+        previous = [exchange.question for exchange in history]
+        result = search_with_context(lambda text: self.search(text, k=k, sources=sources, mode=mode), question, previous, k)
+        return judged(result, self.settings.answer.abstain_below)
+
+    def figures(self, result: SearchResult) -> list[Figure]:
+        """The figures the result's quotes state, grouped across sources, in order of first mention."""
+        return extract_figures(result.results)
 
     def verify(self, text: str) -> Verification:
         """Exact / altered / not found, with every place, a word diff and citations."""
         from .verification import verify_quote
 
-        return verify_quote(self._current().snapshot, self.embedder, text)
+        return verify_quote(self._current().snapshot, self.embedder, text, self.settings)
 
     def reported_also_by(self, passage: Passage) -> list[Corroboration]:
         """Sentences of other sources that state the passage's quote in other words, best first."""
@@ -142,7 +158,9 @@ class Assistant:
 
         retriever = self._current()
         # The retriever has embedded the sentences of every passage it returned: share its cache.
-        return corroborate(passage, retriever.snapshot, self.embedder, cache=retriever.sentence_vectors)
+        return corroborate(
+            passage, retriever.snapshot, self.embedder, self.settings, cache=retriever.sentence_vectors
+        )
 
     # -- sources --------------------------------------------------------------------------------
 
@@ -153,11 +171,24 @@ class Assistant:
             raise IndexMissingError(f"no indexed source named {source_id!r}") from None
 
     def sources(self) -> list[SourceInfo]:
-        manifest: dict[str, Any] = self.snapshot.manifest
         return [
-            SourceInfo(sid, e["title"], e["publisher"], e["path"], e["bytes"], e["chunks"], e["indexed"])
-            for sid, e in sorted(manifest["sources"].items())
+            SourceInfo(sid, e.title, e.publisher, e.path, e.bytes, e.chunks, e.indexed)
+            for sid, e in sorted(self.snapshot.manifest.sources.items())
         ]
 
-    def failures(self) -> list[dict[str, str]]:
-        return [{"path": f["path"], "reason": f["reason"]} for f in self.snapshot.manifest.get("failures", [])]
+    def add_source(self, upload: Path, original_name: str) -> Path:
+        """Check ``upload`` with the loaders and save it into the sources folder under a safe, unused name
+        derived from ``original_name``; ``refresh`` then indexes it. Raises UploadError naming the file and why."""
+        return save_upload(Path(upload), original_name, self.sources_dir)
+
+    def delete_source(self, source_id: str) -> BuildReport:
+        """Remove an indexed (or failed) source's file from the sources folder and re-index."""
+        known = set(self.snapshot.documents) | {f.source_id for f in self.snapshot.manifest.failures if f.source_id}
+        if source_id not in known:
+            raise IndexMissingError(f"no source named {source_id!r}; sources: {', '.join(sorted(known))}")
+        (self.sources_dir / source_id).unlink(missing_ok=True)
+        return self.refresh()
+
+    def failures(self) -> list[LoadFailure]:
+        """The sources the live index could not read, and why."""
+        return [f.failure() for f in self.snapshot.manifest.failures]

@@ -127,6 +127,8 @@ class SearchResult:
     query: str
     mode: str
     results: tuple[Passage, ...] = field(default_factory=tuple)
+    answered: bool = True  # False when no passage answers closely (see answerability.py); set by Assistant.search
+    reason: str | None = None  # why it does not answer, as the shells show it
 
     def best_similarity(self, within: int = ABSTENTION_WITHIN) -> float | None:
         """The abstention signal: the highest ``Passage.similarity`` among the first ``within`` results.
@@ -139,3 +141,150 @@ class SearchResult:
         if within < 1:
             raise ValueError(f"within must be at least 1, got {within}")
         return max((p.similarity for p in self.results[:within]), default=None)
+
+
+# -- the quote desk ------------------------------------------------------------------------------
+
+EXACT, ALTERED, NOT_FOUND = "exact", "altered", "not_found"  # Verification.verdict
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a source in its own words: ``document.text[start:end] == text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class DiffOp:
+    """One step of the word-level diff from the source's words to the quote's.
+
+    ``op`` is "equal", "changed", "added" (words in the quote that the source does not have) or
+    "dropped" (source words the quote leaves out). Quote offsets index ``Verification.quote``;
+    source offsets index the document's text. ``flag`` marks a changed "number" or "name".
+    """
+
+    op: str
+    quote_text: str
+    quote_start: int
+    quote_end: int
+    source_text: str
+    source_start: int
+    source_end: int
+    flag: str | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a quote (or its closest version) stands in one source: one span per fragment, in order."""
+
+    source: SourceRef
+    page: int | None
+    paragraph: int | None
+    spans: tuple[Span, ...]
+    similarity: float  # 1.0 for exact; Indel similarity of quote and spans otherwise
+    coverage: float  # share of the quote's words found unchanged, in order (1.0 for exact)
+    folded: bool  # True when quote marks, dashes or white space had to be folded to match
+    diff: tuple[DiffOp, ...] = ()
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The verdict on a quote and the evidence for it.
+
+    exact: ``matches`` lists every place the quote stands verbatim (after folding).
+    altered: ``matches`` holds the closest passage, with its diff.
+    not_found: ``matches`` holds the nearest passages, which do not support the quote.
+    """
+
+    quote: str
+    verdict: str
+    fragments: tuple[str, ...]  # the quote split at its ellipses
+    matches: tuple[Match, ...]
+
+    @property
+    def folded(self) -> bool:
+        return self.verdict == EXACT and any(m.folded for m in self.matches)
+
+    @property
+    def similarity(self) -> float:
+        return self.matches[0].similarity if self.matches else 0.0
+
+
+@dataclass(frozen=True)
+class Corroboration:
+    """A sentence of another source that states the same thing, verbatim, with its citation data."""
+
+    source: SourceRef
+    page: int | None
+    paragraph: int | None
+    quote: Quote  # ``document.text[quote.start:quote.end] == quote.text``
+    similarity: float  # link score: the cosine of this sentence and the quote, moved by their figures
+
+
+@dataclass(frozen=True)
+class FigureSpan:
+    """Where a figure is stated, in the source's own words: ``document.text[start:end] == text``."""
+
+    source_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure and every span that states it.
+
+    ``value`` is a number for counts, amounts and percentages and an ISO-style string for dates
+    ("2021", "2021-03", "--08-18"); ``qualifier`` is the bound before it ("more than", "about"...).
+    """
+
+    text: str
+    value: float | int | str
+    noun: str
+    kind: str  # "count" | "percent" | "money" | "date" | "age"
+    qualifier: str | None
+    sources: tuple[SourceRef, ...]
+    spans: tuple[FigureSpan, ...]
+
+
+# -- the index and the conversation --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What an index run did; ``changed`` is False when the live index already matched the sources."""
+
+    changed: bool
+    documents: int
+    chunks: int
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    embedded_chunks: int = 0
+    failures: tuple[LoadFailure, ...] = field(default_factory=tuple)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A row of the sources listing."""
+
+    id: str
+    title: str
+    publisher: str | None
+    path: str
+    bytes: int
+    chunks: int
+    indexed: str
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One turn of a conversation: the question as asked and the answer it got."""
+
+    question: str
+    result: SearchResult

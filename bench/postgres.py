@@ -123,7 +123,7 @@ from assistant.store.choice import store_from
 from bench.standin import HashedEmbedder
 sources, url, clients, questions = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
 settings = Settings()
-assistant = Assistant(sources_dir=sources, embedder=HashedEmbedder(), settings=settings, store=store_from(url, None, settings))
+assistant = Assistant(sources_dir=sources, embedder=HashedEmbedder(), settings=settings, store=store_from(url, "index", settings))
 def client(offset):
     times, errors = [], []
     for question in questions[offset:] + questions[:offset]:

@@ -342,7 +342,7 @@ def _hnsw(index_dir: Path, query_vectors: list[np.ndarray]) -> dict[str, Any]:
         return {}
     flat = FileStore(index_dir, dense=DenseSettings(index="flat")).open()
     settings = DenseSettings(index="hnsw")
-    stored = flat.manifest.get("dense", {}).get("index") == "hnsw"
+    stored = flat.manifest.dense.get("index") == "hnsw"
     start = time.perf_counter()
     hnsw = FileStore(index_dir, dense=settings).open()
     open_seconds = time.perf_counter() - start

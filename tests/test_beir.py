@@ -81,12 +81,12 @@ def test_a_corpus_line_without_an_id_is_refused_with_its_line_number(tmp_path: P
         list(beir.iter_corpus(folder / "corpus.jsonl"))
 
 
-def test_the_sample_indexes_in_batches_and_bm25_finds_every_answer(tmp_path: Path, fake_embedder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(beir, "EMBED_BATCH", 2)
+def test_the_sample_indexes_through_the_core_build_and_bm25_finds_every_answer(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
     data = beir.load_beir(write_sample(tmp_path / "sample"))
-    assistant = beir.build_index(data, tmp_path / "index", fake_embedder, Settings(), progress=False)
+    assistant = beir.index_corpus(data, tmp_path / "index", fake_embedder, Settings(), progress=False)
     assert sorted(assistant.snapshot.documents) == ["d1", "d2", "d3", "d4", "d5"]
     assert len(fake_embedder.calls) == len(assistant.snapshot.chunks)  # every chunk embedded once
+    assert assistant.is_current() and assistant.sources()[1].title == "Bread"
     figures = beir.evaluate(assistant, data, "bm25", progress=False)
     assert figures.queries == 3
     assert figures.ranking["recall@1"] == 1.0 and figures.ranking["ndcg@10"] == 1.0

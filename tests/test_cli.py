@@ -1,13 +1,15 @@
-"""The CLI: exit codes, messages, and the --json schema."""
+"""The CLI: exit codes, messages, the --json schema, standard input, chat follow-ups, serve, and shared folders."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 
-from assistant import cli
+from assistant import answerability, cli, service
+from assistant.evaluation import cli as evaluation_cli
 from assistant.service import Assistant
 
 
@@ -47,7 +49,8 @@ def test_ask_json_prints_one_object_in_the_documented_schema(tmp_path: Path, fak
     capsys.readouterr()
     assert fake_cli(["ask", "625 allegations", "--json", "-k", "1", "--index", str(tmp_path / "i")]) == 0
     payload = json.loads(capsys.readouterr().out)
-    assert set(payload) == {"query", "mode", "results", "figures"}
+    assert set(payload) == {"query", "mode", "answered", "reason", "results", "figures"}
+    assert payload["answered"] is True and payload["reason"] is None
     result = payload["results"][0]
     assert set(result) >= {"rank", "score", "source", "page", "paragraph", "text", "start", "end", "quote", "also_in"}
     assert set(result["source"]) == {"id", "title", "publisher", "path"}
@@ -110,3 +113,102 @@ def test_ask_can_list_who_else_reports_each_result_in_other_words(tmp_path: Path
 
     fake_cli([*ask, "--reported-also-by"])
     assert "Reported also by: Report B, para 2: “Against officers, 625 allegations" in capsys.readouterr().out
+
+
+def indexed(tmp_path: Path, fake_cli, files: dict[str, str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """Index ``files`` (name -> text) into tmp_path; returns the ``--index`` option for later commands."""
+    (tmp_path / "s").mkdir()
+    for name, text in files.items():
+        (tmp_path / "s" / name).write_text(text, encoding="utf-8")
+    assert fake_cli(["index", "--sources", str(tmp_path / "s"), "--index", str(tmp_path / "i"), "--quiet"]) == 0
+    return ["--index", str(tmp_path / "i")]
+
+
+def test_ask_and_verify_read_the_question_or_quote_from_standard_input_given_a_dash(
+    tmp_path: Path, fake_cli, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    index = indexed(tmp_path, fake_cli, {"a.txt": "Title line\nThe unit probes 625 allegations."})
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO("How many allegations\ndoes the unit probe?\n"))
+    assert fake_cli(["ask", "-", "--json", *index]) == 0
+    assert json.loads(capsys.readouterr().out)["query"] == "How many allegations\ndoes the unit probe?"
+    monkeypatch.setattr("sys.stdin", io.StringIO("“The unit probes 625 allegations.”"))
+    assert fake_cli(["verify", "-", "--json", *index]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "exact"
+
+
+def test_chat_answers_each_line_and_a_follow_up_continues_the_question_before_it(
+    tmp_path: Path, fake_cli, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    index = indexed(tmp_path, fake_cli, {"a.txt": "Met report\nThe unit is led by Commander Clarke.\n\nIt was set up in 2022."})
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO("Who leads the unit?\n\nand when was it set up?\n"))
+    assert fake_cli(["chat", "--json", "-k", "1", *index]) == 0
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first["query"] == "Who leads the unit?"
+    assert second["query"] == "Who leads the unit? and when was it set up?"
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("Who leads the unit?\nand when was it set up?\n"))
+    fake_cli(["chat", *index])
+    out = capsys.readouterr().out
+    assert "searched as asked and with the conversation, “Who leads the unit? and when was it set up?”" in out
+
+
+def test_a_weak_answer_says_so_before_the_nearest_passages(
+    tmp_path: Path, fake_cli, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    index = indexed(tmp_path, fake_cli, {"a.txt": "Met report\nThe unit is led by Commander Clarke."})
+    capsys.readouterr()
+    # The core's rule (Settings.answer.abstain_below) with a threshold no answer reaches.
+    monkeypatch.setattr(service, "judged", lambda result, _configured: answerability.judged(result, 1.01))
+    fake_cli(["ask", "Who leads the unit?", *index])
+    out = capsys.readouterr().out
+    assert out.startswith("No passage in the sources answers this closely. The nearest passages:") and "Clarke" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["ask"], "error: the following arguments are required: question"),
+        (["ask", "x", "-k", "abc"], "error: argument -k: invalid int value: 'abc'"),
+        (["ask", "x", "--mode", "fuzzy"], "error: argument --mode: invalid choice: 'fuzzy'"),
+        (["serve", "--port", "http"], "error: argument --port: invalid int value: 'http'"),
+        (["launch"], "error: argument command: invalid choice: 'launch'"),
+    ],
+)
+def test_a_wrong_command_line_is_one_line_on_stderr_and_exit_2(argv: list[str], message: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as exited:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and err.startswith(message) and err.count("\n") == 1
+
+
+def test_every_command_and_the_evaluation_take_their_folders_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_SOURCES_DIR", "/data/articles")
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", "/data/index")
+    parser = cli.build_parser()
+    for argv in (["index"], ["ask", "q"], ["chat"], ["verify", "q"], ["serve"], ["eval"]):
+        args = parser.parse_args(argv)
+        assert (str(args.sources), str(args.index)) == ("/data/articles", "/data/index")
+    assert parser.parse_args(["--sources", "mine", "eval"]).sources == "mine"  # given before the command
+    assert parser.parse_args(["eval", "--sources", "mine"]).sources == "mine"  # or after it
+
+
+def test_the_standalone_evaluation_takes_its_sources_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_SOURCES_DIR", "/data/articles")
+    seen: list[object] = []
+    monkeypatch.setattr(evaluation_cli, "run", lambda args: seen.append(args.sources) or 0)
+    assert evaluation_cli.main([]) == 0 and str(seen[0]) == "/data/articles"
+
+
+def test_serve_starts_the_app_with_the_quote_desk_where_it_is_told(
+    tmp_path: Path, fake_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from assistant.webapp import server
+
+    index = indexed(tmp_path, fake_cli, {"a.txt": "Met report\nThe unit is led by Commander Clarke."})
+    served: dict[str, object] = {}
+    monkeypatch.setattr(server, "launch", lambda app, **where: served.update(where, app=app))
+    assert fake_cli(["serve", "--host", "0.0.0.0", "--port", "8080", "--sources", str(tmp_path / "s"), *index]) == 0
+    assert (served["host"], served["port"]) == ("0.0.0.0", 8080)
+    assert "tab-verify" in {getattr(b, "elem_id", None) for b in served["app"].blocks.values()}  # type: ignore[attr-defined]

@@ -8,24 +8,16 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, AssistantError
-from assistant.corroboration import (
-    FIGURE_WEIGHT,
-    PAIRS,
-    THRESHOLD,
-    Operating,
-    choose,
-    corroborate,
-    corroboration_citation,
-    corroborations_to_json,
-    corroborations_to_text,
-    link_score,
-    load_pairs,
-    measure,
-    sweep,
-)
+from assistant.config import DeskSettings
+from assistant.citations import corroboration_citation
+from assistant.corroboration import corroborate, link_score
+from assistant.render import corroborations_to_json, corroborations_to_text
+from assistant.evaluation.corroboration_calibration import PAIRS, Operating, choose, load_pairs, measure, sweep
+from assistant.sentence_vectors import SentenceVectors
 from assistant.types import Document
 
 ROOT = Path(__file__).resolve().parent.parent
+THRESHOLD, FIGURE_WEIGHT = DeskSettings().link_threshold, DeskSettings().figure_weight
 ITV = "001_3bd223bcd275ebfb.txt"
 BBC = "003_7582e51dae7e9a11.txt"
 
@@ -62,16 +54,16 @@ def test_the_labelled_pairs_are_verbatim_cross_source_and_enough(articles: Assis
 
 
 @pytest.mark.integration
-def test_the_threshold_and_weight_in_the_code_are_the_ones_the_pairs_choose(articles: Assistant) -> None:
+def test_the_threshold_and_weight_in_the_settings_are_the_ones_the_pairs_choose(articles: Assistant) -> None:
     chosen = choose(measure(load_pairs(ROOT / PAIRS, dict(articles.snapshot.documents)), articles.embedder))
     assert (chosen.weight, chosen.threshold) == (FIGURE_WEIGHT, THRESHOLD)
     assert chosen.precision >= 0.9 and chosen.recall >= 0.75
 
 
 def test_a_shared_figure_raises_the_link_score_and_a_different_one_lowers_it() -> None:
-    assert link_score(0.5, "It is looking into 625 allegations.", "The caseload has grown to 625 allegations.") == 0.5 + FIGURE_WEIGHT
-    assert link_score(0.5, "It is looking into 625 allegations.", "At least 1,600 allegations were investigated.") == 0.5 - FIGURE_WEIGHT
-    assert link_score(0.5, "It is looking into 625 allegations.", "Bibaa Henry, 46, was killed.") == 0.5
+    assert link_score(0.5, "It is looking into 625 allegations.", "The caseload has grown to 625 allegations.", FIGURE_WEIGHT) == 0.5 + FIGURE_WEIGHT
+    assert link_score(0.5, "It is looking into 625 allegations.", "At least 1,600 allegations were investigated.", FIGURE_WEIGHT) == 0.5 - FIGURE_WEIGHT
+    assert link_score(0.5, "It is looking into 625 allegations.", "Bibaa Henry, 46, was killed.", FIGURE_WEIGHT) == 0.5
 
 
 @pytest.mark.integration
@@ -112,7 +104,7 @@ class _Counting:
 @pytest.mark.integration
 def test_a_shared_cache_embeds_each_sentence_once(articles: Assistant) -> None:
     passage = articles.search("Why did Cressida Dick resign?", k=1).results[0]
-    cache: dict = {}
+    cache = SentenceVectors()
     first = corroborate(passage, articles.snapshot, articles.embedder, cache=cache)
     counting = _Counting(articles.embedder)
     assert corroborate(passage, articles.snapshot, counting, cache=cache) == first  # type: ignore[arg-type]

@@ -67,7 +67,7 @@ def test_the_hnsw_graph_is_stored_at_publish_and_reopened_without_rebuilding(
     built = make(tmp_path, fake_embedder, HNSW)
     built.refresh()
     assert (snapshot_folder(built) / GRAPH_FILE).stat().st_size > 0
-    assert built.store.manifest()["dense"] == {"index": "hnsw", "m": 32, "ef_construction": 80}
+    assert built.store.manifest().dense == {"index": "hnsw", "m": 32, "ef_construction": 80}
 
     def no_rebuild(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("the stored graph should have been opened, not rebuilt")

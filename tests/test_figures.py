@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant import Assistant
-from assistant.figures import extract_figures, figures_in, figures_to_json, figures_to_text
+from assistant.figures import extract_figures, figures_in
+from assistant.render import figures_to_json, figures_to_text
 from assistant.types import Occurrence, Passage, Quote, SourceRef
 
 

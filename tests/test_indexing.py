@@ -30,10 +30,10 @@ def test_a_fresh_build_indexes_every_source_and_records_a_manifest(tmp_path: Pat
     report = assistant.refresh()
     assert report.changed and sorted(report.added) == ["a.txt", "b.md", "c.html"]
     manifest = assistant.store.manifest()
-    assert manifest["format_version"] == 1 and manifest["model"]["name"] == fake_embedder.name
-    assert manifest["chunker"] == {"encoding": "cl100k_base", "max_tokens": 128, "overlap_tokens": 32}
-    assert set(manifest["sources"]) == {"a.txt", "b.md", "c.html"}
-    assert all(len(entry["sha256"]) == 64 for entry in manifest["sources"].values())
+    assert manifest.format_version == 1 and manifest.model.name == fake_embedder.name
+    assert manifest.chunker == {"encoding": "cl100k_base", "max_tokens": 128, "overlap_tokens": 32}
+    assert set(manifest.sources) == {"a.txt", "b.md", "c.html"}
+    assert all(len(entry.sha256) == 64 for entry in manifest.sources.values())
 
 
 def test_an_unchanged_corpus_is_not_re_embedded(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
@@ -70,7 +70,7 @@ def test_a_broken_file_is_reported_and_the_rest_indexed(tmp_path: Path, fake_emb
     report = assistant.refresh()
     assert report.documents == 3
     assert [Path(f.path).name for f in report.failures] == ["empty.txt"]
-    assert assistant.failures()[0]["reason"] == "empty file"
+    assert assistant.failures()[0].reason == "empty file"
     # Still broken, still unchanged: nothing to redo, and the failure is still reported.
     again = assistant.refresh()
     assert not again.changed and [Path(f.path).name for f in again.failures] == ["empty.txt"]

@@ -8,17 +8,11 @@ from hypothesis import strategies as st
 
 from assistant import Assistant, EmptyQueryError
 from assistant.segmentation import word_spans
-from assistant.verification import (
-    ALTERED,
-    EXACT,
-    NOT_FOUND,
-    Verification,
-    fold,
-    split_fragments,
-    to_json,
-    to_text,
-    verify_quote,
-)
+from assistant.folding import fold
+from assistant.render import verification_to_json as to_json
+from assistant.render import verification_to_text as to_text
+from assistant.types import ALTERED, EXACT, NOT_FOUND, Verification
+from assistant.verification import split_fragments, verify_quote
 
 CLARK = "000_b4efa6d47b194183.txt"
 ITV = "001_3bd223bcd275ebfb.txt"

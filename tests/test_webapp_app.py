@@ -3,13 +3,14 @@ uploads, and searches that keep answering while an upload is being indexed."""
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 import json
+from html import unescape
 import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import gradio as gr
 import numpy as np
@@ -17,19 +18,12 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
-from assistant import Assistant
+from assistant import answerability, service
+from assistant.service import Assistant
 from assistant.errors import SettingsError
 from assistant.render import result_to_json
-from assistant.types import SearchResult
-from assistant.webapp import (
-    DEFAULT_ABSTAIN_BELOW,
-    AppContext,
-    auth_from_env,
-    build_app,
-    launch,
-    load_abstain_threshold,
-)
-from assistant.webapp.export import CitationRecord
+from assistant.webapp import auth_from_env, build_app, launch, queues
+from assistant.webapp import server as serve_module
 from assistant.webapp.session import Session
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
@@ -70,6 +64,20 @@ def client(url: str) -> Client:
     return Client(url, verbose=False)
 
 
+def handler(app: gr.Blocks, name: str) -> Callable[..., Any]:
+    """The function the app runs for an event, found by its name (for events gradio_client cannot send)."""
+    return next(f.fn for f in app.fns.values() if f.fn is not None and f.fn.__name__ == name)
+
+
+@pytest.fixture
+def weak_below(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
+    """Set the core's weak-answer threshold (``Settings.answer.abstain_below``): the fake embedder's
+    similarities are not calibrated, so tests choose whether its answers count as answered."""
+    return lambda threshold: monkeypatch.setattr(
+        service, "judged", lambda result, _configured: answerability.judged(result, threshold)
+    )
+
+
 def test_the_search_endpoint_returns_the_json_of_ask_json(served) -> None:  # type: ignore[no-untyped-def]
     url, assistant, _ = served
     answer = client(url).predict("How many allegations is the unit investigating?", 3, None, "bm25", api_name="/search")
@@ -85,6 +93,37 @@ def test_the_search_endpoint_filters_by_source_and_reports_bad_input(served) -> 
     assert {r["source"]["id"] for r in answer["results"]} == {only}
     with pytest.raises(AppError, match="the question is empty"):
         client(url).predict("   ", api_name="/search")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("allegations", "abc"), "k must be a whole number, got 'abc'"),
+        (("allegations", 2.5), "k must be a whole number, got 2.5"),
+        (("allegations", 0), "k must be between 1 and 100, got 0"),
+        ((["allegations"],), "query must be text, got a list"),
+        (("allegations", 5, None, "fuzzy"), "mode must be one of hybrid, dense, bm25, got 'fuzzy'"),
+        (("allegations", 5, [7]), "sources must be a list of source ids, got [7]"),
+        (("allegations", 5, ["nope.txt"]), "nope.txt"),
+    ],
+)
+def test_wrong_arguments_to_the_search_endpoint_get_a_message_that_names_them(served, arguments, message) -> None:  # type: ignore[no-untyped-def]
+    url, _, _ = served
+    with pytest.raises(AppError) as refused:
+        client(url).predict(*arguments, api_name="/search")
+    assert message in str(refused.value)
+
+
+def test_the_page_endpoints_name_a_wrong_argument_too(served) -> None:  # type: ignore[no-untyped-def]
+    url, _, _ = served
+    for k, mode, message in (
+        ("abc", "Keywords (BM25)", "k must be a whole number, got 'abc'"),
+        (500, "Keywords (BM25)", "k must be between 1 and 20, got 500"),
+        (5, "fuzzy", "Value: 'fuzzy' (type: <class 'str'>) is not in the list of choices"),
+    ):
+        with pytest.raises(AppError) as refused:
+            client(url).predict("Who leads the unit?", k, [], mode, True, api_name="/ask")
+        assert message in str(refused.value)
 
 
 def test_each_browser_session_has_its_own_conversation(served) -> None:  # type: ignore[no-untyped-def]
@@ -118,58 +157,32 @@ def test_searches_answer_while_an_upload_is_indexed_and_find_it_once_done(served
 def test_a_bad_upload_is_refused_and_changes_nothing(served, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
     url, assistant, _ = served
     before = sorted(p.name for p in assistant.sources_dir.iterdir())
-    chunks = assistant.snapshot.manifest["chunks"]
+    chunks = assistant.snapshot.manifest.chunks
     bad = tmp_path_factory.mktemp("incoming") / "evil.exe"
     bad.write_bytes(b"MZ\x90\x00")
     status = client(url).predict([handle_file(str(bad))], api_name="/upload")[0]
     assert "Refused evil.exe: unsupported file type" in status and "Nothing was added." in status
     assert sorted(p.name for p in assistant.sources_dir.iterdir()) == before
-    assert assistant.snapshot.manifest["chunks"] == chunks
+    assert assistant.snapshot.manifest.chunks == chunks
 
 
-def test_add_ons_show_under_each_answer_and_add_tabs_that_gather_citations(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_without_the_quote_desk_answers_carry_no_figures_and_there_is_no_verify_tab(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
     shutil.copytree(SOURCES, tmp_path / "sources")
     assistant = Assistant(tmp_path / "sources", tmp_path / "index", embedder=fake_embedder)
     assistant.refresh()
-
-    def figures(result: SearchResult) -> str:
-        return f'<p class="figures">{len(result.results)} passages</p>'
-
-    def verify_tab(context: AppContext) -> None:
-        with gr.Tab("Verify a quote", id="verify"):
-            quote = gr.Textbox(elem_id="verify-quote")
-            button = gr.Button("Verify")
-
-        def verify(text: str, session: Session):  # type: ignore[no-untyped-def]
-            best = context.assistant.search(text, k=1, mode="bm25").results[0]
-            record = CitationRecord.of(best.source, best.quote, best.page, best.paragraph, verdict="exact")
-            session = session.collect(record)
-            return (session, *context.citation_updates(session))
-
-        button.click(verify, [quote, context.session], [context.session, *context.citation_outputs], api_name="verify")
-
-    # abstain_below=-1: the fake embedder's similarities are not calibrated, and add-ons skip weak answers
-    app = build_app(assistant, abstain_below=-1, answer_addons=[figures], tabs=[verify_tab])
-    _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
-    try:
-        user = client(url)
-        answer, _ = user.predict("How many allegations?", 3, [], "Keywords (BM25)", True, api_name="/ask")
-        gathered = user.predict("625 misconduct allegations", api_name="/verify")[0]
-    finally:
-        app.close()
-    assert '<p class="figures">3 passages</p>' in answer
-    assert "625 misconduct allegations" in gathered and "exact" in gathered
+    app = build_app(assistant, quote_desk_on=False)
+    assert "tab-verify" not in {getattr(b, "elem_id", None) for b in app.blocks.values()}
+    session, html, _ = handler(app, "ask")("How many allegations?", Session(), 5, [], "bm25", True)
+    assert "<article" in html and '<section class="figures">' not in html and session.turns[0].reported == ()
 
 
-def test_the_abstention_threshold_comes_from_the_pinned_figures_when_present(tmp_path: Path) -> None:
-    assert load_abstain_threshold(tmp_path / "missing.toml") == DEFAULT_ABSTAIN_BELOW
-    (tmp_path / "expected.toml").write_text(
-        "[bar]\nrecall_at_5 = 0.95\n[abstention]\nabstain_below = 0.31\n", encoding="utf-8"
-    )
-    assert load_abstain_threshold(tmp_path / "expected.toml") == 0.31
-    (tmp_path / "bad.toml").write_text('[abstention]\nabstain_below = "high"\n', encoding="utf-8")
-    with pytest.raises(SettingsError, match=r"\[abstention\] abstain_below must be a number"):
-        load_abstain_threshold(tmp_path / "bad.toml")
+def test_searches_never_share_a_queue_with_indexing_or_verification(served) -> None:  # type: ignore[no-untyped-def]
+    _, assistant, _ = served
+    app = build_app(assistant)
+    queue_of = {f.api_name: f.concurrency_id for f in app.fns.values()}
+    assert queue_of["search"] == queue_of["ask"] == queues.SEARCH.id
+    assert queue_of["upload"] == queue_of["delete"] == queues.INDEX.id and queue_of["verify"] == queues.VERIFY.id
+    assert len({queues.SEARCH.id, queues.INDEX.id, queues.VERIFY.id, queues.UI.id}) == 4
 
 
 def test_login_is_off_unless_the_environment_names_users() -> None:
@@ -179,9 +192,14 @@ def test_login_is_off_unless_the_environment_names_users() -> None:
         auth_from_env({"ASSISTANT_AUTH": "alice"})
 
 
+def facade(assistant: Assistant) -> Assistant:
+    """``assistant``'s index and model seen through the facade the shells code against."""
+    return Assistant(assistant.sources_dir, embedder=assistant.embedder, store=assistant.store)
+
+
 @pytest.mark.integration
 def test_over_the_articles_the_endpoint_quotes_625_first(articles: Assistant) -> None:
-    app = build_app(articles)
+    app = build_app(facade(articles))
     _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
     try:
         answer = json.loads(client(url).predict("How many allegations is the unit investigating?", api_name="/search"))
@@ -212,6 +230,31 @@ def test_login_is_required_when_the_environment_names_users(
     assert json.loads(answer)["results"][0]["source"]["id"] == "note.txt"
 
 
+def test_a_source_is_removed_only_after_a_confirmation_and_then_is_no_longer_found(served) -> None:  # type: ignore[no-untyped-def]
+    url, assistant, _ = served
+    app = build_app(assistant)
+    gone = "003_7582e51dae7e9a11.txt"
+    shown, question = handler(app, "ask_to_delete")(gone)
+    assert shown.visible is True and f"Remove {gone} from the sources folder and the index?" in question
+    assert (assistant.sources_dir / gone).exists()  # asking removes nothing
+    assert handler(app, "cancel_delete")().visible is False
+
+    hidden, status, listing, *choosers = handler(app, "delete")(gone)
+    assert hidden.visible is False and f"Removed {gone}" in status
+    assert not (assistant.sources_dir / gone).exists() and gone not in listing
+    assert all(gone not in [value for _, value in chooser.choices] for chooser in choosers)
+    found = json.loads(client(url).predict("allegations", 20, None, "bm25", api_name="/search"))
+    assert gone not in {r["source"]["id"] for r in found["results"]}
+
+
+def test_removing_a_source_that_is_not_there_says_so(served) -> None:  # type: ignore[no-untyped-def]
+    _, assistant, _ = served
+    app = build_app(assistant)
+    _, status, *_ = handler(app, "delete")("../app.py")
+    assert "no source named '../app.py'" in unescape(status)
+    assert "Choose a source to remove first." in handler(app, "ask_to_delete")(None)[1]
+
+
 def test_app_py_builds_a_missing_index_then_serves_it_with_the_quote_desk_on_localhost(
     tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
@@ -222,8 +265,9 @@ def test_app_py_builds_a_missing_index_then_serves_it_with_the_quote_desk_on_loc
     shutil.copytree(SOURCES, tmp_path / "sources")
     (tmp_path / "sources" / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
     served: dict[str, object] = {}
-    monkeypatch.setattr(module, "Assistant", functools.partial(Assistant, embedder=fake_embedder))
-    monkeypatch.setattr(module, "launch", lambda app, **where: served.update(where, app=app))
+    with_model = Assistant.__init__
+    monkeypatch.setattr(Assistant, "__init__", lambda self, *a, **kw: with_model(self, *a, **kw, embedder=fake_embedder))
+    monkeypatch.setattr(serve_module, "launch", lambda app, **where: served.update(where, app=app))
 
     code = module.main(["--sources", str(tmp_path / "sources"), "--index", str(tmp_path / "index")])
     assert code == 0

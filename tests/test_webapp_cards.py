@@ -9,7 +9,8 @@ import pytest
 
 from assistant.citations import format_citation
 from assistant.service import SourceInfo
-from assistant.types import Document, Occurrence, Passage, Quote, SearchResult, SourceRef
+from assistant.types import SearchResult
+from assistant.types import Document, LoadFailure, Occurrence, Passage, Quote, SourceRef
 from assistant.webapp import cards
 from assistant.webapp.export import CitationRecord
 from assistant.webapp.session import Turn
@@ -94,32 +95,32 @@ def test_malformed_actions_are_ignored(value: object) -> None:
 
 
 def test_a_weak_answer_says_so_plainly_and_marks_each_card() -> None:
-    turn = Turn(
-        "<b>capital of France?</b>",
-        "<b>capital of France?</b>",
-        SearchResult("q", "hybrid", (make_passage(),)),
-        weak=True,
-    )
-    html = cards.turn_html(0, turn)
+    reason = "No passage in the sources answers <this> closely."  # the core's words, escaped like any text
+    weak = SearchResult("<b>capital of France?</b>", "hybrid", (make_passage(),), answered=False, reason=reason)
+    html = cards.turn_html(0, Turn("<b>capital of France?</b>", weak))
     assert_inert(html)
-    assert "No passage in the sources answers this closely." in html
+    assert "No passage in the sources answers &lt;this&gt; closely. The nearest passages are shown below" in html
     assert 'class="card weak"' in html and "weak match" in html
     assert "&lt;b&gt;capital of France?&lt;/b&gt;" in html
 
 
+def test_an_answered_question_shows_its_cards_without_a_warning() -> None:
+    html = cards.turn_html(0, Turn("Who?", SearchResult("Who?", "hybrid", (make_passage(),))))
+    assert 'class="card"' in html and "weak" not in html and "answers this closely" not in html
+
+
 def test_a_follow_up_shows_what_was_searched() -> None:
-    turn = Turn(
-        "and his <predecessor>?", "Who is the commissioner? and his <predecessor>?", SearchResult("q", "hybrid")
-    )
+    searched = "Who is the commissioner? and his <predecessor>?"
+    turn = Turn("and his <predecessor>?", SearchResult(searched, "hybrid", answered=False, reason="Nothing matches."))
     html = cards.turn_html(1, turn)
     assert (
         "searched as asked and with the conversation, “Who is the commissioner? and his &lt;predecessor&gt;?”" in html
     )
-    assert "Nothing matched at all." in html
+    assert '<p class="abstain">Nothing matches.</p>' in html
 
 
 def test_an_error_is_shown_as_text() -> None:
-    html = cards.turn_html(0, Turn("q", "q", error=f"unknown source(s): {PAYLOAD}"))
+    html = cards.turn_html(0, Turn("q", error=f"unknown source(s): {PAYLOAD}"))
     assert_inert(html)
     assert "unknown source(s): &lt;script&gt;" in html
 
@@ -137,7 +138,7 @@ def test_the_reader_marks_the_quote_inside_the_shaded_passage_and_escapes_the_re
 
 def test_listings_escape_titles_reasons_and_citations() -> None:
     info = SourceInfo("x.html", PAYLOAD, None, "sources/x.html", 2048, 3, "2026-11-23T09:00:00+00:00")
-    html = cards.sources_html([info], [{"path": "sources/bad.pdf", "reason": PAYLOAD}])
+    html = cards.sources_html([info], [LoadFailure("sources/bad.pdf", PAYLOAD)])
     assert_inert(html)
     assert "2.0 KiB" in html and "Not indexed" in html
     record = CitationRecord.of(SourceRef("x", PAYLOAD, None, "p"), Quote(PAYLOAD, 0, len(PAYLOAD)), None, 1)

@@ -8,19 +8,18 @@ handlers are called as the app registered them, with the ``SelectData`` a click 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from html import escape
 from pathlib import Path
-from typing import Any
 
 import gradio as gr
 import pytest
 
-from assistant import Assistant
-from assistant.webapp import build_app_with_quote_desk, cards, launch
-from assistant.webapp.quote_desk import EMPTY_QUOTE
+from assistant.service import Assistant
+from assistant.webapp import build_app, cards, launch
+from assistant.webapp.desk_html import EMPTY_QUOTE
 from assistant.webapp.session import Session
-from tests.test_webapp_app import client
+from tests.test_webapp_app import client, facade, handler, weak_below  # noqa: F401 (a fixture)
 from tests.test_webapp_quote_desk import marked
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
@@ -30,19 +29,15 @@ CLARK = "000_b4efa6d47b194183.txt"
 
 
 @pytest.fixture
-def desk(tmp_path: Path, fake_embedder) -> Iterator[tuple[str, gr.Blocks]]:  # type: ignore[no-untyped-def]
+def desk(tmp_path: Path, fake_embedder, weak_below) -> Iterator[tuple[str, gr.Blocks]]:  # type: ignore[no-untyped-def]
     shutil.copytree(SOURCES, tmp_path / "sources")
     assistant = Assistant(tmp_path / "sources", tmp_path / "index", embedder=fake_embedder)
     assistant.refresh()
-    app = build_app_with_quote_desk(assistant, abstain_below=-1)  # the fake embedder's similarities are uncalibrated
+    weak_below(-1)  # every answer counts as answered, so the desk shows its figures
+    app = build_app(assistant)
     _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
     yield url, app
     app.close()
-
-
-def handler(app: gr.Blocks, name: str) -> Callable[..., Any]:
-    """The function the app runs for an event, found by its name."""
-    return next(f.fn for f in app.fns.values() if f.fn is not None and f.fn.__name__ == name)
 
 
 def click(action: str) -> gr.SelectData:
@@ -111,7 +106,7 @@ def test_figures_show_under_each_answer_and_each_links_to_its_span_in_the_reader
 
 @pytest.mark.integration
 def test_each_card_lists_who_else_reports_it_and_each_can_be_cited_or_opened(articles: Assistant) -> None:
-    app = build_app_with_quote_desk(articles)
+    app = build_app(facade(articles))
     ask, act = handler(app, "ask"), handler(app, "act")
     session, html, _ = ask("How many allegations is the unit investigating?", Session(), 5, [], "hybrid", True)
     (turn,) = session.turns
@@ -130,11 +125,12 @@ def test_each_card_lists_who_else_reports_it_and_each_can_be_cited_or_opened(art
     assert choice.value == link.source.id and link.quote.text.split()[0] in reader.split('<mark class="quote">')[1]
 
 
-def test_a_weak_answer_shows_neither_figures_nor_who_else_reports_its_passages(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_a_weak_answer_shows_neither_figures_nor_who_else_reports_its_passages(tmp_path: Path, fake_embedder, weak_below) -> None:  # type: ignore[no-untyped-def]
     shutil.copytree(SOURCES, tmp_path / "sources")
     assistant = Assistant(tmp_path / "sources", tmp_path / "index", embedder=fake_embedder)
     assistant.refresh()
-    app = build_app_with_quote_desk(assistant, abstain_below=1.01)  # every answer is weak
+    weak_below(1.01)  # the core calls every answer weak
+    app = build_app(assistant)
     session, html, _ = handler(app, "ask")("How many allegations?", Session(), 5, [], "bm25", True)
     assert "No passage in the sources answers this closely." in html
     assert '<section class="figures">' not in html and "Reported also by" not in html

@@ -8,13 +8,12 @@ from html import unescape
 
 import pytest
 
-from assistant.corroboration import Corroboration, corroboration_citation
-from assistant.figures import Figure, FigureSpan
-from assistant.types import Quote, SearchResult, SourceRef
-from assistant.verification import ALTERED, EXACT, NOT_FOUND, DiffOp, Match, Span, Verification
+from assistant.citations import corroboration_citation
+from assistant.types import ALTERED, Corroboration, DiffOp, EXACT, Figure, FigureSpan, Match, NOT_FOUND, SearchResult, Span, Verification
+from assistant.types import Quote, SourceRef
 from assistant.webapp import cards
 from assistant.webapp.export import to_csv, to_markdown
-from assistant.webapp.quote_desk import (
+from assistant.webapp.desk_html import (
     diff_html,
     figures_html,
     parse_desk_action,
@@ -213,7 +212,7 @@ def test_a_source_named_like_markup_stays_inside_its_link() -> None:
 
 def test_a_read_link_opens_only_a_span_of_a_quote_the_session_has_shown() -> None:
     passage = make_passage()
-    session = Session().ask(Turn("q", "q", SearchResult("q", "hybrid", (passage,))))
+    session = Session().ask(Turn("q", SearchResult("q", "hybrid", (passage,))))
     inside = (passage.source.id, passage.quote.start + 4, passage.quote.start + 8)
     held = session.holding(*inside)
     assert held is not None and held.around == (passage.quote.start, passage.quote.end)
@@ -246,7 +245,7 @@ def test_a_card_names_the_other_sources_and_shows_each_sentence_verbatim_with_it
 
 def test_the_session_finds_a_passage_its_copies_and_its_reported_sentences_by_turn_rank_and_index() -> None:
     passage = make_passage()
-    turn = Turn("q", "q", SearchResult("q", "hybrid", (passage,)), reported=((link(),),))
+    turn = Turn("q", SearchResult("q", "hybrid", (passage,)), reported=((link(),),))
     session = Session().ask(turn)
     own = session.quoted(0, 1)
     assert own is not None and own.quote == passage.quote and own.around == (passage.start, passage.end)

@@ -2,9 +2,9 @@
 
 A BEIR folder holds ``corpus.jsonl`` (``{"_id", "title", "text"}`` per line), ``queries.jsonl``
 (``{"_id", "text"}``) and ``qrels/<split>.tsv`` (``query-id  corpus-id  score``, tab-separated, with a
-header line). Each corpus line becomes a Document (title, a blank line, then the text) that is chunked
-with the core's chunker, embedded in batches as the corpus streams past, and published through the
-core's file store into a temporary index; the queries then go through ``Assistant.search``.
+header line). Each corpus line becomes a Document (title, a blank line, then the text) that is chunked,
+embedded and published into a temporary index by the core's own build path; the queries then go
+through ``Assistant.search``.
 """
 
 from __future__ import annotations
@@ -15,26 +15,20 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from ..chunking import chunk_document, tiktoken_counter
 from ..config import Settings
 from ..embedding import Embedder
 from ..errors import AssistantError
+from ..indexing import index_documents
+from ..manifest import SourceEntry, now, source_entry
 from ..service import Assistant
-from ..store import IndexData
 from ..store.files import FileStore
-from ..types import Chunk, Document
+from ..types import Document
 from .harness import DEPTH
 from .metrics import percentiles_ms, ranking
 from .qrels import Qrels, document_run
-
-EMBED_BATCH = 512  # chunks embedded at a time: bounds the texts held for the model, not the index
-
 
 class BeirError(AssistantError):
     """The folder is not a readable BEIR data set."""
@@ -121,70 +115,25 @@ def iter_corpus(path: Path) -> Iterator[Document]:
         )
 
 
-def build_index(
+def index_corpus(
     beir: BeirSet, index_dir: Path, embedder: Embedder, settings: Settings, *, progress: bool = True
 ) -> Assistant:
-    """Chunk and embed the corpus as it streams, publish it as an index, and return an Assistant over it.
-
-    Memory holds the documents, the chunk table and the vectors (what any index of the corpus holds)
-    plus at most ``EMBED_BATCH`` chunks waiting for the model.
+    """Index the corpus through the core's one build path (``indexing.index_documents``) and return an
+    Assistant over it. Memory holds the documents, the chunk table and the vectors, what any index of
+    the corpus holds; the model embeds in slices.
     """
-    from tqdm import tqdm
-
-    counter = tiktoken_counter(settings.chunk.encoding)
-    documents: list[Document] = []
-    chunks: list[Chunk] = []
-    parts: list[np.ndarray] = []
-    pending: list[str] = []
-    with open(beir.corpus, encoding="utf-8") as handle:
-        total = sum(1 for line in handle if line.strip())
-    with tqdm(total=total, unit="doc", desc="indexing", disable=not progress) as bar:
-        for doc in iter_corpus(beir.corpus):
-            documents.append(doc)
-            new = chunk_document(doc, settings.chunk, counter, embedder.count_tokens, embedder.max_tokens)
-            chunks.extend(new)
-            pending.extend(c.text for c in new)
-            if len(pending) >= EMBED_BATCH:
-                parts.append(embedder.encode(pending))
-                pending = []
-            bar.update()
-    if pending:
-        parts.append(embedder.encode(pending))
-    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
-    if not chunks:
+    documents = list(iter_corpus(beir.corpus))
+    if not documents:
         raise BeirError(f"{beir.corpus}: no text to index")
-    FileStore(index_dir).publish(
-        IndexData(_manifest(settings, embedder, documents, chunks), documents, chunks, vectors)
-    )
+    stamp = now()
+
+    def entry(doc: Document, chunks: int) -> SourceEntry:
+        return source_entry(doc, chunks, key=doc.sha256, size=len(doc.text.encode()), indexed=stamp)
+
+    snapshot, _ = index_documents(documents, FileStore(index_dir), embedder, settings, entry, progress=progress)
+    if not snapshot.chunks:
+        raise BeirError(f"{beir.corpus}: no text to index")
     return Assistant(sources_dir=beir.folder, index_dir=index_dir, settings=settings, embedder=embedder)
-
-
-def _manifest(settings: Settings, embedder: Embedder, documents: list[Document], chunks: list[Chunk]) -> dict[str, Any]:
-    """What ``Assistant`` checks when it opens an index (the fingerprint) and lists as its sources."""
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    per_source: dict[str, int] = {}
-    for chunk in chunks:
-        per_source[chunk.source_id] = per_source.get(chunk.source_id, 0) + 1
-    return {
-        "created": now,
-        "fingerprint": settings.fingerprint_hash(embedder.name, embedder.max_tokens),
-        **settings.index_fingerprint(),
-        "model": {"name": embedder.name, "dim": embedder.dim, "max_tokens": embedder.max_tokens, "normalized": True},
-        "sources": {
-            d.id: {
-                "sha256": d.sha256,
-                "key": d.sha256,
-                "bytes": len(d.text.encode()),
-                "title": d.title,
-                "publisher": None,
-                "path": d.path,
-                "chunks": per_source.get(d.id, 0),
-                "indexed": now,
-            }
-            for d in documents
-        },
-        "failures": [],
-    }
 
 
 def evaluate(assistant: Assistant, beir: BeirSet, mode: str, *, k: int = DEPTH, progress: bool = True) -> BeirFigures:

@@ -25,14 +25,11 @@ DEFAULT_REPORT = EVAL_DIR / "report.md"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the evaluation's options to ``parser`` (a sub-command's or a program's own)."""
+    """Add the evaluation's options to ``parser`` (a sub-command's or a program's own); ``--sources`` (the gold
+    set's sources folder) comes from ``options.add_folders``, which the caller adds."""
     parser.add_argument("--beir", type=Path, metavar="DIR", help="score a BEIR-format folder instead of the gold set")
     parser.add_argument("--split", default="test", help="BEIR judgements to use: qrels/SPLIT.tsv (default test)")
     parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="gold questions (default eval/gold.toml)")
-    # SUPPRESS keeps a --sources given to `python -m assistant` before the sub-command.
-    parser.add_argument(
-        "--sources", default=argparse.SUPPRESS, help="sources folder for the gold set (default sources/)"
-    )
     parser.add_argument(
         "--mode",
         action="append",
@@ -81,7 +78,7 @@ def _chunkings(args: argparse.Namespace) -> list[ChunkSettings]:
 def _embedder():  # type: ignore[no-untyped-def]
     from ..embedding import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(Settings().model.batch_size)
+    return SentenceTransformerEmbedder(Settings().model)
 
 
 def _run_gold(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
@@ -121,7 +118,7 @@ def _run_beir(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
     for chunk in chunkings:
         settings = replace(Settings(), chunk=chunk)
         with tempfile.TemporaryDirectory(prefix="assistant-beir-") as tmp:
-            assistant = beir.build_index(data, Path(tmp), embedder, settings, progress=not args.quiet)
+            assistant = beir.index_corpus(data, Path(tmp), embedder, settings, progress=not args.quiet)
             chunks = len(assistant.snapshot.chunks)
             for mode in args.mode or MODES:
                 f = beir.evaluate(assistant, data, mode, k=args.k, progress=not args.quiet)
@@ -137,6 +134,9 @@ def _run_beir(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ..options import add_folders
+
     parser = argparse.ArgumentParser(prog="python -m assistant.evaluation", description=__doc__.splitlines()[0])
+    add_folders(parser)
     add_arguments(parser)
     return run(parser.parse_args(argv))

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
 from ..config import DenseSettings
-from ..types import Chunk, Document, LoadFailure
+from ..manifest import FLAT, Manifest
+from ..types import Chunk, Document
 
 Hits = list[tuple[int, float]]  # (chunk row, score), best first
-
-
-FLAT: dict[str, Any] = {"index": "flat"}
 
 
 def dense_layout(settings: DenseSettings, rows: int) -> dict[str, Any]:
@@ -43,17 +41,16 @@ class IndexData:
     that wants that saving keeps no other reference to the array.
     """
 
-    manifest: dict[str, Any]
+    manifest: Manifest
     documents: list[Document]
     chunks: list[Chunk]
     vectors: np.ndarray  # row i is the vector of chunks[i]
-    failures: list[LoadFailure] = field(default_factory=list)
 
 
 class Snapshot(Protocol):
     """One published index version; immutable, so searches never see a half-built index."""
 
-    manifest: dict[str, Any]
+    manifest: Manifest
     documents: Mapping[str, Document]  # by source id; may be fetched on demand
     chunks: Sequence[Chunk]  # indexed by the rows searches return; may be fetched on demand
 
@@ -75,7 +72,7 @@ class Snapshot(Protocol):
 
 
 class IndexStore(Protocol):
-    def manifest(self) -> dict[str, Any] | None:
+    def manifest(self) -> Manifest | None:
         """The live index's manifest, cheaply, or None when there is none."""
         ...
 

@@ -17,7 +17,7 @@ _SCHEMES = ("postgresql", "postgres")
 
 
 def store_from(
-    url: str | None, index_dir: Path | str | None, settings: Settings, replica_urls: Sequence[str] = ()
+    url: str | None, index_dir: Path | str, settings: Settings, replica_urls: Sequence[str] = ()
 ) -> IndexStore:
     """The store for ``url`` (or ``$ASSISTANT_DATABASE_URL``), with ``replica_urls`` (or
     ``$ASSISTANT_DATABASE_REPLICAS``) for searches; the files store in ``index_dir`` when no URL is given."""
@@ -26,10 +26,9 @@ def store_from(
     if url is None:
         if replicas:
             raise SettingsError(f"read replicas need a primary database: give --store or {DATABASE_URL_ENV}")
-        from ..service import default_index_dir
         from .files import FileStore
 
-        return FileStore(index_dir if index_dir is not None else default_index_dir(), dense=settings.dense)
+        return FileStore(index_dir, dense=settings.dense)
     from .postgres import PostgresStore, redact
 
     for given in [url, *replicas]:

@@ -23,6 +23,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,11 @@ import numpy as np
 
 from ..config import FORMAT_VERSION, DenseSettings
 from ..errors import IndexFormatError, IndexMissingError
+from ..manifest import Manifest
 from ..types import Chunk, Document
-from . import FLAT, IndexData, dense_layout
+from . import IndexData, dense_layout
 from .dense import DenseIndex
+from .jsonl import document_from_json, document_to_json, fsync, read_jsonl, write_jsonl
 from .sparse import SparseIndex
 
 log = logging.getLogger(__name__)
@@ -49,7 +52,7 @@ class FileSnapshot:
     def __init__(
         self,
         folder: Path,
-        manifest: dict[str, Any],
+        manifest: Manifest,
         documents: dict[str, Document],
         chunks: list[Chunk],
         sparse: SparseIndex,
@@ -69,16 +72,16 @@ class FileSnapshot:
     def read(cls, folder: Path, dense: DenseSettings) -> FileSnapshot:
         manifest = _read_manifest(folder)
         try:
-            documents = {d.id: d for d in map(_document_from_json, _read_jsonl(folder / "documents.jsonl"))}
+            documents = {d.id: d for d in map(document_from_json, read_jsonl(folder / "documents.jsonl"))}
             chunks = [
                 Chunk(c["source_id"], c["start"], c["end"], documents[c["source_id"]].text[c["start"] : c["end"]])
-                for c in _read_jsonl(folder / "chunks.jsonl")
+                for c in read_jsonl(folder / "chunks.jsonl")
             ]
             vectors = _map_vectors(folder)
             sparse = SparseIndex.load(folder / "bm25")
         except (OSError, KeyError, ValueError) as error:
             raise IndexFormatError(f"index at {folder} is damaged ({error}); {REBUILD_HINT}") from None
-        if vectors.shape[0] != len(chunks) or manifest.get("chunks") != len(chunks):
+        if vectors.shape[0] != len(chunks) or manifest.chunks != len(chunks):
             raise IndexFormatError(
                 f"index at {folder} is inconsistent: {vectors.shape[0]} vectors for {len(chunks)} chunks; {REBUILD_HINT}"
             )
@@ -121,7 +124,7 @@ class FileStore:
             raise IndexFormatError(f"{pointer} names a missing snapshot {name!r}; {REBUILD_HINT}")
         return path
 
-    def manifest(self) -> dict[str, Any] | None:
+    def manifest(self) -> Manifest | None:
         current = self._current()
         return _read_manifest(current) if current else None
 
@@ -147,15 +150,12 @@ class FileStore:
         live = self._live_for_reuse()
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.folder))
         try:
-            _write_jsonl(staging / "documents.jsonl", (_document_to_json(d) for d in data.documents))
-            _write_jsonl(
-                staging / "chunks.jsonl",
-                ({"source_id": c.source_id, "start": c.start, "end": c.end} for c in data.chunks),
-            )
+            write_jsonl(staging / "documents.jsonl", (document_to_json(d) for d in data.documents))
+            write_jsonl(staging / "chunks.jsonl", ({"source_id": c.source_id, "start": c.start, "end": c.end} for c in data.chunks))
             vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
             with open(staging / "vectors.npy", "wb") as handle:
                 np.save(handle, vectors, allow_pickle=False)
-                _fsync(handle)
+                fsync(handle)
             layout = dense_layout(self.dense, len(vectors))
             hashed: dict[str, str] = {}
             if layout["index"] == "hnsw":
@@ -167,18 +167,18 @@ class FileStore:
             data.vectors = _map_vectors(staging)
             sparse = SparseIndex.build([c.text for c in data.chunks])
             sparse.save(staging / "bm25")
-            manifest = dict(
+            manifest = replace(
                 data.manifest,
                 chunks=len(data.chunks),
                 format_version=FORMAT_VERSION,
                 dense=layout,
-                **hashed,
+                vectors_sha256=hashed.get("vectors_sha256"),
             )
             # Written last: a snapshot without a manifest was never finished.
             with open(staging / "manifest.json", "w", encoding="utf-8") as handle:
-                json.dump(manifest, handle, indent=2, ensure_ascii=False)
-                _fsync(handle)
-            name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + manifest["fingerprint"][:8]
+                json.dump(manifest.to_json(), handle, indent=2, ensure_ascii=False)
+                fsync(handle)
+            name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + manifest.fingerprint[:8]
             final = self.folder / "snapshots" / name
             os.rename(staging, final)
         except BaseException:
@@ -187,7 +187,7 @@ class FileStore:
         pointer_tmp = self.folder / "CURRENT.tmp"
         with open(pointer_tmp, "w", encoding="utf-8") as handle:
             handle.write(name + "\n")
-            _fsync(handle)
+            fsync(handle)
         os.replace(pointer_tmp, self.folder / "CURRENT")
         self._prune(keep=name)
         # The vectors are mapped from the file just written and the graph read back from its own, so the
@@ -202,7 +202,7 @@ class FileStore:
             _open_dense(final, manifest, vectors, self.dense),
         )
 
-    def _live_for_reuse(self) -> tuple[Path, dict[str, Any]] | None:
+    def _live_for_reuse(self) -> tuple[Path, Manifest] | None:
         """The live snapshot and its manifest, if readable: its HNSW graph may serve the new snapshot."""
         try:
             current = self._current()
@@ -216,13 +216,13 @@ class FileStore:
         vectors: np.ndarray,
         layout: dict[str, Any],
         vectors_sha256: str,
-        live: tuple[Path, dict[str, Any]] | None,
+        live: tuple[Path, Manifest] | None,
     ) -> None:
         """The HNSW graph for ``vectors``: the live snapshot's when it indexes the very same vectors with
         the same parameters (a metadata-only change), else built; building dominates a large publish."""
         if live is not None:
             folder, manifest = live
-            same = manifest.get("dense") == layout and manifest.get("vectors_sha256") == vectors_sha256
+            same = manifest.dense == layout and manifest.vectors_sha256 == vectors_sha256
             if same and (folder / GRAPH_FILE).exists():
                 try:
                     os.link(folder / GRAPH_FILE, target)  # snapshots are immutable, so sharing the file is safe
@@ -231,7 +231,7 @@ class FileStore:
                 return
         DenseIndex.build(vectors, self.dense).save(target)
         with open(target, "rb+") as handle:
-            _fsync(handle)
+            fsync(handle)
 
     def _remove_stale_staging(self) -> None:
         for path in self.folder.glob(".staging-*"):
@@ -252,13 +252,13 @@ def _map_vectors(folder: Path) -> np.ndarray:
     return vectors
 
 
-def _open_dense(folder: Path, manifest: dict[str, Any], vectors: np.ndarray, settings: DenseSettings) -> DenseIndex:
+def _open_dense(folder: Path, manifest: Manifest, vectors: np.ndarray, settings: DenseSettings) -> DenseIndex:
     """The dense index ``settings`` ask for: the stored graph when it matches, else built in memory."""
     wanted = dense_layout(settings, len(vectors))
     if wanted["index"] == "flat":
         return DenseIndex(vectors)
     graph_file = folder / GRAPH_FILE
-    if manifest.get("dense", FLAT) == wanted and graph_file.exists():
+    if manifest.dense == wanted and graph_file.exists():
         try:
             return DenseIndex.load(vectors, graph_file, settings)
         except (RuntimeError, ValueError) as error:  # faiss reports a truncated or foreign file as RuntimeError
@@ -272,56 +272,17 @@ def _open_dense(folder: Path, manifest: dict[str, Any], vectors: np.ndarray, set
     return DenseIndex.build(np.asarray(vectors), settings)
 
 
-def _read_manifest(folder: Path) -> dict[str, Any]:
+def _read_manifest(folder: Path) -> Manifest:
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise IndexFormatError(f"cannot read the manifest in {folder} ({error}); {REBUILD_HINT}") from None
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if not isinstance(data, dict) or data.get("format_version") != FORMAT_VERSION:
+        version = data.get("format_version") if isinstance(data, dict) else None
         raise IndexFormatError(
-            f"index at {folder} has format version {manifest.get('format_version')}, "
-            f"this version reads {FORMAT_VERSION}; {REBUILD_HINT}"
+            f"index at {folder} has format version {version}, this version reads {FORMAT_VERSION}; {REBUILD_HINT}"
         )
-    return manifest
-
-
-def _document_to_json(doc: Document) -> dict[str, Any]:
-    return {
-        "id": doc.id,
-        "path": doc.path,
-        "title": doc.title,
-        "publisher": doc.publisher,
-        "sha256": doc.sha256,
-        "encoding": doc.encoding,
-        "page_starts": list(doc.page_starts),
-        "text": doc.text,
-    }
-
-
-def _document_from_json(row: dict[str, Any]) -> Document:
-    return Document(
-        id=row["id"],
-        path=row["path"],
-        title=row["title"],
-        publisher=row["publisher"],
-        text=row["text"],
-        sha256=row["sha256"],
-        page_starts=tuple(row["page_starts"]),
-        encoding=row["encoding"],
-    )
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
-def _write_jsonl(path: Path, rows: Any) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-        _fsync(handle)
-
-
-def _fsync(handle: Any) -> None:
-    handle.flush()
-    os.fsync(handle.fileno())
+    try:
+        return Manifest.from_json(data)
+    except (KeyError, TypeError, ValueError) as error:
+        raise IndexFormatError(f"the manifest in {folder} is malformed ({error!r}); {REBUILD_HINT}") from None

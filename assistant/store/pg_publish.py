@@ -9,6 +9,7 @@ trace. Rows that no reader can still see (removed before the previous version) a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from psycopg.types.json import Json
 
 from ..config import FORMAT_VERSION, DenseSettings
 from ..errors import AssistantError, IndexFormatError
+from ..manifest import Manifest
 from ..types import Chunk, Document
 from . import IndexData, dense_layout
 from .pg_bm25 import chunk_terms, postings
@@ -36,7 +38,23 @@ def live_row(conn: Any) -> tuple[int, dict[str, Any], int, int] | None:
     return (int(row[0]), row[1], int(row[2]), int(row[3])) if row else None
 
 
-def publish(conn: Any, data: IndexData, settings: DenseSettings) -> tuple[int, dict[str, Any], int]:
+def read_manifest(stored: Any, where: str) -> Manifest:
+    """The typed manifest of a version's JSON; IndexFormatError when it is of another format or malformed."""
+    version = stored.get("format_version") if isinstance(stored, dict) else None
+    if version != FORMAT_VERSION:
+        raise IndexFormatError(
+            f"the index in {where} has format version {version}, this version reads "
+            f"{FORMAT_VERSION}; rebuild it with: python -m assistant index --store <URL>"
+        )
+    try:
+        return Manifest.from_json(stored)
+    except (KeyError, TypeError, ValueError) as error:
+        raise IndexFormatError(
+            f"the manifest in {where} is malformed ({error!r}); rebuild it with: python -m assistant index --store <URL>"
+        ) from None
+
+
+def publish(conn: Any, data: IndexData, settings: DenseSettings) -> tuple[int, Manifest, int]:
     """Write ``data`` as the next version; returns (version, manifest, total length). Commits on ``conn``."""
     for doc in data.documents:
         if "\x00" in doc.text:
@@ -49,10 +67,10 @@ def publish(conn: Any, data: IndexData, settings: DenseSettings) -> tuple[int, d
         live = live_row(conn)
         version = (live[0] if live else 0) + 1
         dim = int(data.vectors.shape[1])
-        old = live[1] if live else None
-        rebuild = old is None or old.get("fingerprint") != data.manifest.get("fingerprint") or old["model"]["dim"] != dim
-        old_keys = {} if rebuild else {sid: entry["key"] for sid, entry in old["sources"].items()}
-        new_keys = {sid: entry["key"] for sid, entry in data.manifest["sources"].items()}
+        old = _readable(live[1]) if live else None
+        rebuild = old is None or old.fingerprint != data.manifest.fingerprint or old.model.dim != dim
+        old_keys = {} if old is None or rebuild else {sid: entry.key for sid, entry in old.sources.items()}
+        new_keys = {sid: entry.key for sid, entry in data.manifest.sources.items()}
         gone = list(old_keys) if rebuild else [sid for sid, key in old_keys.items() if new_keys.get(sid) != key]
         _stamp_removed(conn, version, None if rebuild else gone)
         written = [doc for doc in data.documents if rebuild or old_keys.get(doc.id) != new_keys[doc.id]]
@@ -68,15 +86,23 @@ def publish(conn: Any, data: IndexData, settings: DenseSettings) -> tuple[int, d
                 "rebuild with: python -m assistant index"
             )
         layout = dense_layout(settings, chunks)
-        manifest = dict(data.manifest, chunks=chunks, format_version=FORMAT_VERSION, dense=layout)
+        manifest = replace(data.manifest, chunks=chunks, format_version=FORMAT_VERSION, dense=layout)
         conn.execute(
             "INSERT INTO assistant.versions (version, manifest, chunks, total_length) VALUES (%s, %s, %s, %s)",
-            (version, Json(manifest), chunks, total_length),
+            (version, Json(manifest.to_json()), chunks, total_length),
         )
-        _dense_index(conn, layout, dim, None if rebuild or old is None else old.get("dense"))
+        _dense_index(conn, layout, dim, None if old is None or rebuild else old.dense)
         _collect(conn, version - _KEEP_VERSIONS + 1)
         conn.execute("SELECT pg_notify('assistant_index', %s)", (str(version),))
     return version, manifest, total_length
+
+
+def _readable(stored: Any) -> Manifest | None:
+    """The live version's manifest, or None when it is of another format (the build then rewrites everything)."""
+    try:
+        return read_manifest(stored, "the database")
+    except IndexFormatError:
+        return None
 
 
 def _stamp_removed(conn: Any, version: int, source_ids: list[str] | None) -> None:

@@ -26,8 +26,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
-from ..config import FORMAT_VERSION, DenseSettings
+from ..config import DenseSettings
 from ..errors import AssistantError, IndexFormatError, IndexMissingError
+from ..manifest import Manifest
 from ..types import Chunk
 from . import IndexData
 from . import pg_bm25, pg_publish, pg_schema
@@ -124,28 +125,19 @@ def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
-def _checked(manifest: dict[str, Any], where: str) -> dict[str, Any]:
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexFormatError(
-            f"the index in {where} has format version {manifest.get('format_version')}, this version reads "
-            f"{FORMAT_VERSION}; rebuild it with: python -m assistant index --store <URL>"
-        )
-    return manifest
-
-
 class PostgresSnapshot:
     """One published version, read through ``server``; every query is pinned to ``version``."""
 
     def __init__(
-        self, server: _Server, version: int, manifest: dict[str, Any], total_length: int, dense: DenseSettings
+        self, server: _Server, version: int, manifest: Manifest, total_length: int, dense: DenseSettings
     ) -> None:
         self.server = server
         self.version = version
         self.manifest = manifest
         self._total_length = total_length
         self._dense = dense
-        self.documents = Documents(server.read, version, list(manifest["sources"]), CACHE_DOCUMENT_CHARS)
-        self.chunks: Chunks = Chunks(server.read, version, int(manifest["chunks"]), self.documents, CACHE_CHUNKS)
+        self.documents = Documents(server.read, version, list(manifest.sources), CACHE_DOCUMENT_CHARS)
+        self.chunks: Chunks = Chunks(server.read, version, manifest.chunks, self.documents, CACHE_CHUNKS)
 
     def reading(self) -> Any:
         """One read-only REPEATABLE READ transaction around several calls (a whole search)."""
@@ -153,7 +145,7 @@ class PostgresSnapshot:
 
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
         wanted = [int(r) for r in rows]
-        dim = int(self.manifest["model"]["dim"])
+        dim = self.manifest.model.dim
         if len(wanted) <= CACHE_CHUNKS:  # a search's candidates: through the cache that also serves their spans
             self.chunks.fetch(wanted)
             return np.asarray([self.chunks.vector(r) for r in wanted], dtype=np.float32).reshape(len(wanted), dim)
@@ -168,7 +160,7 @@ class PostgresSnapshot:
     def dense_search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         query = np.asarray(query, dtype=np.float32)
         params: dict[str, Any] = {"q": query, "version": self.version, "k": int(k)}
-        graph = self.manifest.get("dense", {}).get("index") == "hnsw" and (allowed is None or len(allowed) > EXACT_ROWS)
+        graph = self.manifest.dense.get("index") == "hnsw" and (allowed is None or len(allowed) > EXACT_ROWS)
         where = pg_schema.visible()
         if allowed is not None:
             where += " AND row_id = ANY(%(allowed)s::bigint[])"
@@ -178,7 +170,7 @@ class PostgresSnapshot:
                 # ef_search per query, and an iterative scan so rows of other versions or sources do not starve the top k.
                 conn.execute("SELECT set_config('hnsw.ef_search', %s, true)", (str(max(self._dense.ef_search, k)),))
                 conn.execute("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)")
-                typed = f"embedding::vector({int(self.manifest['model']['dim'])})"
+                typed = f"embedding::vector({int(self.manifest.model.dim)})"
                 sql = f"SELECT row_id, -({typed} <#> %(q)s) FROM assistant.chunks WHERE {where} ORDER BY {typed} <#> %(q)s LIMIT %(k)s"
             else:
                 sql = f"SELECT row_id, -(embedding <#> %(q)s) AS s FROM assistant.chunks WHERE {where} ORDER BY s DESC, row_id LIMIT %(k)s"
@@ -189,7 +181,7 @@ class PostgresSnapshot:
     def bm25_search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         with self.server.read() as conn:
             hits = pg_bm25.search(
-                conn, self.version, int(self.manifest["chunks"]), self._total_length, query, k,
+                conn, self.version, self.manifest.chunks, self._total_length, query, k,
                 None if allowed is None else [int(r) for r in allowed],
             )
         self.chunks.fetch([r for r, _ in hits])
@@ -219,10 +211,10 @@ class PostgresStore:
     def __repr__(self) -> str:
         return f"PostgresStore({redact(self.url)!r}, replicas={len(self._replicas)})"
 
-    def manifest(self) -> dict[str, Any] | None:
+    def manifest(self) -> Manifest | None:
         with self._primary.read() as conn:
             live = pg_publish.live_row(conn)
-        return _checked(live[1], redact(self.url)) if live else None
+        return pg_publish.read_manifest(live[1], redact(self.url)) if live else None
 
     def open(self) -> PostgresSnapshot:
         """The live version, read from the first replica that has it, else from the primary."""
@@ -230,12 +222,16 @@ class PostgresStore:
         if live is None:
             raise IndexMissingError(f"no index in {redact(self.url)}; build one with: python -m assistant index --store <URL>")
         version, manifest, _, total_length = live
-        return PostgresSnapshot(server, version, _checked(manifest, redact(server.url)), total_length, self.dense)
+        return PostgresSnapshot(server, version, pg_publish.read_manifest(manifest, redact(server.url)), total_length, self.dense)
 
     def publish(self, data: IndexData) -> PostgresSnapshot:
         conn = self._primary.connection()
         version, manifest, total_length = pg_publish.publish(conn, data, self.dense)
         return PostgresSnapshot(self._primary, version, manifest, total_length, self.dense)
+
+    def tidy(self) -> None:
+        """Nothing to do: a crashed build's transaction left no rows, and each publish deletes the rows
+        and versions older than the previous one."""
 
     def is_current(self, snapshot: PostgresSnapshot) -> bool:
         """Whether ``snapshot`` is still the live version on the server it reads from: one tiny query."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config import BM25_PARAMS
 from .dense import top_k
 
 
@@ -24,7 +25,7 @@ def _bm25s():  # type: ignore[no-untyped-def]
 def _stemmer():  # type: ignore[no-untyped-def]
     import Stemmer
 
-    return Stemmer.Stemmer("english")
+    return Stemmer.Stemmer(str(BM25_PARAMS["stemmer"]))
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
@@ -33,7 +34,7 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     The one tokenizer of every backend: the PostgreSQL store indexes and queries these same terms, so
     both rank alike.
     """
-    return _bm25s().tokenize(list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    return _bm25s().tokenize(list(texts), stopwords=BM25_PARAMS["stopwords"], stemmer=_stemmer(), return_ids=False, show_progress=False)
 
 
 _NO_TERMS = "no-terms.json"  # marks an index whose chunks hold no searchable word (bm25s cannot build one)
@@ -47,10 +48,10 @@ class SparseIndex:
     @classmethod
     def build(cls, texts: Sequence[str]) -> SparseIndex:
         bm25s = _bm25s()
-        tokens = bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), show_progress=False)
+        tokens = bm25s.tokenize(list(texts), stopwords=BM25_PARAMS["stopwords"], stemmer=_stemmer(), show_progress=False)
         if not tokens.vocab:
             return cls(None)
-        retriever = bm25s.BM25(method="lucene", k1=1.5, b=0.75)
+        retriever = bm25s.BM25(method=BM25_PARAMS["method"], k1=BM25_PARAMS["k1"], b=BM25_PARAMS["b"])
         retriever.index(tokens, show_progress=False)
         return cls(retriever)
 

@@ -12,111 +12,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from ..citations import corroboration_citation
+from ..render import human_size
+from ..types import Corroboration
 from ..citations import format_citation, location, source_label
-from ..corroboration import Corroboration, corroboration_citation
 from ..service import SourceInfo
-from ..types import Document, Occurrence, Passage, SourceRef
+from ..types import Document, LoadFailure, Occurrence, Passage, SourceRef
 from .export import CitationRecord
 from .session import Turn
-from .uploads import human_size
 
+# Shown when the core gives no reason of its own for an answer it does not call answered.
 NO_CLOSE_ANSWER = "No passage in the sources answers this closely."
+NO_PASSAGE = "No passage in the sources matches this question."
 _SHORT_NAME = 40  # characters of a source's name in a list of sources; the full title is on the card
-
-# Scoped to each gr.HTML by Gradio (css_template); colours come from the theme so dark mode works.
-STYLE = """
-.intro, .turn { margin: 0 0 1.2em 0; }
-.question { background: var(--color-accent-soft); border-radius: 8px; padding: .5em .8em; font-weight: 600;
-  white-space: pre-wrap; overflow-wrap: anywhere; }
-.context, .hint { color: var(--body-text-color-subdued); font-size: .9em; margin: .3em 0; }
-.abstain, .error { border-left: 4px solid #c2410c; padding: .4em .8em; margin: .6em 0; font-weight: 600; }
-.card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .6em .9em; margin: .6em 0;
-  background: var(--block-background-fill); }
-.card.weak { opacity: .8; border-style: dashed; }
-.card header { display: flex; flex-wrap: wrap; gap: .2em .6em; align-items: baseline; }
-.rank { font-weight: 700; }
-.title { font-weight: 600; }
-.meta { color: var(--body-text-color-subdued); font-size: .85em; }
-.weak-label { color: #c2410c; font-size: .85em; font-weight: 600; }
-.passage, .reader-text { white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.5; }
-mark.quote { background: #ffe58a; color: #111; padding: 0 .1em; border-radius: 2px; }
-.span { background: color-mix(in srgb, #ffe58a 30%, transparent); }
-.also-in { font-size: .9em; margin: .3em 0; }
-.actions { display: flex; gap: .5em; margin-top: .4em; }
-.actions button.act { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .15em .6em;
-  background: var(--button-secondary-background-fill); color: var(--button-secondary-text-color); cursor: pointer;
-  font-size: .85em; font-weight: 500; }
-.also-in button.link, section.figures button.link { border: none; background: none; padding: 0; color: var(--link-text-color);
-  text-decoration: underline; cursor: pointer; font-size: 1em; font-weight: 400; text-align: left; }
-.reader-text { max-height: 65vh; overflow-y: auto; border: 1px solid var(--border-color-primary); border-radius: 8px;
-  padding: .8em 1em; }
-table.listing { border-collapse: collapse; width: 100%; font-size: .92em; }
-table.listing th, table.listing td { text-align: left; padding: .3em .5em; overflow-wrap: anywhere;
-  border-bottom: 1px solid var(--border-color-primary); }
-.ok { color: #15803d; font-weight: 600; }
-.refused { color: #c2410c; font-weight: 600; }
-ol.citations li { margin: .4em 0; overflow-wrap: anywhere; }
-details.reported { font-size: .9em; margin: .4em 0; }
-details.reported summary { cursor: pointer; }
-details.reported li { margin: .35em 0; overflow-wrap: anywhere; }
-details.reported .rep-quote { font-style: italic; }
-details.reported .actions { display: inline-flex; margin: 0 0 0 .4em; vertical-align: baseline; }
-section.figures { border-top: 1px solid var(--border-color-primary); margin: .8em 0; padding-top: .4em; }
-section.figures h4 { margin: .2em 0 .4em 0; }
-table.figures, table.figures tr, table.figures td { border: none; background: none; }
-table.figures td { vertical-align: top; padding: .15em .8em .15em 0; }
-section.figures button.figure-text { font-weight: 600; white-space: nowrap; }
-tr.differs td.noun button.figure-text, p.differ { color: #c2410c; }
-.verdict { font-size: 1.25em; font-weight: 700; padding: .5em .8em; border-radius: 8px; margin: .4em 0; }
-.verdict.exact { background: color-mix(in srgb, #15803d 18%, transparent); border-left: 6px solid #15803d; }
-.verdict.altered { background: color-mix(in srgb, #c2410c 18%, transparent); border-left: 6px solid #c2410c; }
-.verdict.not_found { background: color-mix(in srgb, #b91c1c 18%, transparent); border-left: 6px solid #b91c1c; }
-.not-supporting { color: #b91c1c; font-weight: 700; }
-.similarity, .folding { font-weight: 600; margin: .3em 0; }
-blockquote.source-text { margin: .4em 0; padding: .3em .8em; border-left: 3px solid var(--border-color-primary);
-  white-space: pre-wrap; overflow-wrap: anywhere; }
-.diff { line-height: 1.7; overflow-wrap: anywhere; }
-.diff del { background: color-mix(in srgb, #b91c1c 20%, transparent); text-decoration: line-through; }
-.diff ins { background: color-mix(in srgb, #15803d 22%, transparent); text-decoration: underline; }
-.diff .changed { outline: 2px solid #c2410c; border-radius: 3px; padding: 0 .1em; }
-.diff .changed ins { margin-left: .25em; }
-.flag { font-size: .65em; font-weight: 700; color: #c2410c; text-transform: uppercase; vertical-align: super;
-  margin-left: .15em; }
-"""
-
-# Event delegation on the component's root: buttons hand their action string to Python through
-# Gradio's ``select`` event first (so a citation is gathered even where the clipboard is refused),
-# then the copy button writes its citation to the clipboard.
-ACTIONS_JS = """
-element.addEventListener('click', async (event) => {
-  const button = event.target.closest('button[data-action]');
-  if (!button || !element.contains(button)) return;
-  trigger('select', {index: 0, value: button.dataset.action});
-  const cite = button.dataset.cite;
-  if (cite === undefined) {
-    if (button.dataset.done) button.textContent = button.dataset.done;
-    return;
-  }
-  let copied = false;
-  try { await navigator.clipboard.writeText(cite); copied = true; } catch (error) {
-    const area = document.createElement('textarea');
-    area.value = cite; document.body.appendChild(area); area.select();
-    copied = document.execCommand('copy'); area.remove();
-  }
-  button.textContent = copied ? 'Copied ✓ (added to citations)' : 'Added to citations; select the text to copy';
-});
-"""
-
-# The reader scrolls the cited span into view each time it opens a document (after the tab is shown).
-READER_JS = """
-const show = () => setTimeout(() => {
-  const mark = element.querySelector('mark.quote');
-  if (mark) mark.scrollIntoView({block: 'center'});
-}, 200);
-watch('value', show);
-show();
-"""
-
 
 # "open"/"copy" act on a passage (or, with an index, its "also in" copy); "open-rep"/"copy-rep" on one of
 # its "reported also by" sentences.
@@ -182,12 +90,11 @@ def turn_html(index: int, turn: Turn) -> str:
     if turn.error:
         parts.append(f'<p class="error">{escape(turn.error)}</p>')
     elif turn.result is not None and not turn.result.results:
-        parts.append(f'<p class="abstain">{NO_CLOSE_ANSWER} Nothing matched at all.</p>')
+        parts.append(f'<p class="abstain">{escape(turn.result.reason or NO_PASSAGE)}</p>')
     elif turn.result is not None:
-        if turn.weak:
-            parts.append(
-                f'<p class="abstain">{NO_CLOSE_ANSWER} The nearest passages are shown below, marked as weak.</p>'
-            )
+        if turn.weak:  # the core's rule, and its words for it (SearchResult.answered, .reason)
+            reason = escape(turn.result.reason or NO_CLOSE_ANSWER)
+            parts.append(f'<p class="abstain">{reason} The nearest passages are shown below, marked as weak.</p>')
         reported = turn.reported or ((),) * len(turn.result.results)
         parts.extend(
             passage_card(index, p, weak=turn.weak, reported=r)
@@ -306,7 +213,7 @@ def reader_html(doc: Document | None, quote: tuple[int, int] | None = None, span
 # -- sources, uploads and citations -----------------------------------------------------------------
 
 
-def sources_html(sources: Sequence[SourceInfo], failures: Sequence[dict[str, str]]) -> str:
+def sources_html(sources: Sequence[SourceInfo], failures: Sequence[LoadFailure]) -> str:
     rows = "".join(
         f"<tr><td>{escape(s.title)}</td><td>{escape(s.publisher or '—')}</td><td>{escape(s.id)}</td>"
         f"<td>{human_size(s.bytes)}</td><td>{s.chunks}</td><td>{escape(s.indexed)}</td></tr>"
@@ -318,7 +225,7 @@ def sources_html(sources: Sequence[SourceInfo], failures: Sequence[dict[str, str
     )
     if not failures:
         return table + '<p class="hint">Every file in the sources folder was indexed.</p>'
-    failed = "".join(f"<tr><td>{escape(f['path'])}</td><td>{escape(f['reason'])}</td></tr>" for f in failures)
+    failed = "".join(f"<tr><td>{escape(f.path)}</td><td>{escape(f.reason)}</td></tr>" for f in failures)
     return (
         table + '<h4>Not indexed</h4><table class="listing failures"><thead><tr><th>File</th><th>Reason</th></tr>'
         f"</thead><tbody>{failed}</tbody></table>"

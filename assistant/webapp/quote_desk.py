@@ -1,226 +1,32 @@
-"""The quote desk in the app: a "Verify a quote" tab, and the figures the passages state under each answer.
-
-Both are add-ons of ``build_app`` (``tabs`` and ``answer_addons``); ``build_app_with_quote_desk`` turns
-them on together with "reported also by" on each card, as ``app.py`` does.
-
-As in ``cards``, every piece of text from a document or a user is escaped, and no document text travels
-back from the browser: a place's buttons name it by its index in the verification kept in the user's
-state, and a figure's links name a span that the app opens only if it lies in a quote it has shown.
-"""
+"""The quote desk: the "Verify a quote" tab, and under each answer the figures its passages state and, on each
+card, the other sources that report its quote in other words. The HTML is ``desk_html``'s."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from html import escape
-from typing import Any
+from dataclasses import dataclass
 
 import gradio as gr
 
-from ..errors import AssistantError
-from ..figures import Figure, extract_figures
 from ..service import Assistant
-from ..types import Quote, SearchResult
-from ..verification import ALTERED, EXACT, NOT_FOUND, VERDICT_HEADS, DiffOp, Match, Verification
-from . import cards
-from .builder import AppContext, build_app
-from .export import CitationRecord
-from .session import Session
-
-EMPTY_QUOTE = "Paste the quote to verify first."
-_CHANGES = {
-    "changed": "source “{source}”, quote “{quote}”",
-    "added": "quote adds “{quote}”",
-    "dropped": "quote drops “{source}”",
-}
-INTRO = (
-    '<p class="hint">Paste a quote to check it against the sources. The answer is <b>exact</b> (it stands '
-    "verbatim, with every place it stands), <b>altered</b> (the closest passage, with the words that differ "
-    "marked) or <b>not found</b> (the nearest passages, which do not support it). A quote with “…” is checked "
-    "fragment by fragment.</p>"
-)
+from ..types import SearchResult, Verification
+from ..errors import AssistantError
+from ..types import Quote
+from . import arguments, cards, queues, style
+from .chat import AnswerExtras
+from .context import AppContext
+from .desk_html import EMPTY_QUOTE, INTRO, figures_html, parse_desk_action, record_for, verification_html
+from .session import Quoted, Session
 
 
-# -- the verdict ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Desk:
+    quote: gr.Textbox
+    button: gr.Button
+    verified: gr.State  # this user's last Verification
+    output: gr.HTML
 
 
-def verification_html(v: Verification) -> str:
-    """The verdict, prominent; then each place with its source, location, the source's own text and actions."""
-    word, meaning = VERDICT_HEADS[v.verdict]
-    parts = [
-        f'<div class="verdict {v.verdict}" role="status"><span class="verdict-word">{word}</span>: {meaning}</div>',
-        f'<p class="checked">Checked: “{escape(v.quote)}”</p>',
-    ]
-    if v.verdict == EXACT:
-        parts.append(
-            '<p class="folding">Found after folding curly and straight quote marks, dashes or white space; '
-            "each place below shows the source’s own characters.</p>"
-            if v.folded
-            else '<p class="folding">Found character for character: no folding was needed.</p>'
-        )
-    elif v.verdict == ALTERED:
-        m = v.matches[0]
-        parts.append(
-            f'<p class="similarity">Similarity {m.similarity:.2f} · {m.coverage:.0%} of the quote’s words unchanged</p>'
-        )
-    if len(v.fragments) > 1:
-        parts.append(
-            f'<p class="hint">Split at the ellipsis into {len(v.fragments)} fragments, looked for in order in one source.</p>'
-        )
-    if v.verdict == NOT_FOUND and not v.matches:
-        parts.append('<p class="hint">No passage came near it.</p>')
-    parts.extend(_place_html(v, i, m) for i, m in enumerate(v.matches))
-    return "".join(parts)
-
-
-def _place_html(v: Verification, index: int, m: Match) -> str:
-    meta = f"characters {m.spans[0].start}–{m.spans[-1].end} · similarity {m.similarity:.2f}"
-    head = cards.card_header(index + 1, m.source, m.page, m.paragraph, meta)
-    body = []
-    if v.verdict == NOT_FOUND:
-        body.append('<p class="not-supporting">Does NOT support the quote: the nearest passage, for reference.</p>')
-    body.append(f'<blockquote class="source-text">{escape(_joined(m))}</blockquote>')
-    if v.verdict == ALTERED and m.diff:
-        body.append(
-            '<p class="hint">Your quote against the source: <del>struck</del> words are in the source but not the '
-            "quote, <ins>underlined</ins> words are in the quote but not the source.</p>"
-            f'<p class="diff">{diff_html(v.quote, m.diff)}</p>'
-        )
-    actions = (
-        '<div class="actions">'
-        f'<button class="act open" data-action="open:{index}">Open in source</button>'
-        f'<button class="act cite" data-action="cite:{index}" data-done="Added to citations ✓">Add to citations</button>'
-        "</div>"
-    )
-    css = "card place weak" if v.verdict == NOT_FOUND else "card place"
-    return f'<article class="{css}" data-match="{index}">{head}{"".join(body)}{actions}</article>'
-
-
-def diff_html(quote: str, ops: Sequence[DiffOp]) -> str:
-    """The quote read against the source: unchanged words as text, ``<del>`` source words it drops,
-    ``<ins>`` words it adds, and a changed word as ``<del>source</del><ins>quote</ins>`` in a
-    ``span.changed`` (flagged "number" or "name" when it is one)."""
-    out: list[str] = []
-    previous: DiffOp | None = None
-    for op in ops:
-        # The quote's own spacing and punctuation between its words; a dropped word has no place in
-        # the quote, so it is set off by spaces.
-        if previous is None:
-            gap = ""
-        elif op.op == "dropped" or previous.op == "dropped":
-            gap = " "
-        else:
-            gap = quote[previous.quote_end : op.quote_start]
-        out.append(escape(gap) + _op_html(op))
-        previous = op
-    return "".join(out)
-
-
-def _op_html(op: DiffOp) -> str:
-    flag = f'<span class="flag">{escape(op.flag)}</span>' if op.flag else ""
-    title = f' title="source: {escape(op.source_text, quote=True)} · quote: {escape(op.quote_text, quote=True)}"'
-    if op.op == "equal":
-        return escape(op.quote_text)
-    if op.op == "dropped":
-        return f'<del class="dropped"{title}>{escape(op.source_text)}</del>{flag}'
-    if op.op == "added":
-        return f'<ins class="added"{title}>{escape(op.quote_text)}</ins>{flag}'
-    return (
-        f'<span class="changed {escape(op.flag or "", quote=True)}"{title}><del>{escape(op.source_text)}</del>'
-        f"<ins>{escape(op.quote_text)}</ins></span>{flag}"
-    )
-
-
-def _joined(m: Match) -> str:
-    """The source's own words; an ellipsis quote's fragments joined as a writer would quote them."""
-    return " … ".join(span.text for span in m.spans)
-
-
-def verdict_label(v: Verification, m: Match) -> str:
-    """What a gathered citation says was checked: "exact", "altered (similarity 0.99): source “625”, quote “652”"…"""
-    if v.verdict == EXACT:
-        return "exact (after folding quote marks, dashes or white space)" if m.folded else "exact"
-    if v.verdict == NOT_FOUND:
-        return "not found: the nearest passage, which does not support the quote"
-    changes = [_CHANGES[op.op].format(source=op.source_text, quote=op.quote_text) for op in m.diff if op.op != "equal"]
-    return f"altered (similarity {m.similarity:.2f})" + (": " + "; ".join(changes) if changes else "")
-
-
-def record_for(v: Verification, index: int) -> CitationRecord:
-    """A citation of place ``index`` in the source's own words, carrying the verdict and the quote checked.
-
-    An ellipsis quote's fragments are joined by " … "; its offsets run from the first fragment to the last.
-    """
-    m = v.matches[index]
-    quote = Quote(_joined(m), m.spans[0].start, m.spans[-1].end)
-    return CitationRecord.of(
-        m.source, quote, m.page, m.paragraph, question=f"Verify: {v.quote}", verdict=verdict_label(v, m)
-    )
-
-
-def parse_desk_action(value: object, places: int) -> tuple[str, int] | None:
-    """``("open" | "cite", place)`` from a button's action string, for a verification with ``places`` places."""
-    verb, _, number = str(value).partition(":")
-    if verb not in ("open", "cite") or not number.isdigit() or int(number) >= places:
-        return None
-    return verb, int(number)
-
-
-# -- figures under an answer ------------------------------------------------------------------------
-
-
-def figures_panel(result: SearchResult) -> str:
-    """The ``answer_addons`` hook: the figures the answer's quotes state, side by side."""
-    return figures_html(extract_figures(result.results))
-
-
-def figures_html(figures: Sequence[Figure]) -> str:
-    """A row per figure with the sources that state it, each a link to its span in the reader; figures with
-    the same noun stand together, and nouns the sources give different figures for are pointed out."""
-    if not figures:
-        return ""
-    by_noun = {f.noun: [g for g in figures if g.noun == f.noun] for f in figures}  # first mention first
-    rows = []
-    differ = []
-    for noun, group in by_noun.items():
-        css = ' class="differs"' if noun and len(group) > 1 else ""
-        if css:
-            differ.append(f"{escape(noun)} ({'; '.join(escape(f.text) for f in group)})")
-        rows.extend(f"<tr{css}>{_figure_cells(f)}</tr>" for f in group)
-    note = f'<p class="differ">The sources give different figures for: {"; ".join(differ)}.</p>' if differ else ""
-    return (
-        '<section class="figures"><h4>Figures in these passages</h4>'
-        f'<table class="figures"><tbody>{"".join(rows)}</tbody></table>{note}</section>'
-    )
-
-
-def _figure_cells(f: Figure) -> str:
-    first = f.spans[0]
-    figure = (
-        f'<button class="link figure-text" data-action="{_read(first.source_id, first.start, first.end)}">'
-        f"{escape(f.text)}</button>"
-    )
-    links = []
-    for source in f.sources:
-        span = next(s for s in f.spans if s.source_id == source.id)
-        links.append(
-            f'<button class="link" data-action="{_read(source.id, span.start, span.end)}" '
-            f'title="{escape(source.title, quote=True)}: “{escape(span.text, quote=True)}”">'
-            f"{escape(cards.short_name(source))}</button>"
-        )
-    count = f"{len(f.sources)} source{'s' if len(f.sources) != 1 else ''}"
-    return f'<td class="noun">{figure}</td><td>— {", ".join(links)} <span class="meta">({count})</span></td>'
-
-
-def _read(source_id: str, start: int, end: int) -> str:
-    # A source id is a file name, which may hold a quote mark or an angle bracket.
-    return escape(cards.read_action(source_id, start, end), quote=True)
-
-
-# -- the tab ----------------------------------------------------------------------------------------
-
-
-def verify_tab(context: AppContext) -> None:
-    """The ``tabs`` hook: a "Verify a quote" tab whose places open the reader and gather citations."""
+def layout() -> Desk:
     with gr.Tab("Verify a quote", id="verify", elem_id="tab-verify"):
         with gr.Row():
             quote = gr.Textbox(
@@ -232,11 +38,15 @@ def verify_tab(context: AppContext) -> None:
                 elem_id="verify-quote",
             )
             button = gr.Button("Verify", variant="primary", scale=1, elem_id="verify-button")
-        verified = gr.State(None)  # this user's last Verification
-        output = gr.HTML(INTRO, elem_id="verification", css_template=cards.STYLE, js_on_load=cards.ACTIONS_JS)
+        verified = gr.State(None)
+        output = gr.HTML(INTRO, elem_id="verification", css_template=style.STYLE, js_on_load=style.ACTIONS_JS)
+    return Desk(quote, button, verified, output)
 
+
+def wire(context: AppContext, desk: Desk) -> None:
     def verify(text: str):
-        if not text or not text.strip():
+        text = arguments.text(text, "quote")
+        if not text.strip():
             gr.Warning(EMPTY_QUOTE)
             return None, cards.notice(EMPTY_QUOTE)
         try:
@@ -246,33 +56,30 @@ def verify_tab(context: AppContext) -> None:
         return found, verification_html(found)
 
     def desk_action(last: Verification | None, session: Session, event: gr.SelectData):
-        unchanged = (gr.skip(),) * (len(context.reader_outputs) + len(context.citation_outputs))
         parsed = last and parse_desk_action(event.value, len(last.matches))
         if not last or not parsed:
-            return (session, *unchanged)
+            return context.unchanged(session)
         verb, index = parsed
         if verb == "cite":
-            session = session.collect(record_for(last, index))
-            return (session, *(gr.skip(),) * len(context.reader_outputs), *context.citation_updates(session))
+            return context.cite(session, record_for(last, index))
         m = last.matches[index]
         first = m.spans[0]
-        opened = context.reader_updates(
-            m.source.id, (first.start, first.end), first.text, (first.start, m.spans[-1].end)
-        )
-        return (session, *opened, *(gr.skip(),) * len(context.citation_outputs))
+        place = Quote(first.text, first.start, first.end)
+        return context.open(session, Quoted(m.source, m.page, m.paragraph, place, "", (first.start, m.spans[-1].end)))
 
-    private: dict[str, Any] = {"api_visibility": "undocumented"}
-    button.click(verify, quote, [verified, output], concurrency_limit=4, **private)
-    quote.submit(verify, quote, [verified, output], concurrency_limit=4, **private)
-    output.select(
-        desk_action,
-        [verified, context.session],
-        [context.session, *context.reader_outputs, *context.citation_outputs],
-        **private,
+    # The endpoint keeps its name, /verify (the function's), for programs that call it.
+    desk.button.click(verify, desk.quote, [desk.verified, desk.output], **queues.VERIFY.options())
+    desk.quote.submit(verify, desk.quote, [desk.verified, desk.output], **queues.VERIFY.options())
+    desk.output.select(  # "multiple": as the chat's buttons, no press is dropped
+        desk_action, [desk.verified, context.session], context.outputs, trigger_mode="multiple", **queues.UI.options()
     )
 
 
-def build_app_with_quote_desk(assistant: Assistant, **options: Any) -> gr.Blocks:
-    """``build_app`` with the quote desk on: the "Verify a quote" tab, figures under each answer, and
-    "reported also by" on each card. ``options`` go to ``build_app``."""
-    return build_app(assistant, answer_addons=(figures_panel,), tabs=(verify_tab,), reported_also_by=True, **options)
+def answer_extras(assistant: Assistant) -> AnswerExtras:
+    """Under an answer, the figures its quotes state; on each card, who else reports its quote."""
+
+    def extras(result: SearchResult):
+        reported = tuple(tuple(assistant.reported_also_by(p)) for p in result.results)
+        return figures_html(assistant.figures(result)), reported
+
+    return extras

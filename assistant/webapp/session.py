@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from ..corroboration import Corroboration
-from ..types import Occurrence, Quote, SearchResult, SourceRef
+from ..types import Corroboration, Exchange, SearchResult
+from ..types import Occurrence, Quote, SourceRef
 from .export import CitationRecord, gather
 
 
@@ -30,12 +30,20 @@ class Turn:
     """A question and its answer."""
 
     question: str
-    searched: str  # what was searched: the question, or the question with the chat's context
     result: SearchResult | None = None
-    weak: bool = False  # the best passage is under the abstention threshold
     error: str = ""
     extra: str = ""  # HTML that add-ons show under the answer (already escaped by them)
     reported: tuple[tuple[Corroboration, ...], ...] = ()  # "reported also by" of each result, by rank; or none
+
+    @property
+    def searched(self) -> str:
+        """What was searched: the question, or (a follow-up) the question with the chat's context."""
+        return self.result.query if self.result is not None else self.question
+
+    @property
+    def weak(self) -> bool:
+        """The core found no passage that answers closely (``SearchResult.answered``)."""
+        return self.result is not None and bool(self.result.results) and not self.result.answered
 
     def quoted(self, rank: int, also: int = -1, reported: int = -1) -> Quoted | None:
         """The quote of the passage ranked ``rank`` (1-based), shaded in its passage; or, when given, its
@@ -76,9 +84,9 @@ class Session:
     turns: tuple[Turn, ...] = ()
     citations: tuple[CitationRecord, ...] = ()
 
-    def questions(self) -> list[str]:
-        """The questions asked so far, oldest first, for follow-up context."""
-        return [t.question for t in self.turns if t.error == ""]
+    def history(self) -> list[Exchange]:
+        """The questions answered so far with their answers, oldest first: what a follow-up continues."""
+        return [Exchange(t.question, t.result) for t in self.turns if t.result is not None]
 
     def ask(self, turn: Turn) -> Session:
         return replace(self, turns=(*self.turns, turn))

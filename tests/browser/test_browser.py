@@ -1,5 +1,6 @@
 """The app in a real browser: ask and see the quote, copy and export citations, read the source,
-upload files, and show a hostile document as text. Screenshots land in docs/screenshots/."""
+upload files, and show a hostile document as text. Screenshots land in tests/screenshots/
+(git-ignored; ASSISTANT_UPDATE_SCREENSHOTS=1 writes the README's copies in docs/screenshots/)."""
 
 from __future__ import annotations
 

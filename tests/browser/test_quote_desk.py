@@ -1,6 +1,6 @@
 """The quote desk in a real browser: verify a quote with a changed number and see it marked, add it to the
 citations with its verdict, and read the figures and "reported also by" under an answer. Screenshots land in
-docs/screenshots/."""
+tests/screenshots/ (git-ignored; ASSISTANT_UPDATE_SCREENSHOTS=1 writes the README's copies in docs/screenshots/)."""
 
 from __future__ import annotations
 

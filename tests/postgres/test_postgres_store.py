@@ -121,7 +121,7 @@ def test_an_hnsw_index_is_built_with_the_dense_settings_and_answers_like_the_exa
     settings = Settings(dense=DenseSettings(index="hnsw", m=8, ef_construction=40, ef_search=200))
     graph = make_assistant(sources, pg_url, tmp_path / "unused", fake_embedder, settings=settings)
     graph.refresh()
-    assert graph.snapshot.manifest["dense"] == {"index": "hnsw", "m": 8, "ef_construction": 40}
+    assert graph.snapshot.manifest.dense == {"index": "hnsw", "m": 8, "ef_construction": 40}
     with psycopg.connect(pg_url) as conn:
         definition = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'chunks_hnsw'").fetchone()[0]
     assert "hnsw" in definition and "m='8'" in definition and "ef_construction='40'" in definition

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.types import Occurrence, Passage, Quote, SearchResult, SourceRef
-from assistant.webapp.followup import contextual_query, fuse, is_follow_up, search_with_context
+from assistant.conversation import contextual_query, fuse, is_follow_up, search_with_context
 
 
 @pytest.mark.parametrize(

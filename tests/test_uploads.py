@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from assistant.webapp.uploads import UploadError, safe_name, save_upload
+from assistant.errors import UploadError
+from assistant.sources.uploads import safe_name, save_upload
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Files added from the browser: checked, given a safe name, and saved into the sources folder.
+"""Files added to the sources (from the browser or the API): checked, given a safe name, and saved.
 
 A file is loaded with the same loaders the index uses *before* it is saved, so a bad file is
 refused with its reason and never reaches ``sources/`` (where it would show up as a failure).
@@ -12,21 +12,12 @@ import tempfile
 import unicodedata
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from ..errors import AssistantError, LoadError
-from ..sources import SUPPORTED, load_document, sha256_bytes, source_files
+from ..errors import LoadError, UploadError
+from . import SUPPORTED, load_document, sha256_bytes, source_files
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 _UNSAFE = re.compile(r"[^\w.\-]+")  # \w is Unicode-aware: "Übersicht.pdf" keeps its letters
 _MAX_STEM = 80
-
-
-class UploadError(AssistantError):
-    """An uploaded file was refused; nothing was saved."""
-
-    def __init__(self, name: str, reason: str) -> None:
-        super().__init__(f"{name}: {reason}")
-        self.name = name
-        self.reason = reason
 
 
 def safe_name(name: str) -> str:

@@ -1,4 +1,4 @@
-"""Follow-up questions: tell when a question leans on the conversation, and search it both ways.
+"""Conversation: tell when a question leans on the ones before it (a follow-up), and search it both ways.
 
 A follow-up is searched twice, as asked and together with the questions it continues, and the two
 rankings are fused. Measured on the gold set's nine follow-ups (all-MiniLM-L6-v2, hybrid, k=5):
@@ -9,7 +9,7 @@ rankings are fused. Measured on the gold set's nine follow-ups (all-MiniLM-L6-v2
 
 and on the 77 self-contained gold questions asked after another one, fusing those that read as
 follow-ups costs 2 of 49 first places and no recall@5. Pure functions, so the evaluation can
-measure the strategy again whenever it changes.
+measure the strategy again whenever it changes; ``Assistant.ask`` is how the shells use it.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from ..fusion import rrf
-from ..types import Passage, SearchResult
+from .fusion import rrf
+from .types import Passage, SearchResult
 
 _WORD = re.compile(r"[\w']+")
 # Personal pronouns point back at someone named before ("when did she resign?"). Possessives and

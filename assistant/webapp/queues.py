@@ -1,0 +1,30 @@
+"""How many requests of each kind the app runs at once: the one place its concurrency is set.
+
+Each kind has its own Gradio queue (``concurrency_id``), so a search never waits behind an upload being
+indexed or a quote being verified: the ``Assistant`` answers searches from an immutable snapshot while a
+build runs beside them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Queue:
+    id: str
+    limit: int
+
+    def options(self, *, api: bool = False) -> dict[str, Any]:
+        """Keywords for an event listener (or ``gr.api``); only ``api`` events are listed on the API page."""
+        visibility = "public" if api else "undocumented"
+        return {"concurrency_id": self.id, "concurrency_limit": self.limit, "api_visibility": visibility}
+
+
+SEARCH = Queue("search", 4)  # questions, follow-ups and /search: each a query on one thread (2-core machine)
+VERIFY = Queue("verify", 2)  # quote checks: alignment is CPU-bound, so two at a time leave room for searches
+INDEX = Queue("index", 1)  # uploads and deletions re-index; the Assistant runs one build at a time anyway
+# The reader, card buttons, listings, citations: quick, and never behind the others. One at a time, because
+# several of them rewrite the user's session (a citation gathered), and two at once could each drop the other's.
+UI = Queue("ui", 1)
