@@ -208,25 +208,36 @@ def replica(primary_folder: Path, folder: Path, port: int | None = None) -> Loca
     return start(folder)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.db", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("start", "stop", "status", "replica"))
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """This command's arguments, on its own parser or on ``python -m assistant db``'s."""
+    parser.add_argument("action", choices=("start", "stop", "status", "replica"))
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"data folder (default {DEFAULT_DIR}/)")
     parser.add_argument("--port", type=int, default=None, help="port for a new server (default: a free one)")
     parser.add_argument("--of", type=Path, default=None, help="replica: the primary's data folder")
-    args = parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant.db", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    from .store.postgres import redact  # the only form of a URL ever shown (this one names a passfile)
+
     try:
-        if args.command == "start":
+        if args.action == "start":
             server = start(args.dir, args.port)
-            print(f"PostgreSQL is running in {server.folder}\n{server.url}")
+            print(f"PostgreSQL is running in {server.folder}\n{redact(server.url)}")
             return 0
-        if args.command == "replica":
+        if args.action == "replica":
             if args.of is None:
-                parser.error("replica needs --of PRIMARY_DIR")
+                print("error: replica needs --of PRIMARY_DIR", file=sys.stderr)
+                return 2
             server = replica(args.of, args.dir, args.port)
-            print(f"a read replica of {args.of.resolve()} is running in {server.folder}\n{server.url}")
+            print(f"a read replica of {args.of.resolve()} is running in {server.folder}\n{redact(server.url)}")
             return 0
-        if args.command == "stop":
+        if args.action == "stop":
             server = stop(args.dir)
             print(f"PostgreSQL in {server.folder} is stopped" if server else f"no server in {args.dir}")
             return 0
@@ -235,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"no server in {args.dir}; start one with: python -m assistant.db start --dir {args.dir}")
             return 3
         running = is_running(server)
-        print(f"PostgreSQL in {server.folder} is {'running' if running else 'stopped'}\n{server.url}")
+        print(f"PostgreSQL in {server.folder} is {'running' if running else 'stopped'}\n{redact(server.url)}")
         return 0 if running else 3
     except (DatabaseServerError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -17,7 +17,7 @@ from .indexing import build_index
 from .retrieval import Retriever
 from .store import IndexStore, Snapshot
 from .sources.uploads import MAX_UPLOAD_BYTES, save_upload
-from .store.choice import store_from
+from .store.choice import DATABASE_URL_ENV, REPLICAS_ENV, store_from
 from .store.files import REBUILD_HINT
 from .types import (
     BuildReport,
@@ -63,13 +63,16 @@ class Assistant:
         settings: Settings | None = None,
         embedder: Embedder | None = None,
         store: IndexStore | None = None,
+        *,
+        store_url: str | None = None,
+        replica_urls: Sequence[str] = (),
     ) -> None:
         self.sources_dir = Path(sources_dir) if sources_dir is not None else default_sources_dir()
         self.settings = settings or Settings()
         self.embedder = embedder or SentenceTransformerEmbedder(self.settings.model)
-        # No store given: $ASSISTANT_DATABASE_URL's database when set, else the index folder.
+        # No store given: the database of store_url (else $ASSISTANT_DATABASE_URL) when set, else the index folder.
         self.store = store or store_from(
-            None, index_dir if index_dir is not None else default_index_dir(), self.settings
+            store_url, index_dir if index_dir is not None else default_index_dir(), self.settings, replica_urls
         )
         self._retriever: Retriever | None = None
         self._write_lock = threading.Lock()

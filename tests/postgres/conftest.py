@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -38,15 +39,22 @@ def _with_database(url: str, name: str) -> str:
     return f"{base.rsplit('/', 1)[0]}/{name}?{query}"
 
 
+@contextmanager
+def new_database(server: db.LocalServer) -> Iterator[str]:
+    """The URL of a new, empty database on ``server``, dropped on leaving."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server.url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield _with_database(server.url, name)
+    with psycopg.connect(server.url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def pg_url(pg_server: db.LocalServer) -> Iterator[str]:
-    """The URL of a new, empty database, dropped after the test."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server.url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield _with_database(pg_server.url, name)
-    with psycopg.connect(pg_server.url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    """A database of the test's own."""
+    with new_database(pg_server) as url:
+        yield url
 
 
 @pytest.fixture(params=["files", "postgres"])

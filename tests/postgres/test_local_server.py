@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 
-from assistant import db
+from assistant import cli, db
 
 
 def test_the_session_server_answers_with_pgvector_and_needs_no_password_in_its_url(pg_url: str) -> None:
@@ -24,7 +24,7 @@ def test_start_status_stop_from_the_command_line(capsys) -> None:  # type: ignor
     folder.chmod(0o755)
     target = folder / "pg"
     try:
-        assert db.main(["start", "--dir", str(target)]) == 0
+        assert cli.main(["db", "start", "--dir", str(target)]) == 0  # python -m assistant db start
         url = capsys.readouterr().out.strip().splitlines()[-1]
         assert url.startswith("postgresql://postgres@127.0.0.1:")
         password = (target / "pgpass").read_text().strip().rsplit(":", 1)[1]

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from assistant import Assistant
-from assistant.evaluation.gold import load_gold
-from assistant.evaluation.harness import ask_all, score
+from assistant.evaluation.gold import GoldSet, load_gold
+from assistant.evaluation.harness import Asked, ask_all, score
 from assistant.store.postgres import PostgresStore
+
+from .conftest import new_database
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def both(articles: Assistant, pg_url: str, real_embedder) -> tuple[Assistant, Assistant]:  # type: ignore[no-untyped-def]
-    on_postgres = Assistant(sources_dir=articles.sources_dir, embedder=real_embedder, store=PostgresStore(pg_url))
-    on_postgres.refresh()
-    return articles, on_postgres
+@pytest.fixture(scope="module")
+def both(articles: Assistant, pg_server, real_embedder) -> Iterator[tuple[Assistant, Assistant]]:  # type: ignore[no-untyped-def]
+    """The session's files index and the same sources indexed into PostgreSQL, shared by this module's tests."""
+    with new_database(pg_server) as url:
+        store = PostgresStore(url)
+        on_postgres = Assistant(sources_dir=articles.sources_dir, embedder=real_embedder, store=store)
+        on_postgres.refresh()
+        yield articles, on_postgres
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def hybrid(both) -> tuple[GoldSet, list[dict[str, Asked]]]:  # type: ignore[no-untyped-def]
+    """Every gold question asked once on each store, as the evaluation asks it."""
+    gold = load_gold(both[0].snapshot.documents)
+    return gold, [ask_all(assistant, gold, "hybrid") for assistant in both]
 
 
 def _top10_tie_groups(hits: list[tuple[str, float]]) -> list[frozenset[str]]:
@@ -40,9 +55,9 @@ def _top10_tie_groups(hits: list[tuple[str, float]]) -> list[frozenset[str]]:
     return kept
 
 
-def test_the_top_10_chunks_of_every_gold_question_are_the_same_on_both_stores(both) -> None:  # type: ignore[no-untyped-def]
+def test_the_top_10_chunks_of_every_gold_question_are_the_same_on_both_stores(both, hybrid) -> None:  # type: ignore[no-untyped-def]
     files, postgres = both
-    gold = load_gold(files.snapshot.documents)
+    gold, asked = hybrid
     compared = 0
     for question in gold.questions:
         query = gold.query(question, context=True)
@@ -55,15 +70,14 @@ def test_the_top_10_chunks_of_every_gold_question_are_the_same_on_both_stores(bo
                 top.append(_top10_tie_groups([(snapshot.chunks[row].id, s) for row, s in hits]))
             assert top[0] == top[1], f"{name} top-10 differs for {question.id}"
             compared += 1
-        hybrid = [[(p.source.id, p.start, p.end) for p in a.search(query, k=10).results] for a in (files, postgres)]
-        assert hybrid[0] == hybrid[1], f"hybrid results differ for {question.id}"
+        passages = [[(p.source.id, p.start, p.end) for p in run[question.id].result.results] for run in asked]
+        assert passages[0] == passages[1], f"hybrid results differ for {question.id}"
     assert compared == 2 * len(gold.questions) > 0
 
 
-def test_the_gold_evaluation_gives_the_same_figures_on_both_stores(both) -> None:  # type: ignore[no-untyped-def]
-    files, postgres = both
-    gold = load_gold(files.snapshot.documents)
-    figures = [score(ask_all(a, gold, "hybrid"), gold, "hybrid") for a in (files, postgres)]
+def test_the_gold_evaluation_gives_the_same_figures_on_both_stores(hybrid) -> None:  # type: ignore[no-untyped-def]
+    gold, asked = hybrid
+    figures = [score(run, gold, "hybrid") for run in asked]
     for metric, value in figures[0].ranking.items():
         assert figures[1].ranking[metric] == pytest.approx(value, abs=0.01), metric
     assert figures[1].quote_accuracy == pytest.approx(figures[0].quote_accuracy, abs=0.01)
