@@ -67,3 +67,18 @@ def test_a_store_that_is_not_a_database_url_is_refused_by_name(fake_cli, capsys)
 def test_eval_refuses_a_store_rather_than_ignore_it(fake_cli, capsys) -> None:  # type: ignore[no-untyped-def]
     assert fake_cli(["--store", "postgresql://u@h/db", "eval"]) == 2
     assert "--store does not apply" in capsys.readouterr().err
+
+
+def test_app_py_serves_the_index_in_the_database_it_is_given(
+    tmp_path: Path, pg_url: str, fake_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import app
+    from assistant.webapp import server
+
+    sources = _small_sources(tmp_path)
+    served: dict[str, object] = {}
+    monkeypatch.setattr(server, "launch", lambda built, **where: served.update(where, app=built))
+    assert app.main(["--sources", str(sources), "--store", pg_url, "--port", "8081"]) == 0
+    assert served["port"] == 8081
+    assert PostgresStore(pg_url).manifest().sources.keys() == {"a.txt"}  # serve built it there first
+    assert not (tmp_path / "index").exists()
