@@ -1,4 +1,4 @@
-"""``python -m assistant index|ask|chat|verify|eval|serve``: a thin shell over ``Assistant``.
+"""``python -m assistant index|ask|chat|verify|eval|serve|db``: a thin shell over ``Assistant``.
 
 Heavy libraries are imported inside the commands so ``--help`` answers at once. A user's mistake is one line
 on stderr and exit code 2, never a traceback.
@@ -19,7 +19,7 @@ from .service import Assistant
 from .types import Exchange, SearchResult
 from .config import MODES
 from .errors import AssistantError
-from .options import add_folders, add_server
+from .options import add_database_server, add_folders, add_server, add_store, run_database_server
 from .render import build_report_to_text, failure_to_text, result_to_json, result_to_text
 
 STDIN = "-"
@@ -38,11 +38,14 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m assistant", description=__doc__.splitlines()[0])
     add_folders(parser)
+    add_store(parser)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:
+    def command(name: str, help: str, *, store: bool = True) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         add_folders(sub, defaults=False)
+        if store:
+            add_store(sub, defaults=False)
         return sub
 
     command("index", "build or refresh the index from the sources folder").add_argument(
@@ -60,7 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .evaluation.cli import add_arguments as add_eval_arguments
 
-    add_eval_arguments(command("eval", "measure retrieval on the gold questions or a BEIR folder"))
+    # The evaluation builds temporary indexes of its own (one per chunk size): never in the user's database.
+    add_eval_arguments(command("eval", "measure retrieval on the gold questions or a BEIR folder", store=False))
+    add_database_server(
+        commands.add_parser(
+            "db", help="a local PostgreSQL + pgvector server: start, stop, status, or a read replica",
+            description="a local PostgreSQL + pgvector server in a data folder; prints the URL for --store",
+        )
+    )
     return parser
 
 
@@ -81,11 +91,22 @@ def main(argv: Sequence[str] | None = None, *, quick_exit: bool = False) -> int:
     after ask, verify and index, with the output flushed and the same code."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    if args.command == "db":
+        return run_database_server(args)
     if args.command == "eval":
+        if args.store is not None or args.replica_url:
+            print("error: eval indexes into temporary folders of its own; --store does not apply", file=sys.stderr)
+            return 2
         from .evaluation.cli import run as run_eval
 
         return run_eval(args)
-    assistant = Assistant(sources_dir=args.sources, index_dir=args.index)
+    try:
+        assistant = Assistant(
+            sources_dir=args.sources, index_dir=args.index, store_url=args.store, replica_urls=args.replica_url
+        )
+    except AssistantError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     run = {"index": _index, "ask": _ask, "chat": _chat, "verify": _verify, "serve": _serve}[args.command]
     try:
         code = run(assistant, args)

@@ -241,7 +241,7 @@ def _vectors_for(
     """Vectors for every chunk, taking those whose text is already embedded from the previous index."""
     known: dict[str, int] = {}
     if previous is not None:
-        for row, chunk in enumerate(previous.chunks):
+        for row, chunk in previous.chunk_rows():
             known.setdefault(chunk.text, row)
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     missing = [i for i, chunk in enumerate(chunks) if chunk.text not in known]

@@ -20,6 +20,7 @@ from .retrieval import Retriever
 from .runtime import MODELS_DIR, ensure_export, question_embedder
 from .store import IndexStore, Snapshot
 from .sources.uploads import MAX_UPLOAD_BYTES, save_upload
+from .store.choice import DATABASE_URL_ENV, REPLICAS_ENV, store_from
 from .store.files import REBUILD_HINT, FileStore
 from .types import (
     BuildReport,
@@ -67,11 +68,15 @@ class Assistant:
         settings: Settings | None = None,
         embedder: Embedder | None = None,
         store: IndexStore | None = None,
+        *,
+        store_url: str | None = None,
+        replica_urls: Sequence[str] = (),
     ) -> None:
         self.sources_dir = Path(sources_dir) if sources_dir is not None else default_sources_dir()
         self.settings = settings or Settings()
-        self.store = store or FileStore(
-            index_dir if index_dir is not None else default_index_dir(), dense=self.settings.dense
+        # No store given: the database of store_url (else $ASSISTANT_DATABASE_URL) when set, else the index folder.
+        self.store = store or store_from(
+            store_url, index_dir if index_dir is not None else default_index_dir(), self.settings, replica_urls
         )
         # Builds embed with torch; questions with the ONNX export when there is one (runtime.py). An
         # embedder given is used for everything, and nothing is exported.
@@ -124,9 +129,10 @@ class Assistant:
 
     def _current(self) -> Retriever:
         retriever = self._retriever
-        if retriever is None:
+        # Another process (a second app server, an `index` run) may have published since: one cheap check.
+        if retriever is None or not self.store.is_current(retriever.snapshot):
             with self._write_lock:
-                if self._retriever is None:
+                if self._retriever is retriever:
                     snapshot = self.store.open()
                     if snapshot.manifest.fingerprint != self._fingerprint():
                         raise IndexMismatchError(
@@ -175,7 +181,8 @@ class Assistant:
     def _search(self, args: SearchArgs) -> SearchResult:
         retriever = self._current()
         mode = args.mode or self.settings.search.mode
-        passages = retriever.search(args.query, k=args.k, sources=args.sources, mode=mode)
+        with retriever.snapshot.reading():  # one index version from the first candidate to the last quote
+            passages = retriever.search(args.query, k=args.k, sources=args.sources, mode=mode)
         return judged(SearchResult(query=args.query, mode=mode, results=tuple(passages)), self.settings.answer)
 
     def figures(self, result: SearchResult) -> list[Figure]:

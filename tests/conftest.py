@@ -77,5 +77,22 @@ def articles(tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTr
 
 @pytest.fixture(autouse=True)
 def _isolated_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test reads or writes the project's own index/ by accident."""
+    """No test reads or writes the project's own index/, or a database the environment names, by accident."""
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.delenv("ASSISTANT_DATABASE_URL", raising=False)
+    monkeypatch.delenv("ASSISTANT_DATABASE_REPLICAS", raising=False)
+
+
+@pytest.fixture
+def fake_cli(monkeypatch: pytest.MonkeyPatch, fake_embedder):  # type: ignore[no-untyped-def]
+    """Run cli.main with the fake embedder in place of the real model."""
+    from assistant import cli
+
+    original = Assistant.__init__
+
+    def with_fake(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["embedder"] = fake_embedder
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Assistant, "__init__", with_fake)
+    return cli.main

@@ -13,20 +13,6 @@ import pytest
 
 from assistant import answerability, cli, service
 from assistant.evaluation import cli as evaluation_cli
-from assistant.service import Assistant
-
-
-@pytest.fixture
-def fake_cli(monkeypatch: pytest.MonkeyPatch, fake_embedder):  # type: ignore[no-untyped-def]
-    """Run cli.main with the fake embedder in place of the real model."""
-    original = Assistant.__init__
-
-    def with_fake(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        kwargs["embedder"] = fake_embedder
-        original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Assistant, "__init__", with_fake)
-    return cli.main
 
 
 def test_index_reports_skipped_files_and_succeeds_when_something_indexed(tmp_path: Path, fake_cli, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -130,10 +130,11 @@ def index_corpus(
     def entry(doc: Document, chunks: int) -> SourceEntry:
         return source_entry(doc, chunks, key=doc.sha256, size=len(doc.text.encode()), indexed=stamp)
 
-    snapshot, _ = index_documents(documents, FileStore(index_dir), embedder, settings, entry, progress=progress)
+    store = FileStore(index_dir, dense=settings.dense)  # a scratch index: never $ASSISTANT_DATABASE_URL's
+    snapshot, _ = index_documents(documents, store, embedder, settings, entry, progress=progress)
     if not snapshot.chunks:
         raise BeirError(f"{beir.corpus}: no text to index")
-    return Assistant(sources_dir=beir.folder, index_dir=index_dir, settings=settings, embedder=embedder)
+    return Assistant(sources_dir=beir.folder, settings=settings, embedder=embedder, store=store)
 
 
 def evaluate(assistant: Assistant, beir: BeirSet, mode: str, *, k: int = DEPTH, progress: bool = True) -> BeirFigures:

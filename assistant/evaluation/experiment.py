@@ -19,6 +19,7 @@ from ..fusion import blend, rrf
 from ..quoting import LEXICAL_WEIGHT, choose_quote, sentences_in
 from ..service import Assistant
 from ..store import Snapshot
+from ..store.files import FileStore
 from ..types import ABSTENTION_WITHIN
 from .gold import DEFAULT_GOLD, TAGS, GoldQuestion, GoldSet, load_gold
 from .harness import DEPTH, Asked, GoldFigures, ask_all, best_similarity, ranking_for, score
@@ -127,7 +128,9 @@ def run_study(
         for chunk in sorted(chunkings, key=lambda c: (c.max_tokens, c.overlap_tokens)):
             settings = replace(defaults, chunk=chunk)
             index_dir = Path(tmp) / f"index-{chunk.max_tokens}-{chunk.overlap_tokens}"
-            assistant = Assistant(sources_dir=sources_dir, index_dir=index_dir, settings=settings, embedder=embedder)
+            # A scratch index per chunking: in files, never in $ASSISTANT_DATABASE_URL's database.
+            store = FileStore(index_dir, dense=settings.dense)
+            assistant = Assistant(sources_dir=sources_dir, settings=settings, embedder=embedder, store=store)
             began = time.perf_counter()
             report = assistant.refresh()
             build_seconds = time.perf_counter() - began

@@ -1,13 +1,14 @@
 """Where an index lives. The retrieval code sees only ``IndexStore`` and ``Snapshot``.
 
-The files backend (``FileStore``) keeps everything under ``index/``; a PostgreSQL + pgvector backend
-implements the same two protocols (vectors in a ``vector`` column, BM25 through a text index) and
-slots in beside it without touching retrieval, the CLI or the app.
+The files backend (``FileStore``) keeps everything under ``index/``; the PostgreSQL + pgvector backend
+(``store.postgres.PostgresStore``) implements the same two protocols and fetches documents and chunks
+by id, so an app server holds its candidates, not the corpus.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -50,8 +51,16 @@ class Snapshot(Protocol):
     """One published index version; immutable, so searches never see a half-built index."""
 
     manifest: Manifest
-    documents: dict[str, Document]
-    chunks: Sequence[Chunk]
+    documents: Mapping[str, Document]  # by source id; may be fetched on demand
+    chunks: Sequence[Chunk]  # indexed by the rows searches return; may be fetched on demand
+
+    def reading(self) -> AbstractContextManager[object]:
+        """Hold one consistent read (a database transaction) across the calls of one search."""
+        ...
+
+    def chunk_rows(self) -> Iterable[tuple[int, Chunk]]:
+        """Every chunk with its row, in row order (rows need not be positions: a database's are ids)."""
+        ...
 
     def vectors(self, rows: Sequence[int]) -> np.ndarray: ...
 
@@ -77,4 +86,8 @@ class IndexStore(Protocol):
 
     def tidy(self) -> None:
         """Remove what interrupted builds left behind, never the live version or the one live before it."""
+        ...
+
+    def is_current(self, snapshot: Snapshot) -> bool:
+        """Whether ``snapshot`` is still the live version, cheaply: another process may have published since."""
         ...

@@ -23,7 +23,8 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,6 +89,12 @@ class FileSnapshot:
             )
         return cls(folder, manifest, documents, chunks, sparse, _open_dense(folder, manifest, vectors, dense))
 
+    def chunk_rows(self) -> Iterable[tuple[int, Chunk]]:
+        return enumerate(self.chunks)
+
+    def reading(self) -> AbstractContextManager[object]:
+        return nullcontext()  # the snapshot's files never change
+
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
         return np.asarray(self.dense.vectors[np.asarray(rows, dtype=np.int64)])
 
@@ -128,6 +135,12 @@ class FileStore:
         if current is None:
             raise IndexMissingError(f"no index in {self.folder}; build one with: python -m assistant index")
         return FileSnapshot.read(current, self.dense)
+
+    def is_current(self, snapshot: FileSnapshot) -> bool:  # type: ignore[override]
+        try:
+            return self._current() == snapshot.folder
+        except IndexFormatError:
+            return False
 
     def publish(self, data: IndexData) -> FileSnapshot:
         """Write ``data`` as a new snapshot and make it live; the snapshot returned is built from ``data``,

@@ -28,6 +28,15 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return Stemmer.Stemmer(str(BM25_PARAMS["stemmer"]))
 
 
+def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """Each text's BM25 terms: its words lower-cased, English stop words dropped, stemmed.
+
+    The one tokenizer of every backend: the PostgreSQL store indexes and queries these same terms, so
+    both rank alike.
+    """
+    return _bm25s().tokenize(list(texts), stopwords=BM25_PARAMS["stopwords"], stemmer=_stemmer(), return_ids=False, show_progress=False)
+
+
 _NO_TERMS = "no-terms.json"  # marks an index whose chunks hold no searchable word (bm25s cannot build one)
 
 
@@ -61,8 +70,7 @@ class SparseIndex:
             self._retriever.save(str(folder), show_progress=False)
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        bm25s = _bm25s()
-        tokens = bm25s.tokenize([query], stopwords=BM25_PARAMS["stopwords"], stemmer=_stemmer(), return_ids=False, show_progress=False)[0]
+        tokens = tokenize([query])[0]
         known = [t for t in tokens if t in self._vocab]
         if not known:  # stop words only, or words no chunk contains
             return []

@@ -1,0 +1,176 @@
+"""Publishing an index version to PostgreSQL: one transaction, under an advisory lock, writing only what changed.
+
+Sources whose key (bytes and metadata) is unchanged keep their rows; changed and deleted sources have
+their rows stamped ``removed`` with the new version, and new or changed ones are inserted with
+``added`` set to it. The new ``assistant.versions`` row commits with everything else, so a reader sees
+the old version or the new one, never a mix, and a crash or ``kill -9`` before the commit leaves no
+trace. Rows that no reader can still see (removed before the previous version) are deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from psycopg.types.json import Json
+
+from ..config import FORMAT_VERSION, DenseSettings
+from ..errors import AssistantError, IndexFormatError
+from ..manifest import Manifest
+from ..types import Chunk, Document
+from . import IndexData, dense_layout
+from .pg_bm25 import chunk_terms, postings
+
+BUILD_LOCK = 0x61_73_73_02  # pg_try_advisory_xact_lock key of a publish ("ass" 2)
+_KEEP_VERSIONS = 2  # the live version and the one before, for a reader that opened it a moment ago
+
+
+class IndexBusyError(AssistantError):
+    """Another build holds the database's publish lock."""
+
+
+def live_row(conn: Any) -> tuple[int, dict[str, Any], int, int] | None:
+    """(version, manifest, chunks, total length) of the live version, or None when nothing was published."""
+    row = conn.execute(
+        "SELECT version, manifest, chunks, total_length FROM assistant.versions ORDER BY version DESC LIMIT 1"
+    ).fetchone()
+    return (int(row[0]), row[1], int(row[2]), int(row[3])) if row else None
+
+
+def read_manifest(stored: Any, where: str) -> Manifest:
+    """The typed manifest of a version's JSON; IndexFormatError when it is of another format or malformed."""
+    version = stored.get("format_version") if isinstance(stored, dict) else None
+    if version != FORMAT_VERSION:
+        raise IndexFormatError(
+            f"the index in {where} has format version {version}, this version reads "
+            f"{FORMAT_VERSION}; rebuild it with: python -m assistant index --store <URL>"
+        )
+    try:
+        return Manifest.from_json(stored)
+    except (KeyError, TypeError, ValueError) as error:
+        raise IndexFormatError(
+            f"the manifest in {where} is malformed ({error!r}); rebuild it with: python -m assistant index --store <URL>"
+        ) from None
+
+
+def publish(conn: Any, data: IndexData, settings: DenseSettings) -> tuple[int, Manifest, int]:
+    """Write ``data`` as the next version; returns (version, manifest, total length). Commits on ``conn``."""
+    for doc in data.documents:
+        if "\x00" in doc.text:
+            raise AssistantError(f"{doc.path}: its text holds a NUL character, which PostgreSQL cannot store")
+    with conn.transaction():
+        if not conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (BUILD_LOCK,)).fetchone()[0]:
+            raise IndexBusyError(
+                "another build is publishing to this database right now; run the index again when it has finished"
+            )
+        live = live_row(conn)
+        version = (live[0] if live else 0) + 1
+        dim = int(data.vectors.shape[1])
+        old = _readable(live[1]) if live else None
+        rebuild = old is None or old.fingerprint != data.manifest.fingerprint or old.model.dim != dim
+        old_keys = {} if old is None or rebuild else {sid: entry.key for sid, entry in old.sources.items()}
+        new_keys = {sid: entry.key for sid, entry in data.manifest.sources.items()}
+        gone = list(old_keys) if rebuild else [sid for sid, key in old_keys.items() if new_keys.get(sid) != key]
+        _stamp_removed(conn, version, None if rebuild else gone)
+        written = [doc for doc in data.documents if rebuild or old_keys.get(doc.id) != new_keys[doc.id]]
+        new_chunks, new_length = _insert(conn, version, written, data)
+        removed_chunks, removed_length = conn.execute(
+            "SELECT count(*), coalesce(sum(length), 0) FROM assistant.chunks WHERE removed = %s", (version,)
+        ).fetchone()
+        chunks = (live[2] if live else 0) - int(removed_chunks) + new_chunks
+        total_length = (live[3] if live else 0) - int(removed_length) + new_length
+        if chunks != len(data.chunks):
+            raise IndexFormatError(
+                f"the database holds {chunks} chunks for this version where the build made {len(data.chunks)}; "
+                "rebuild with: python -m assistant index"
+            )
+        layout = dense_layout(settings, chunks)
+        manifest = replace(data.manifest, chunks=chunks, format_version=FORMAT_VERSION, dense=layout)
+        conn.execute(
+            "INSERT INTO assistant.versions (version, manifest, chunks, total_length) VALUES (%s, %s, %s, %s)",
+            (version, Json(manifest.to_json()), chunks, total_length),
+        )
+        _dense_index(conn, layout, dim, None if old is None or rebuild else old.dense)
+        _collect(conn, version - _KEEP_VERSIONS + 1)
+        conn.execute("SELECT pg_notify('assistant_index', %s)", (str(version),))
+    return version, manifest, total_length
+
+
+def _readable(stored: Any) -> Manifest | None:
+    """The live version's manifest, or None when it is of another format (the build then rewrites everything)."""
+    try:
+        return read_manifest(stored, "the database")
+    except IndexFormatError:
+        return None
+
+
+def _stamp_removed(conn: Any, version: int, source_ids: list[str] | None) -> None:
+    """Mark the live rows of ``source_ids`` (all live rows when None) as gone from ``version`` on."""
+    which = "" if source_ids is None else " AND source_id = ANY(%(ids)s)"
+    params = {"version": version, "ids": source_ids}
+    docs = conn.execute(
+        f"UPDATE assistant.documents SET removed = %(version)s WHERE removed IS NULL{which} RETURNING doc", params
+    ).fetchall()
+    ids = [d[0] for d in docs]
+    if ids:
+        conn.execute("UPDATE assistant.chunks SET removed = %s WHERE doc = ANY(%s) AND removed IS NULL", (version, ids))
+        conn.execute("UPDATE assistant.postings SET removed = %s WHERE doc = ANY(%s) AND removed IS NULL", (version, ids))
+
+
+def _insert(conn: Any, version: int, documents: list[Document], data: IndexData) -> tuple[int, int]:
+    """Insert ``documents`` with their chunks, vectors and postings; returns the chunks' count and total length."""
+    if not documents:
+        return 0, 0
+    doc_ids: dict[str, int] = {}
+    for doc in documents:
+        doc_ids[doc.id] = conn.execute(
+            "INSERT INTO assistant.documents (source_id, added, path, title, publisher, sha256, encoding, page_starts, text) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING doc",
+            (doc.id, version, doc.path, doc.title, doc.publisher, doc.sha256, doc.encoding, list(doc.page_starts), doc.text),
+        ).fetchone()[0]
+    positions = [i for i, chunk in enumerate(data.chunks) if chunk.source_id in doc_ids]
+    if not positions:
+        return 0, 0
+    chunks: list[Chunk] = [data.chunks[i] for i in positions]
+    # Ids drawn in order, so rows keep the build's chunk order (ties in a ranking go to the lower row, as in the files backend).
+    rows = sorted(r[0] for r in conn.execute(
+        "SELECT nextval('assistant.chunks_row_id_seq') FROM generate_series(1, %s)", (len(chunks),)
+    ).fetchall())
+    terms = chunk_terms([c.text for c in chunks])
+    vectors = np.asarray(data.vectors[positions], dtype=np.float32)
+    with conn.cursor().copy(
+        "COPY assistant.chunks (row_id, doc, source_id, start, stop, length, added, embedding) FROM STDIN WITH (FORMAT BINARY)"
+    ) as copy:
+        copy.set_types(["int8", "int8", "text", "int4", "int4", "int4", "int8", "vector"])
+        for row, chunk, counts, vector in zip(rows, chunks, terms, vectors, strict=True):
+            copy.write_row((row, doc_ids[chunk.source_id], chunk.source_id, chunk.start, chunk.end,
+                            sum(counts.values()), version, vector))
+    with conn.cursor().copy(
+        "COPY assistant.postings (term, row_id, doc, tf, length, added) FROM STDIN WITH (FORMAT BINARY)"
+    ) as copy:
+        copy.set_types(["text", "int8", "int8", "int4", "int4", "int8"])
+        for posting in postings(rows, [doc_ids[c.source_id] for c in chunks], terms, version):
+            copy.write_row(posting)
+    return len(chunks), sum(sum(counts.values()) for counts in terms)
+
+
+def _dense_index(conn: Any, layout: dict[str, Any], dim: int, old_layout: dict[str, Any] | None) -> None:
+    """The HNSW index the layout asks for (pgvector's, same m and ef_construction as FAISS), or none."""
+    if layout == old_layout:
+        return
+    conn.execute("DROP INDEX IF EXISTS assistant.chunks_hnsw")
+    if layout["index"] == "hnsw":
+        # Over the typed expression: the column is untyped so that a model of another size needs no migration.
+        # DDL takes no bound parameters: these are integers from DenseSettings, formatted as such.
+        conn.execute(
+            f"CREATE INDEX chunks_hnsw ON assistant.chunks USING hnsw ((embedding::vector({int(dim)})) vector_ip_ops) "
+            f"WITH (m = {int(layout['m'])}, ef_construction = {int(layout['ef_construction'])})"
+        )
+
+
+def _collect(conn: Any, oldest_kept: int) -> None:
+    """Delete rows no kept version can see, and the versions before ``oldest_kept``."""
+    for table in ("postings", "chunks", "documents"):
+        conn.execute(f"DELETE FROM assistant.{table} WHERE removed <= %s", (oldest_kept,))
+    conn.execute("DELETE FROM assistant.versions WHERE version < %s", (oldest_kept,))

@@ -1,0 +1,105 @@
+"""The PostgreSQL store's tables, created and upgraded by the product itself.
+
+``assistant.schema_version`` holds the version the tables are at. Opening a store on the primary
+applies every migration after it, in order, in one transaction under an advisory lock (two servers
+starting at once upgrade once). A database at a newer version than this code knows is refused, and
+so is an outdated one seen through a read replica, which cannot be written.
+
+Rows are never updated in place except to stamp ``removed``: a document, its chunks and their postings
+are visible in index version v when ``added <= v`` and (``removed`` is null or ``removed > v``), so a
+search pinned to a version reads exactly that version while a build publishes the next one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import IndexFormatError
+
+SCHEMA_VERSION = 3
+SCHEMA_LOCK = 0x61_73_73_01  # pg_advisory_xact_lock key for migrations ("ass" 1)
+UPGRADE_HINT = "python -m assistant index --store <primary URL>"
+
+# Migration i (1-based) brings the tables from version i - 1 to version i. Never edit a released one: add one.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        "CREATE EXTENSION IF NOT EXISTS vector",
+        """CREATE TABLE assistant.versions (
+            version bigint PRIMARY KEY, manifest json NOT NULL, chunks bigint NOT NULL,
+            total_length bigint NOT NULL, published timestamptz NOT NULL DEFAULT now())""",
+        """CREATE TABLE assistant.documents (
+            doc bigserial PRIMARY KEY, source_id text NOT NULL, added bigint NOT NULL, removed bigint,
+            path text NOT NULL, title text NOT NULL, publisher text, sha256 text NOT NULL,
+            encoding text NOT NULL, page_starts integer[] NOT NULL, text text NOT NULL)""",
+        "CREATE INDEX documents_source ON assistant.documents (source_id)",
+        """CREATE TABLE assistant.chunks (
+            row_id bigserial PRIMARY KEY, doc bigint NOT NULL, source_id text NOT NULL,
+            start integer NOT NULL, stop integer NOT NULL, length integer NOT NULL,
+            added bigint NOT NULL, removed bigint, embedding vector NOT NULL)""",
+        "CREATE INDEX chunks_source ON assistant.chunks (source_id)",
+        "CREATE INDEX chunks_removed ON assistant.chunks (removed) WHERE removed IS NOT NULL",
+        """CREATE TABLE assistant.postings (
+            term text NOT NULL, row_id bigint NOT NULL, doc bigint NOT NULL, tf integer NOT NULL,
+            length integer NOT NULL, added bigint NOT NULL, removed bigint)""",
+        "CREATE INDEX postings_term ON assistant.postings (term)",
+        "CREATE INDEX postings_doc ON assistant.postings (doc)",
+    ),
+    # 2: BM25 reads a term's postings from the index alone (an index-only scan), not one heap page each.
+    (
+        "CREATE INDEX postings_term_covering ON assistant.postings (term) INCLUDE (row_id, tf, length, added, removed)",
+        "DROP INDEX assistant.postings_term",
+    ),
+    # 3: a publish deletes the postings no kept version sees; without this it scanned every posting.
+    ("CREATE INDEX postings_removed ON assistant.postings (removed) WHERE removed IS NOT NULL",),
+)
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def visible(alias: str = "") -> str:
+    """The SQL condition for a row of ``alias`` being in index version ``%(version)s``."""
+    p = f"{alias}." if alias else ""
+    return f"{p}added <= %(version)s AND ({p}removed IS NULL OR {p}removed > %(version)s)"
+
+
+def installed_version(conn: Any) -> int:
+    """The schema version of the database behind ``conn``; 0 when the tables were never created."""
+    if conn.execute("SELECT to_regclass('assistant.schema_version')").fetchone()[0] is None:
+        return 0
+    return int(conn.execute("SELECT version FROM assistant.schema_version").fetchone()[0])
+
+
+def _refuse_newer(found: int) -> None:
+    if found > SCHEMA_VERSION:
+        raise IndexFormatError(
+            f"the database's index tables are at schema version {found}, newer than this assistant "
+            f"(version {SCHEMA_VERSION}); upgrade the assistant, or point it at another database"
+        )
+
+
+def upgrade(conn: Any, target: int = SCHEMA_VERSION) -> int:
+    """Create or upgrade the tables to ``target`` (the current version unless a test asks for an older
+    one); returns the version found before. Commits on ``conn``."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        found = installed_version(conn)
+        _refuse_newer(found)
+        if found == 0:
+            conn.execute("CREATE SCHEMA IF NOT EXISTS assistant")
+            conn.execute("CREATE TABLE assistant.schema_version (version integer NOT NULL)")
+            conn.execute("INSERT INTO assistant.schema_version VALUES (0)")
+        for number in range(found + 1, target + 1):
+            for statement in MIGRATIONS[number - 1]:
+                conn.execute(statement)
+            conn.execute("UPDATE assistant.schema_version SET version = %s", (number,))
+    return found
+
+
+def check(conn: Any) -> None:
+    """Refuse a database whose tables this code cannot read as they are (a read replica cannot upgrade)."""
+    found = installed_version(conn)
+    _refuse_newer(found)
+    if found < SCHEMA_VERSION:
+        raise IndexFormatError(
+            f"the database's index tables are at schema version {found}, this assistant reads version "
+            f"{SCHEMA_VERSION}; upgrade them on the primary with: {UPGRADE_HINT}"
+        )

@@ -1,0 +1,204 @@
+"""The PostgreSQL store beside the files store, on the same generated corpus, with the stand-in embedder.
+
+    .venv/bin/python -m bench.postgres [--docs 1000 10000] [--queries 50]
+
+For each corpus size and store: build, re-index with nothing changed and with one document changed,
+hybrid retrieval (``Retriever.search``: both searches, fusion, quotes) p50/p95 in this process, and the
+resident memory of a fresh app process that opened the index and answered the same questions. A
+throwaway server is started from the pinned wheel (``assistant.db``) and stopped at the end. Figures
+are printed as one JSON object per run, and a table at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from .measure import percentiles_ms
+
+ROOT = Path(__file__).resolve().parent.parent
+# Generated documents, kept between runs: the same cache as ``python -m bench`` (deterministic, so shareable).
+CACHE = Path(os.environ.get("BENCH_WORKDIR", "/tmp/assistant-bench")) / "corpus"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--queries", type=int, default=50)
+    args = parser.parse_args(argv)
+    from assistant import db
+
+    work = Path(tempfile.mkdtemp(prefix="bench-pg-"))
+    work.chmod(0o755)
+    server = db.start(work / "cluster")
+    runs = []
+    try:
+        for docs in args.docs:
+            sources = _sources(docs, work / f"sources-{docs}")
+            questions = _questions(sources, args.queries)
+            for store in ("files", "postgres"):
+                url = _database(server.url, f"bench_{docs}") if store == "postgres" else None
+                run = {"docs": docs, "store": store, **measure(sources, url, work / f"index-{docs}", questions)}
+                if url is not None:
+                    run["two_servers_4_clients_each"] = two_servers(sources, url, questions)
+                print(json.dumps(run), flush=True)
+                runs.append(run)
+    finally:
+        db.stop(server.folder)
+        shutil.rmtree(work, ignore_errors=True)
+    print(table(runs))
+
+
+def measure(sources: Path, url: str | None, index_dir: Path, questions: list[str]) -> dict[str, Any]:
+    from assistant import Assistant, Settings
+    from assistant.store.choice import store_from
+
+    from .standin import HashedEmbedder
+
+    settings = Settings()
+    assistant = Assistant(sources_dir=sources, embedder=HashedEmbedder(), settings=settings,
+                          store=store_from(url, index_dir, settings))
+    began = time.perf_counter()
+    built = assistant.refresh()
+    build_s = time.perf_counter() - began
+    began = time.perf_counter()
+    assert not assistant.refresh().changed
+    unchanged_s = time.perf_counter() - began
+    names = sorted(sources.iterdir())
+    edited = names[len(names) // 2]
+    text = edited.read_text(encoding="utf-8")
+    edited.unlink()  # a hard link into the cache: replace it, never write through
+    edited.write_text(text + "\nA late correction was added to this report.\n", encoding="utf-8")
+    began = time.perf_counter()
+    one = assistant.refresh()
+    one_s = time.perf_counter() - began
+    assistant.search(questions[0])  # warm: first-query costs are not what a running server sees
+    times = []
+    for question in questions:
+        began = time.perf_counter()
+        assistant.search(question, k=5, mode="hybrid")
+        times.append(time.perf_counter() - began)
+    return {
+        "chunks": built.chunks,
+        "build_s": round(build_s, 2),
+        "reindex_unchanged_s": round(unchanged_s, 3),
+        "reindex_one_s": round(one_s, 2),
+        "reindex_one_embedded": one.embedded_chunks,
+        "hybrid_answer_ms": percentiles_ms(times),
+        "app_rss_mb": _app_rss(sources, url, index_dir, questions),
+    }
+
+
+_APP = """
+import json, sys
+import psutil
+from assistant import Assistant, Settings
+from assistant.store.choice import store_from
+from bench.standin import HashedEmbedder
+sources, url, index_dir, questions = sys.argv[1], sys.argv[2] or None, sys.argv[3], json.loads(sys.argv[4])
+settings = Settings()
+assistant = Assistant(sources_dir=sources, embedder=HashedEmbedder(), settings=settings, store=store_from(url, index_dir, settings))
+HashedEmbedder.count_tokens(assistant.embedder, "warm up")
+base = psutil.Process().memory_info().rss
+for question in questions:
+    assistant.search(question, k=5)
+print(json.dumps({"rss_mb": round(psutil.Process().memory_info().rss / 2**20, 1),
+                  "grown_mb": round((psutil.Process().memory_info().rss - base) / 2**20, 1)}))
+"""
+
+
+_SERVER = """
+import json, sys, time
+from concurrent.futures import ThreadPoolExecutor
+from assistant import Assistant, Settings
+from assistant.store.choice import store_from
+from bench.standin import HashedEmbedder
+sources, url, clients, questions = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
+settings = Settings()
+assistant = Assistant(sources_dir=sources, embedder=HashedEmbedder(), settings=settings, store=store_from(url, "index", settings))
+def client(offset):
+    times, errors = [], []
+    for question in questions[offset:] + questions[:offset]:
+        began = time.perf_counter()
+        try:
+            assistant.search(question, k=5)
+        except Exception as error:
+            errors.append(repr(error))
+        times.append(time.perf_counter() - began)
+    return times, errors
+with ThreadPoolExecutor(clients) as pool:
+    done = list(pool.map(client, range(clients)))
+print(json.dumps({"times": [t for ts, _ in done for t in ts], "errors": [e for _, es in done for e in es]}))
+"""
+
+
+def two_servers(sources: Path, url: str, questions: list[str], clients: int = 4) -> dict[str, Any]:
+    """Two app-server processes on one database, ``clients`` concurrent clients each: latency and errors."""
+    servers = [
+        subprocess.Popen([sys.executable, "-c", _SERVER, str(sources), url, str(clients), json.dumps(questions)],
+                         stdout=subprocess.PIPE, text=True, cwd=ROOT, env=dict(os.environ, HF_HUB_OFFLINE="1"))
+        for _ in range(2)
+    ]
+    results = [json.loads(server.communicate()[0].strip().splitlines()[-1]) for server in servers]
+    times = [t for r in results for t in r["times"]]
+    return {"answers": len(times), "errors": sum(len(r["errors"]) for r in results), **percentiles_ms(times)}
+
+
+def _app_rss(sources: Path, url: str | None, index_dir: Path, questions: list[str]) -> dict[str, float]:
+    """RSS of a fresh process that opened the index and answered ``questions`` (an app server's steady state)."""
+    done = subprocess.run(
+        [sys.executable, "-c", _APP, str(sources), url or "", str(index_dir), json.dumps(questions)],
+        capture_output=True, text=True, check=True, cwd=ROOT, env=dict(os.environ, HF_HUB_OFFLINE="1"),
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _sources(docs: int, target: Path) -> Path:
+    from .corpus import Generator, shipped_texts, train, write_corpus
+
+    cache = write_corpus(CACHE, docs, Generator(train(shipped_texts(ROOT / "sources"))))
+    target.mkdir(parents=True)
+    for number in range(docs):
+        name = f"doc_{number:06d}.txt"
+        os.link(cache / name, target / name)
+    return target
+
+
+def _questions(sources: Path, count: int) -> list[str]:
+    from .corpus import questions
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(sources.iterdir())[:200]]
+    return questions(texts, count)
+
+
+def _database(server_url: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')  # a fixed, generated name
+    base, _, query = server_url.partition("?")
+    return f"{base.rsplit('/', 1)[0]}/{name}?{query}"
+
+
+def table(runs: list[dict[str, Any]]) -> str:
+    head = ("| docs | store | chunks | build s | re-index, none changed s | re-index, 1 changed s (embedded) "
+            "| hybrid answer p50 / p95 ms | app RSS MiB (grown while answering) |\n|---|---|---|---|---|---|---|---|")
+    rows = [
+        f"| {r['docs']:,} | {r['store']} | {r['chunks']:,} | {r['build_s']} | {r['reindex_unchanged_s']} "
+        f"| {r['reindex_one_s']} ({r['reindex_one_embedded']}) | {r['hybrid_answer_ms']['p50']} / {r['hybrid_answer_ms']['p95']} "
+        f"| {r['app_rss_mb']['rss_mb']} ({r['app_rss_mb']['grown_mb']}) |"
+        for r in runs
+    ]
+    return "\n".join([head, *rows])
+
+
+if __name__ == "__main__":
+    main()
