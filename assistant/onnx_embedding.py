@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -57,7 +58,10 @@ def export_onnx(folder: Path | str, name: str = MODEL_NAME) -> Path:
     arrays = _arrays(sample)
     dynamic = {axis: {0: "batch", 1: "tokens"} for axis in (*_INPUTS, "token_embeddings")}
     try:
-        with torch.no_grad():
+        # The tracer warns about branches on tensor shapes that this model takes the same way for every
+        # input (checked by the agreement tests); shown at a first `serve` they read like an error.
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             torch.onnx.export(
                 model,
                 tuple(torch.from_numpy(arrays[input_]) for input_ in _INPUTS),
