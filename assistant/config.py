@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 
 from .errors import SettingsError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: each chunk's sentence spans and vectors are stored with it (store/sentences.py)
 # Bump when a change to segmentation.py or chunking.py moves chunk edges: settings alone do not show it,
 # and an index chunked by the old code would otherwise be reused with offsets the new code never made.
 CHUNKER_VERSION = 2  # 2: runs of text without white space are cut into pieces within the token limits
@@ -38,6 +38,8 @@ class ChunkSettings:
 MODELS = ("all-MiniLM-L6-v2",)
 # What encodes questions when the Assistant loads its own model (see runtime.py); builds always use torch.
 RUNTIMES = ("auto", "torch", "onnx")
+# How the index makes the sentence vectors quotes are chosen with (see sentence_vectors.py).
+SENTENCE_VECTORS = ("pooled", "separate")
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,15 @@ class ModelSettings:
     # is missing. "torch": never export; sentence-transformers for everything. Not in the fingerprint:
     # both runtimes give the same vectors (within 1e-7).
     runtime: str = "auto"
+    # "pooled": each sentence's vector is the mean of its chunk's token embeddings inside it, from the pass that
+    # embeds the chunk; "separate": each sentence embedded on its own (a second pass). In the fingerprint.
+    sentence_vectors: str = "pooled"
 
     def __post_init__(self) -> None:
+        if self.sentence_vectors not in SENTENCE_VECTORS:
+            raise SettingsError(
+                f"model sentence_vectors must be one of {', '.join(SENTENCE_VECTORS)}, got {self.sentence_vectors!r}"
+            )
         if self.name not in MODELS:
             raise SettingsError(f"model name must be one of {', '.join(MODELS)}, got {self.name!r}")
         if self.runtime not in RUNTIMES:
@@ -261,6 +270,7 @@ class Settings:
             "chunker_version": CHUNKER_VERSION,
             "chunker": asdict(self.chunk),
             "bm25": BM25_PARAMS,
+            "sentence_vectors": self.model.sentence_vectors,
         }
 
     def fingerprint_hash(self, model_name: str, model_max_tokens: int) -> str:

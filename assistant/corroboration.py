@@ -9,32 +9,45 @@ and recall on labelled pairs drawn from the articles (``eval/corroboration_pairs
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
+
 from .candidates import find_candidates
 from .config import Settings
 from .embedding import Embedder
 from .figures import figures_in
-from .quoting import sentences_in
-from .sentence_vectors import SentenceVectors
+from .onnx_embedding import normalise
 from .store import Snapshot
 from .types import Corroboration, Document, Passage, Quote, SourceRef
 
 
-
 def corroborate(
-    passage: Passage,
-    snapshot: Snapshot,
-    embedder: Embedder,
-    settings: Settings | None = None,
-    *,
-    cache: SentenceVectors | None = None,
+    passage: Passage, snapshot: Snapshot, embedder: Embedder, settings: Settings | None = None
 ) -> list[Corroboration]:
     """Sources other than the passage's own and its "also in" copies that state its quote, best first.
 
-    ``cache`` is the snapshot's sentence cache (the retriever's), so a sentence is embedded once.
+    The quote's vector is its sentences' as the index stored them with the passage's chunk, so no model
+    call is made (``embedder`` only encodes a quote whose chunk the snapshot no longer holds).
     """
     exclude = {passage.source.id, *(o.source.id for o in passage.also_in)}
-    anchor = (passage.source.id, passage.quote.start, passage.quote.end)
-    return corroborate_text(passage.quote.text, snapshot, embedder, exclude, settings, cache=cache, anchor=anchor)
+    quote = passage.quote
+    vector = span_vector(snapshot, passage.source.id, quote.start, quote.end, within=(passage.start, passage.end))
+    return corroborate_text(quote.text, snapshot, embedder, exclude, settings, vector=vector)
+
+
+def span_vector(
+    snapshot: Snapshot, source_id: str, start: int, end: int, within: tuple[int, int] | None = None
+) -> np.ndarray | None:
+    """The stored vector of the text ``start:end`` of a source: the normalised mean of the sentences it covers
+    in the chunk spanning ``within`` (else the first chunk holding it), or None when no chunk holds it."""
+    for row in snapshot.rows_of([source_id]).tolist():
+        chunk = snapshot.chunks[row]
+        if (chunk.start, chunk.end) == within or (within is None and chunk.start <= start and end <= chunk.end):
+            stored = snapshot.sentences([row])[0]
+            covered = [i for i, (s, e) in enumerate(stored.spans) if s < end and start < e]
+            return normalise(stored.vectors[covered].mean(axis=0, keepdims=True))[0] if covered else None
+    return None
 
 
 def corroborate_text(
@@ -44,21 +57,20 @@ def corroborate_text(
     exclude: set[str],
     settings: Settings | None = None,
     *,
-    cache: SentenceVectors | None = None,
-    anchor: tuple[str, int, int] | None = None,
+    vector: np.ndarray | None = None,
 ) -> list[Corroboration]:
     """The best sentence of each source not in ``exclude`` whose link score with ``text`` reaches ``settings.desk.link_threshold``.
 
     Candidates: the sentences of each other source's nearest chunks, dense and BM25, a few per source,
-    so the sentences embedded per call stay few whatever the corpus size.
+    compared through the sentence vectors the index stored. ``vector`` is ``text``'s when known; else
+    ``text`` is encoded, the one model call.
     """
     others = [sid for sid in snapshot.documents if sid not in exclude]
     if not others:
         return []
     settings = settings or Settings()
     desk = settings.desk
-    cache = SentenceVectors() if cache is None else cache
-    vector = cache.lookup(embedder, [anchor], [text])[0] if anchor else embedder.encode([text])[0]
+    vector = embedder.encode([text])[0] if vector is None else vector
     found = find_candidates(
         snapshot, text, vector, desk.link_candidates, settings.search, allowed=snapshot.rows_of(others)
     )
@@ -70,23 +82,29 @@ def corroborate_text(
             taken[sid] = taken.get(sid, 0) + 1
             if taken[sid] <= desk.link_chunks_per_source and row not in per_source.setdefault(sid, []):
                 per_source[sid].append(row)
-    spans = list(
-        dict.fromkeys(
-            (chunk.source_id, s, e)
-            for chunk in (snapshot.chunks[row] for kept in per_source.values() for row in kept)
-            for s, e in sentences_in(snapshot.documents[chunk.source_id], chunk.start, chunk.end)
-            if not snapshot.documents[chunk.source_id].text[s:e].rstrip("\"'”’ ").endswith("?")  # asks, states nothing
-        )
-    )
-    sentences = [snapshot.documents[sid].text[s:e] for sid, s, e in spans]
-    cosines = cache.lookup(embedder, spans, sentences) @ vector
     best: dict[str, tuple[float, int, int]] = {}
-    for (sid, s, e), sentence, cosine in zip(spans, sentences, cosines.tolist(), strict=True):
+    for sid, (s, e), cosine in _candidate_sentences(snapshot, [row for rows in per_source.values() for row in rows], vector):
+        sentence = snapshot.documents[sid].text[s:e]
         score = link_score(cosine, text, sentence, desk.figure_weight)
         if score >= desk.link_threshold and score > best.get(sid, (-1.0, 0, 0))[0]:
             best[sid] = (score, s, e)
-    found = [_corroboration(snapshot.documents[sid], s, e, score) for sid, (score, s, e) in best.items()]
-    return sorted(found, key=lambda c: (-c.similarity, c.source.id))
+    links = [_corroboration(snapshot.documents[sid], s, e, score) for sid, (score, s, e) in best.items()]
+    return sorted(links, key=lambda c: (-c.similarity, c.source.id))
+
+
+def _candidate_sentences(
+    snapshot: Snapshot, rows: Sequence[int], vector: np.ndarray
+) -> list[tuple[str, tuple[int, int], float]]:
+    """(source, span, cosine to ``vector``) of each distinct sentence of these chunks that states something;
+    a sentence two chunks share counts with its first chunk's vector."""
+    seen: dict[tuple[str, int, int], float] = {}
+    for row, stored in zip(rows, snapshot.sentences(rows), strict=True):
+        sid = snapshot.chunks[row].source_id
+        text = snapshot.documents[sid].text
+        for (s, e), cosine in zip(stored.spans, (stored.vectors @ vector).tolist(), strict=True):
+            if not text[s:e].rstrip("\"'”’ ").endswith("?"):  # a question asks, it states nothing
+                seen.setdefault((sid, s, e), cosine)
+    return [(sid, (s, e), cosine) for (sid, s, e), cosine in seen.items()]
 
 
 def link_score(cosine: float, a: str, b: str, weight: float) -> float:

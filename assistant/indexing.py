@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-import numpy as np
-
 from . import changes
 from .changes import Seen
 from .chunking import chunk_document, tiktoken_counter
@@ -25,6 +23,7 @@ from .config import Settings
 from .embedding import Embedder
 from .errors import IndexFormatError
 from .manifest import FailureEntry, Manifest, ModelInfo, SourceEntry, chunk_counts, new_manifest, now, source_entry
+from .sentence_vectors import Progress, embed_chunks
 from .sources import SourceFile, corpus_metadata, load_document
 from .sources.limits import Deadline, guarded
 from .sources.metadata import SourceMeta
@@ -119,12 +118,15 @@ def index_documents(
     exception it raises stops the build before anything is published.
     """
     chunks = _chunk_all(documents, previous, settings, embedder, fresh or {})
-    vectors, embedded = _vectors_for(chunks, previous, embedder, progress, on_progress)
+    by_id = {doc.id: doc for doc in documents}
+    vectors, sentences, embedded = embed_chunks(
+        chunks, by_id, previous, embedder, settings.model.sentence_vectors, progress=progress, on_progress=on_progress
+    )
     counts = chunk_counts(chunks)
     model = ModelInfo(embedder.name, embedder.dim, embedder.max_tokens)
     sources = {doc.id: entry(doc, counts[doc.id]) for doc in documents}
     manifest = new_manifest(settings, model, sources, failures, scanned_ns=scanned_ns)
-    data = IndexData(manifest=manifest, documents=documents, chunks=chunks, vectors=vectors)
+    data = IndexData(manifest=manifest, documents=documents, chunks=chunks, vectors=vectors, sentences=sentences)
     del vectors  # the store may free it once written (see IndexData)
     return store.publish(data), embedded
 
@@ -225,38 +227,3 @@ def _chunk_all(
         else:
             chunks.extend(chunk_document(doc, settings.chunk, counter, embedder.count_tokens, embedder.max_tokens))
     return chunks
-
-
-# Chunks per encode call: the model's output and intermediate buffers then hold a slice, not the corpus
-# (at 556k chunks one call held 2-3 extra copies of the 0.8 GiB of vectors).
-_ENCODE_SLICE = 4096
-_PROGRESS_SLICE = 256  # with a progress listener: often enough for a page's progress bar and its Cancel
-
-Progress = Callable[[int, int], None]
-
-
-def _vectors_for(
-    chunks: list[Chunk], previous: Snapshot | None, embedder: Embedder, progress: bool, on_progress: Progress | None
-) -> tuple[np.ndarray, int]:
-    """Vectors for every chunk, taking those whose text is already embedded from the previous index."""
-    known: dict[str, int] = {}
-    if previous is not None:
-        for row, chunk in previous.chunk_rows():
-            known.setdefault(chunk.text, row)
-    vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    missing = [i for i, chunk in enumerate(chunks) if chunk.text not in known]
-    hit = [i for i, chunk in enumerate(chunks) if chunk.text in known]
-    if hit and previous is not None:
-        vectors[hit] = previous.vectors([known[chunks[i].text] for i in hit])
-    from tqdm.auto import tqdm
-
-    report = on_progress or (lambda done, total: None)
-    step = _PROGRESS_SLICE if on_progress else _ENCODE_SLICE
-    report(0, len(missing))
-    with tqdm(total=len(missing), unit="chunk", desc="Embedding", disable=not progress or not missing) as bar:
-        for start in range(0, len(missing), step):
-            part = missing[start : start + step]
-            vectors[part] = embedder.encode([chunks[i].text for i in part])
-            bar.update(len(part))
-            report(start + len(part), len(missing))
-    return vectors, len(missing)

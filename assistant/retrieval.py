@@ -13,9 +13,9 @@ from .candidates import allowed_rows, find_candidates
 from .config import MODES, SearchSettings
 from .embedding import Embedder
 from .errors import EmptyQueryError, SettingsError
-from .quoting import choose_quote, sentences_in
-from .sentence_vectors import Key, SentenceVectors
+from .quoting import choose_quote
 from .store import Snapshot
+from .store.sentences import ChunkSentences
 from .types import Occurrence, Passage, Quote, SourceRef
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -32,13 +32,13 @@ class _Candidate:
 
 
 class Retriever:
-    """Searches one snapshot; sentence vectors for quotes are cached for the snapshot's lifetime."""
+    """Searches one snapshot: one model call per question (its own vector); quotes are chosen with the
+    sentence vectors the index stored (see sentence_vectors.py)."""
 
     def __init__(self, snapshot: Snapshot, embedder: Embedder, settings: SearchSettings) -> None:
         self.snapshot = snapshot
         self.embedder = embedder
         self.settings = settings
-        self.sentence_vectors = SentenceVectors()
 
     def search(
         self, query: str, k: int = 5, sources: Sequence[str] | None = None, mode: str | None = None
@@ -63,9 +63,9 @@ class Retriever:
         window = max(4 * k, 20)
         for offset in range(0, len(ranked), window):
             batch = ranked[offset : offset + window]
-            vectors = self._sentence_vectors_for([row for row, _ in batch])
-            for row, score in batch:
-                self._place(self._candidate(query, query_vector, row, score, vectors), chosen)
+            sentences = self.snapshot.sentences([row for row, _ in batch])
+            for (row, score), stored in zip(batch, sentences, strict=True):
+                self._place(self._candidate(query, query_vector, row, score, stored), chosen)
             if len(chosen) >= k:
                 break
         chosen = by_quote(chosen, self.settings.quote_weight, self.settings.rerank_depth)
@@ -77,13 +77,11 @@ class Retriever:
         query_vector: np.ndarray,
         row: int,
         score: float,
-        sentence_vectors: dict[Key, np.ndarray],
+        sentences: ChunkSentences,
     ) -> _Candidate:
         chunk = self.snapshot.chunks[row]
         doc = self.snapshot.documents[chunk.source_id]
-        spans = sentences_in(doc, chunk.start, chunk.end)
-        vectors = np.stack([sentence_vectors[(doc.id, s, e)] for s, e in spans])
-        choice = choose_quote(doc, spans, vectors @ query_vector, query)
+        choice = choose_quote(doc, sentences.spans, sentences.vectors @ query_vector, query)
         similarity = float(self.snapshot.vectors([row])[0] @ query_vector)
         return _Candidate(row, score, choice.quote, similarity, choice.score)
 
@@ -122,17 +120,6 @@ class Retriever:
             quote=c.quote,
             also_in=tuple(c.also_in),
         )
-
-    def _sentence_vectors_for(self, rows: Sequence[int]) -> dict[Key, np.ndarray]:
-        """Vectors of every sentence in these chunks, from the snapshot's sentence cache."""
-        keys: dict[Key, str] = {}
-        for row in rows:
-            chunk = self.snapshot.chunks[row]
-            doc = self.snapshot.documents[chunk.source_id]
-            for s, e in sentences_in(doc, chunk.start, chunk.end):
-                keys[(doc.id, s, e)] = doc.text[s:e]
-        vectors = self.sentence_vectors.lookup(self.embedder, list(keys), list(keys.values()))
-        return dict(zip(keys, vectors, strict=True))
 
 
 def by_quote(chosen: list[_Candidate], quote_weight: float, depth: int) -> list[_Candidate]:

@@ -20,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .embedding import Embedder
+from .embedding import Embedder, SentenceTransformerEmbedder
 from .onnx_embedding import TokenOutput, normalise
 
 Spans = Sequence[Sequence[tuple[int, int]]]  # per chunk, its sentences' (start, end) within the chunk text
@@ -44,17 +44,23 @@ class SentenceVectors:
         return self.sentences[self.starts[i] : self.starts[i + 1]]
 
 
+def token_encoder(embedder: Embedder) -> TokenEncoder | None:
+    """What gives ``embedder``'s token embeddings in the pass that embeds chunks, or None when it has none."""
+    if isinstance(embedder, SentenceTransformerEmbedder):
+        return SentenceTransformerTokens(embedder.model, embedder.batch_size)
+    return embedder if hasattr(embedder, "token_embeddings") else None  # type: ignore[return-value]
+
+
 def embedded_separately(embedder: Embedder, texts: Sequence[str], spans: Spans) -> SentenceVectors:
-    """Chunks in one pass, then each distinct sentence text in a second (a sentence in two chunks is embedded once)."""
+    """Chunks in one pass, then each distinct sentence text in a second: a sentence in two chunks is
+    embedded once, and one that is a whole chunk not again."""
+    chunks = embedder.encode(texts) if len(texts) else np.zeros((0, embedder.dim), dtype=np.float32)
     sentence_texts = [text[s:e] for text, chunk_spans in zip(texts, spans, strict=True) for s, e in chunk_spans]
-    distinct = list(dict.fromkeys(sentence_texts))
-    vectors = embedder.encode(distinct) if distinct else np.zeros((0, embedder.dim), dtype=np.float32)
-    row = {text: i for i, text in enumerate(distinct)}
-    return SentenceVectors(
-        chunks=embedder.encode(texts),
-        sentences=vectors[[row[t] for t in sentence_texts]].reshape(len(sentence_texts), embedder.dim),
-        starts=_starts(spans),
-    )
+    known = dict(zip(texts, chunks, strict=True))
+    distinct = [t for t in dict.fromkeys(sentence_texts) if t not in known]
+    known.update(zip(distinct, embedder.encode(distinct) if distinct else [], strict=True))
+    sentences = np.array([known[t] for t in sentence_texts], dtype=np.float32).reshape(len(sentence_texts), embedder.dim)
+    return SentenceVectors(chunks=chunks, sentences=sentences, starts=_starts(spans))
 
 
 def pooled_from_tokens(encoder: TokenEncoder, texts: Sequence[str], spans: Spans) -> SentenceVectors:

@@ -1,44 +1,110 @@
-"""Sentence embeddings, cached per index snapshot: the one cache that quote choice and "reported also by" share."""
+"""Chunk and sentence vectors for an index version, made in the build so that a question costs one model call.
+
+Every chunk's sentences (``quoting.sentences_in``: the spans a quote is chosen from) get a vector at
+index time, by ``ModelSettings.sentence_vectors``:
+
+- ``"pooled"`` (default): one pass; each sentence is the mean of the chunk's own token embeddings that
+  start inside it (``sentence_pooling.pooled_from_tokens``), so it costs the model nothing beyond the
+  chunk (bench/README.md: quote accuracy and build throughput of both ways). An embedder that does not
+  give token embeddings (a test's fake) has its sentences embedded separately instead.
+- ``"separate"``: each distinct sentence text is embedded on its own, a second pass over the text.
+
+A chunk whose text the previous version already holds keeps its vectors and its sentences' (the spans
+moved to where the chunk now lies), so an incremental build embeds only new and changed text.
+"""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
 from .embedding import Embedder
+from .quoting import sentences_in
+from .sentence_pooling import embedded_separately, pooled_from_tokens, token_encoder
+from .store import Snapshot
+from .store.sentences import STORED, SentenceTable
+from .types import Chunk, Document
 
-Key = tuple[str, int, int]  # (source id, start, end) of a sentence in its document's text
-LIMIT = 200_000  # sentences held (~300 MiB of 384-d float32) before the cache starts again empty
+Progress = Callable[[int, int], None]
+
+# Chunks per encode call: the model's output and intermediate buffers then hold a slice, not the corpus
+# (at 556k chunks one call held 2-3 extra copies of the 0.8 GiB of vectors).
+ENCODE_SLICE = 4096
+PROGRESS_SLICE = 256  # with a progress listener: often enough for a page's progress bar and its Cancel
 
 
-class SentenceVectors:
-    """Vectors of sentences by their span; each sentence is embedded once per snapshot.
+def chunk_spans(chunks: Sequence[Chunk], documents: Mapping[str, Document]) -> list[list[tuple[int, int]]]:
+    """Each chunk's sentence spans, as offsets into its document's text."""
+    return [sentences_in(documents[c.source_id], c.start, c.end) for c in chunks]
 
-    Owned by the snapshot's ``Retriever``; everything that embeds sentences of the index goes
-    through ``lookup``, so the size cap holds for all of them.
-    """
 
-    def __init__(self, limit: int = LIMIT) -> None:
-        self.limit = limit
-        self._vectors: dict[Key, np.ndarray] = {}
-        self._lock = threading.Lock()
+def encode(
+    embedder: Embedder, method: str, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Chunk vectors of ``texts`` and each chunk's sentence vectors (``spans`` relative to each text)."""
+    tokens = token_encoder(embedder) if method == "pooled" else None
+    if tokens is not None:
+        made = pooled_from_tokens(tokens, texts, spans)
+    else:
+        made = embedded_separately(embedder, texts, spans)
+    return made.chunks, [made.of_chunk(i) for i in range(len(texts))]
 
-    def __len__(self) -> int:
-        return len(self._vectors)
 
-    def lookup(self, embedder: Embedder, keys: Sequence[Key], texts: Sequence[str]) -> np.ndarray:
-        """Vectors of ``texts`` (one per key, in order), embedding in one batch those the cache lacks."""
-        if not keys:
-            return np.zeros((0, embedder.dim), dtype=np.float32)
-        found = {key: vector for key in keys if (vector := self._vectors.get(key)) is not None}
-        wanted = {key: text for key, text in zip(keys, texts, strict=True) if key not in found}
-        if wanted:
-            fresh = dict(zip(wanted, embedder.encode(list(wanted.values())), strict=True))
-            found.update(fresh)
-            with self._lock:
-                if len(self._vectors) + len(fresh) > self.limit:
-                    self._vectors.clear()
-                self._vectors.update(fresh)
-        return np.stack([found[key] for key in keys])
+def embed_chunks(
+    chunks: Sequence[Chunk],
+    documents: Mapping[str, Document],
+    previous: Snapshot | None,
+    embedder: Embedder,
+    method: str,
+    *,
+    progress: bool = False,
+    on_progress: Progress | None = None,
+) -> tuple[np.ndarray, SentenceTable, int]:
+    """Vectors of every chunk, its sentences' table, and how many chunks were embedded (the rest reused)."""
+    spans = chunk_spans(chunks, documents)
+    starts = np.concatenate([[0], np.cumsum([len(s) for s in spans])]).astype(np.int64)
+    table = SentenceTable(
+        spans=np.asarray([span for chunk in spans for span in chunk], dtype=np.int64).reshape(int(starts[-1]), 2),
+        vectors=np.zeros((int(starts[-1]), embedder.dim), dtype=STORED),
+        starts=starts,
+    )
+    vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    missing = _reuse(chunks, previous, vectors, table)
+    from tqdm.auto import tqdm
+
+    report = on_progress or (lambda done, total: None)
+    step = PROGRESS_SLICE if on_progress else ENCODE_SLICE
+    report(0, len(missing))
+    with tqdm(total=len(missing), unit="chunk", desc="Embedding", disable=not progress or not missing) as bar:
+        for begin in range(0, len(missing), step):
+            part = missing[begin : begin + step]
+            relative = [[(s - chunks[i].start, e - chunks[i].start) for s, e in spans[i]] for i in part]
+            vectors[part], sentences = encode(embedder, method, [chunks[i].text for i in part], relative)
+            for i, rows in zip(part, sentences, strict=True):
+                table.vectors[starts[i] : starts[i + 1]] = rows
+            bar.update(len(part))
+            report(begin + len(part), len(missing))
+    return vectors, table, len(missing)
+
+
+def _reuse(chunks: Sequence[Chunk], previous: Snapshot | None, vectors: np.ndarray, table: SentenceTable) -> list[int]:
+    """Fill in the vectors of chunks whose text ``previous`` holds with the same sentences; return the
+    positions left to embed (sentences split otherwise, by a newer segmenter, are embedded again)."""
+    known: dict[str, tuple[int, int]] = {}  # chunk text -> (row, start) in the previous version
+    if previous is not None:
+        for row, chunk in previous.chunk_rows():
+            known.setdefault(chunk.text, (row, chunk.start))
+    hit = [i for i, chunk in enumerate(chunks) if chunk.text in known]
+    reused = set()
+    if hit and previous is not None:
+        rows = [known[chunks[i].text][0] for i in hit]
+        old_vectors = previous.vectors(rows)
+        for j, (i, old) in enumerate(zip(hit, previous.sentences(rows), strict=True)):
+            begin, end = table.starts[i], table.starts[i + 1]
+            shift = chunks[i].start - known[chunks[i].text][1]
+            if [[s + shift, e + shift] for s, e in old.spans] == table.spans[begin:end].tolist():
+                vectors[i] = old_vectors[j]
+                table.vectors[begin:end] = old.vectors
+                reused.add(i)
+    return [i for i in range(len(chunks)) if i not in reused]

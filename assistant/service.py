@@ -206,11 +206,7 @@ class Assistant:
         """Sentences of other sources that state the passage's quote in other words, best first."""
         from .corroboration import corroborate
 
-        retriever = self._current()
-        # The retriever has embedded the sentences of every passage it returned: share its cache.
-        return corroborate(
-            passage, retriever.snapshot, self.embedder, self.settings, cache=retriever.sentence_vectors
-        )
+        return corroborate(passage, self._current().snapshot, self.embedder, self.settings)
 
     # -- sources --------------------------------------------------------------------------------
 

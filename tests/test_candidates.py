@@ -1,5 +1,5 @@
-"""One candidate path: search, verification and "reported also by" find chunks the same way, and share
-one sentence cache with one size cap."""
+"""One candidate path: search, verification and "reported also by" find chunks the same way; quotes and
+links read the sentence vectors the index stored."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from assistant.candidates import allowed_rows, find_candidates
 from assistant.config import SearchSettings
 from assistant.errors import AssistantError
 from assistant.fusion import blend, rrf
-from assistant.sentence_vectors import SentenceVectors
 
 TEXTS = {
     "a.txt": "The unit investigates 625 allegations of misconduct.\nIt was formed in January.",
@@ -68,18 +67,9 @@ def test_verification_finds_its_candidates_with_the_configured_fusion(indexed: A
         assert verified.verdict == "exact" and [m.source.id for m in verified.matches] == ["b.txt"]
 
 
-def test_the_sentence_cache_embeds_a_sentence_once_and_starts_again_at_its_cap(fake_embedder) -> None:  # type: ignore[no-untyped-def]
-    cache = SentenceVectors(limit=2)
-    first = cache.lookup(fake_embedder, [("a", 0, 3), ("a", 4, 9)], ["one", "two"])
-    again = cache.lookup(fake_embedder, [("a", 4, 9)], ["two"])
-    assert fake_embedder.calls == ["one", "two"] and np.array_equal(again[0], first[1])
-    cache.lookup(fake_embedder, [("b", 0, 5)], ["three"])
-    assert len(cache) == 1  # over the cap: the cache started again with the new sentence only
-
-
-def test_search_and_reported_also_by_share_the_snapshots_sentence_cache(indexed: Assistant, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_reported_also_by_makes_no_model_call(indexed: Assistant, fake_embedder) -> None:  # type: ignore[no-untyped-def]
     passage = indexed.search("How many allegations does the unit investigate?", k=1, sources=["a.txt"]).results[0]
     fake_embedder.calls.clear()
     links = indexed.reported_also_by(passage)
-    assert passage.quote.text not in fake_embedder.calls  # embedded by the search, found in the shared cache
+    assert fake_embedder.calls == []  # the quote's and the candidates' vectors are the index's
     assert all(link.source.id != "a.txt" for link in links)

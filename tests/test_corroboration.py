@@ -13,7 +13,6 @@ from assistant.citations import corroboration_citation
 from assistant.corroboration import corroborate, link_score
 from assistant.render import corroborations_to_json, corroborations_to_text
 from assistant.evaluation.corroboration_calibration import PAIRS, Operating, choose, load_pairs, measure, sweep
-from assistant.sentence_vectors import SentenceVectors
 from assistant.types import Document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +54,8 @@ def test_the_labelled_pairs_are_verbatim_cross_source_and_enough(articles: Assis
 
 @pytest.mark.integration
 def test_the_threshold_and_weight_in_the_settings_are_the_ones_the_pairs_choose(articles: Assistant) -> None:
-    chosen = choose(measure(load_pairs(ROOT / PAIRS, dict(articles.snapshot.documents)), articles.embedder))
+    pairs = load_pairs(ROOT / PAIRS, dict(articles.snapshot.documents))
+    chosen = choose(measure(pairs, articles.snapshot, articles.embedder))
     assert (chosen.weight, chosen.threshold) == (FIGURE_WEIGHT, THRESHOLD)
     assert chosen.precision >= 0.9 and chosen.recall >= 0.75
 
@@ -102,12 +102,10 @@ class _Counting:
 
 
 @pytest.mark.integration
-def test_a_shared_cache_embeds_each_sentence_once(articles: Assistant) -> None:
+def test_links_are_found_without_a_model_call(articles: Assistant) -> None:
     passage = articles.search("Why did Cressida Dick resign?", k=1).results[0]
-    cache = SentenceVectors()
-    first = corroborate(passage, articles.snapshot, articles.embedder, cache=cache)
     counting = _Counting(articles.embedder)
-    assert corroborate(passage, articles.snapshot, counting, cache=cache) == first  # type: ignore[arg-type]
+    assert corroborate(passage, articles.snapshot, counting) == corroborate(passage, articles.snapshot, articles.embedder)  # type: ignore[arg-type]
     assert counting.texts == []
 
 
@@ -123,7 +121,7 @@ def test_links_render_as_json_with_citations_and_as_one_line(articles: Assistant
 
 
 @pytest.mark.integration
-def test_the_assistant_reports_the_same_links_reusing_the_sentences_its_search_embedded(
+def test_the_assistant_reports_the_same_links_from_the_stored_sentences(
     articles: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     passage = articles.search("How many allegations is the unit investigating?", k=1, sources=[ITV]).results[0]
@@ -131,4 +129,4 @@ def test_the_assistant_reports_the_same_links_reusing_the_sentences_its_search_e
     counting = _Counting(articles.embedder)
     monkeypatch.setattr(articles, "embedder", counting)
     assert articles.reported_also_by(passage) == expected
-    assert passage.quote.text not in counting.texts  # the search embedded it already
+    assert counting.texts == []  # the index stored every sentence's vector

@@ -20,10 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from ..config import DeskSettings, Settings
-from ..corroboration import corroborate_text, link_score
+from ..corroboration import corroborate_text, link_score, span_vector
 from ..embedding import Embedder
 from ..errors import AssistantError
-from ..sentence_vectors import SentenceVectors
 from ..store import Snapshot
 from ..types import Document, Quote
 from ..verification import verify_quote
@@ -88,10 +87,11 @@ class Operating:
     f1: float
 
 
-def measure(pairs: Sequence[Pair], embedder: Embedder) -> list[Operating]:
-    """Precision, recall and F1 of "link when score >= threshold" for every weight and threshold."""
-    a = embedder.encode([p.a.text for p in pairs])
-    b = embedder.encode([p.b.text for p in pairs])
+def measure(pairs: Sequence[Pair], snapshot: Snapshot, embedder: Embedder) -> list[Operating]:
+    """Precision, recall and F1 of "link when score >= threshold" for every weight and threshold, on the
+    sentence vectors the index stored (what "reported also by" compares)."""
+    a = np.stack([_stored(snapshot, embedder, p.a_source, p.a) for p in pairs])
+    b = np.stack([_stored(snapshot, embedder, p.b_source, p.b) for p in pairs])
     cosines = np.sum(a * b, axis=1).tolist()
     labels = [p.same for p in pairs]
     rows = []
@@ -99,6 +99,11 @@ def measure(pairs: Sequence[Pair], embedder: Embedder) -> list[Operating]:
         scores = [link_score(c, p.a.text, p.b.text, weight) for c, p in zip(cosines, pairs, strict=True)]
         rows.extend(sweep(scores, labels, THRESHOLDS, weight))
     return rows
+
+
+def _stored(snapshot: Snapshot, embedder: Embedder, source_id: str, quote: Quote) -> np.ndarray:
+    vector = span_vector(snapshot, source_id, quote.start, quote.end)
+    return embedder.encode([quote.text])[0] if vector is None else vector
 
 
 def sweep(scores: Sequence[float], labels: Sequence[bool], thresholds: Sequence[float], weight: float = 0.0) -> list[Operating]:
@@ -128,10 +133,9 @@ def link_outcomes(pairs: Sequence[Pair], snapshot: Snapshot, embedder: Embedder,
     """
     tp = fp = fn = 0
     settings = Settings(desk=DeskSettings(link_threshold=chosen.threshold, figure_weight=chosen.weight))
-    cache = SentenceVectors()
     for pair in pairs:
-        anchor = (pair.a_source, pair.a.start, pair.a.end)
-        links = corroborate_text(pair.a.text, snapshot, embedder, {pair.a_source}, settings, cache=cache, anchor=anchor)
+        vector = _stored(snapshot, embedder, pair.a_source, pair.a)
+        links = corroborate_text(pair.a.text, snapshot, embedder, {pair.a_source}, settings, vector=vector)
         hit = any(
             c.source.id == pair.b_source and c.quote.start < pair.b.end and pair.b.start < c.quote.end for c in links
         )
@@ -145,7 +149,7 @@ def write_report(snapshot: Snapshot, embedder: Embedder, pairs_path: Path = PAIR
     """Measure the pair scores, choose the threshold, measure the links and verification; write the report."""
     load = os.getloadavg()
     pairs = load_pairs(pairs_path, dict(snapshot.documents))
-    measured = measure(pairs, embedder)
+    measured = measure(pairs, snapshot, embedder)
     chosen = choose(measured)
     quotes = [p.a.text for p in pairs] + [p.b.text for p in pairs]
     lines = [

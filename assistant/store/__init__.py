@@ -17,6 +17,7 @@ import numpy as np
 from ..config import DenseSettings
 from ..manifest import FLAT, Manifest
 from ..types import Chunk, Document
+from .sentences import ChunkSentences, SentenceTable
 
 Hits = list[tuple[int, float]]  # (chunk row, score), best first
 
@@ -45,6 +46,7 @@ class IndexData:
     documents: list[Document]
     chunks: list[Chunk]
     vectors: np.ndarray  # row i is the vector of chunks[i]
+    sentences: SentenceTable  # chunk i's sentences are sentences.of(i)
 
 
 class Snapshot(Protocol):
@@ -63,6 +65,10 @@ class Snapshot(Protocol):
         ...
 
     def vectors(self, rows: Sequence[int]) -> np.ndarray: ...
+
+    def sentences(self, rows: Sequence[int]) -> list[ChunkSentences]:
+        """Each row's sentence spans (into its document's text) and vectors, as the index stored them."""
+        ...
 
     def dense_search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Hits: ...
 

@@ -6,6 +6,7 @@
         documents.jsonl               each document's indexed text and metadata (offsets point into it)
         chunks.jsonl                  source_id, start, end of each chunk; line i <-> vectors row i
         vectors.npy                   float32 [chunks, dim], L2-normalised; memory-mapped when opened
+        sentence_*.npy                each chunk's sentence spans and vectors (see store/sentences.py); memory-mapped
         dense.faiss                   the HNSW graph, when the dense settings ask for one (see store/dense.py)
         bm25/                         bm25s arrays and vocabulary (no pickle)
     index/.staging-*/                 a build in progress; removed by the next build
@@ -40,6 +41,7 @@ from . import IndexData, dense_layout
 from .dense import DenseIndex
 from .housekeeping import prune, record_previous, remove_staging, writer_lock
 from .jsonl import document_from_json, document_to_json, fsync, read_jsonl, write_jsonl
+from .sentences import ChunkSentences, SentenceTable, read_table, write_table
 from .sparse import SparseIndex
 
 log = logging.getLogger(__name__)
@@ -59,8 +61,10 @@ class FileSnapshot:
         chunks: list[Chunk],
         sparse: SparseIndex,
         dense: DenseIndex,
+        sentences: SentenceTable,
     ) -> None:
         self.folder = folder
+        self._sentences = sentences
         self.manifest = manifest
         self.documents = documents
         self.chunks = chunks
@@ -81,13 +85,14 @@ class FileSnapshot:
             ]
             vectors = _map_vectors(folder)
             sparse = SparseIndex.load(folder / "bm25")
+            sentences = read_table(folder, len(chunks))
         except (OSError, KeyError, ValueError) as error:
             raise IndexFormatError(f"index at {folder} is damaged ({error}); {REBUILD_HINT}") from None
         if vectors.shape[0] != len(chunks) or manifest.chunks != len(chunks):
             raise IndexFormatError(
                 f"index at {folder} is inconsistent: {vectors.shape[0]} vectors for {len(chunks)} chunks; {REBUILD_HINT}"
             )
-        return cls(folder, manifest, documents, chunks, sparse, _open_dense(folder, manifest, vectors, dense))
+        return cls(folder, manifest, documents, chunks, sparse, _open_dense(folder, manifest, vectors, dense), sentences)
 
     def chunk_rows(self) -> Iterable[tuple[int, Chunk]]:
         return enumerate(self.chunks)
@@ -97,6 +102,9 @@ class FileSnapshot:
 
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
         return np.asarray(self.dense.vectors[np.asarray(rows, dtype=np.int64)])
+
+    def sentences(self, rows: Sequence[int]) -> list[ChunkSentences]:
+        return [self._sentences.of(int(row)) for row in rows]
 
     def dense_search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         return self.dense.search(query, k, allowed)
@@ -177,6 +185,7 @@ class FileStore:
             with open(staging / "vectors.npy", "wb") as handle:
                 np.save(handle, vectors, allow_pickle=False)
                 fsync(handle)
+            write_table(staging, data.sentences)
             layout = dense_layout(self.dense, len(vectors))
             hashed: dict[str, str] = {}
             if layout["index"] == "hnsw":
@@ -221,6 +230,7 @@ class FileStore:
             data.chunks,
             sparse,
             _open_dense(final, manifest, vectors, self.dense),
+            read_table(final, len(data.chunks)),
         )
 
     def _live_for_reuse(self) -> tuple[Path, Manifest] | None:

@@ -21,6 +21,7 @@ from ..manifest import Manifest
 from ..types import Chunk, Document
 from . import IndexData, dense_layout
 from .pg_bm25 import chunk_terms, postings
+from .pg_sentences import insert as insert_sentences
 
 BUILD_LOCK = 0x61_73_73_02  # pg_try_advisory_xact_lock key of a publish ("ass" 2)
 _KEEP_VERSIONS = 2  # the live version and the one before, for a reader that opened it a moment ago
@@ -146,6 +147,7 @@ def _insert(conn: Any, version: int, documents: list[Document], data: IndexData)
         for row, chunk, counts, vector in zip(rows, chunks, terms, vectors, strict=True):
             copy.write_row((row, doc_ids[chunk.source_id], chunk.source_id, chunk.start, chunk.end,
                             sum(counts.values()), version, vector))
+    insert_sentences(conn, rows, data.sentences, positions)
     with conn.cursor().copy(
         "COPY assistant.postings (term, row_id, doc, tf, length, added) FROM STDIN WITH (FORMAT BINARY)"
     ) as copy:

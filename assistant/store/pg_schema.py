@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import IndexFormatError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA_LOCK = 0x61_73_73_01  # pg_advisory_xact_lock key for migrations ("ass" 1)
 UPGRADE_HINT = "python -m assistant index --store <primary URL>"
 
@@ -51,6 +51,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # 3: a publish deletes the postings no kept version sees; without this it scanned every posting.
     ("CREATE INDEX postings_removed ON assistant.postings (removed) WHERE removed IS NOT NULL",),
+    # 4: each chunk's sentence spans and vectors, for quotes without a model call (index format 2).
+    (
+        """CREATE TABLE assistant.chunk_sentences (
+            row_id bigint PRIMARY KEY REFERENCES assistant.chunks (row_id) ON DELETE CASCADE,
+            spans integer[] NOT NULL, vectors bytea NOT NULL)""",
+    ),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

@@ -32,8 +32,10 @@ from ..manifest import Manifest
 from ..types import Chunk
 from . import IndexData
 from . import pg_bm25, pg_publish, pg_schema
+from .pg_sentences import SentenceRows
 from .dense import EXACT_ROWS
 from .pg_views import Chunks, Documents
+from .sentences import ChunkSentences
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +140,7 @@ class PostgresSnapshot:
         self._dense = dense
         self.documents = Documents(server.read, version, list(manifest.sources), CACHE_DOCUMENT_CHARS)
         self.chunks: Chunks = Chunks(server.read, version, manifest.chunks, self.documents, CACHE_CHUNKS)
+        self._sentences = SentenceRows(server.read, manifest.model.dim, CACHE_CHUNKS)
 
     def reading(self) -> Any:
         """One read-only REPEATABLE READ transaction around several calls (a whole search)."""
@@ -156,6 +159,9 @@ class PostgresSnapshot:
                 binary=True,
             ).fetchall())
         return np.asarray([found[r].to_numpy() for r in wanted], dtype=np.float32).reshape(len(wanted), dim)
+
+    def sentences(self, rows: Sequence[int]) -> list[ChunkSentences]:
+        return self._sentences.get(rows)
 
     def dense_search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         query = np.asarray(query, dtype=np.float32)

@@ -1,0 +1,66 @@
+"""Each chunk's sentences in PostgreSQL: one row per chunk, keyed by the chunk's row id
+(the table: migration 4 in pg_schema).
+
+A chunk row never changes once written, so neither do its sentences: the row needs no version of its
+own, and it goes when its chunk is deleted (ON DELETE CASCADE). Spans are offsets into the chunk's
+document text, flattened as start, end, start, end ...; vectors are half-precision bytes, as in the
+files backend (store/sentences.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..errors import IndexFormatError
+from .pg_views import LRU
+from .sentences import STORED, ChunkSentences, SentenceTable
+
+_BATCH = 8192  # rows per query when a build reads a whole version's sentences back
+
+
+def insert(conn: Any, rows: Sequence[int], table: SentenceTable, positions: Sequence[int]) -> None:
+    """Store the sentences of ``table``'s chunks at ``positions`` under the chunk ids ``rows``."""
+    with conn.cursor().copy("COPY assistant.chunk_sentences (row_id, spans, vectors) FROM STDIN WITH (FORMAT BINARY)") as copy:
+        copy.set_types(["int8", "int4[]", "bytea"])
+        for row, position in zip(rows, positions, strict=True):
+            begin, end = int(table.starts[position]), int(table.starts[position + 1])
+            spans = np.asarray(table.spans[begin:end]).ravel().tolist()
+            copy.write_row((row, spans, np.ascontiguousarray(table.vectors[begin:end], dtype=STORED).tobytes()))
+
+
+class SentenceRows:
+    """Sentences by chunk row, fetched on demand; the last ``cache_size`` chunks' are kept."""
+
+    def __init__(self, read: Callable[[], Any], dim: int, cache_size: int) -> None:
+        self._read = read
+        self._dim = dim
+        self._cache: LRU[int, ChunkSentences] = LRU(cache_size)
+
+    def get(self, rows: Sequence[int]) -> list[ChunkSentences]:
+        wanted = [int(r) for r in rows]
+        found = {r: hit for r in wanted if (hit := self._cache.get(r)) is not None}
+        missing = [r for r in dict.fromkeys(wanted) if r not in found]
+        keep = len(wanted) <= self._cache.size  # a build reading a whole version back would only churn the cache
+        for row, sentences in self._fetch(missing):
+            found[row] = sentences
+            if keep:
+                self._cache.put(row, sentences)
+        absent = [r for r in wanted if r not in found]
+        if absent:
+            raise IndexFormatError(f"no sentences stored for chunk rows {absent[:5]}; rebuild with: python -m assistant index --store <URL>")
+        return [found[r] for r in wanted]
+
+    def _fetch(self, rows: list[int]) -> Iterator[tuple[int, ChunkSentences]]:
+        for begin in range(0, len(rows), _BATCH):
+            with self._read() as conn:
+                fetched = conn.execute(
+                    "SELECT row_id, spans, vectors FROM assistant.chunk_sentences WHERE row_id = ANY(%s)",
+                    (rows[begin : begin + _BATCH],),
+                ).fetchall()
+            for row, spans, vectors in fetched:
+                pairs = tuple((int(spans[i]), int(spans[i + 1])) for i in range(0, len(spans), 2))
+                array = np.frombuffer(vectors, dtype=STORED).astype(np.float32).reshape(len(pairs), self._dim)
+                yield int(row), ChunkSentences(pairs, array)

@@ -1,0 +1,84 @@
+"""Each chunk's sentences (spans and vectors), made at index time: what a quote is chosen from.
+
+A ``SentenceTable`` holds them for every chunk of an index version, chunk ``i``'s being rows
+``starts[i]:starts[i + 1]``; spans are character offsets into the chunk's document text, the
+truth for citations. Vectors are stored in half precision: they only rank a chunk's few sentences
+against the question, where 1e-3 of cosine decides nothing, and they outnumber the chunk vectors
+about five to one.
+
+The files backend keeps the table as three arrays beside ``vectors.npy``, memory-mapped when
+opened (``write_table`` / ``read_table``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .jsonl import fsync
+
+STORED = np.float16
+FILES = {"spans": "sentence_spans.npy", "vectors": "sentence_vectors.npy", "starts": "sentence_starts.npy"}
+
+
+@dataclass(frozen=True)
+class ChunkSentences:
+    """One chunk's sentences: spans into its document's text, in order, and their unit vectors (float32 rows)."""
+
+    spans: tuple[tuple[int, int], ...]
+    vectors: np.ndarray
+
+
+@dataclass(frozen=True)
+class SentenceTable:
+    """Every chunk's sentences, chunk ``i``'s being rows ``starts[i]:starts[i + 1]``."""
+
+    spans: np.ndarray  # int64 [sentences, 2]: start, end in the chunk's document
+    vectors: np.ndarray  # float16 [sentences, dim]
+    starts: np.ndarray  # int64 [chunks + 1]
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def of(self, i: int) -> ChunkSentences:
+        begin, end = int(self.starts[i]), int(self.starts[i + 1])
+        spans = tuple((int(s), int(e)) for s, e in np.asarray(self.spans[begin:end]))
+        return ChunkSentences(spans, np.asarray(self.vectors[begin:end], dtype=np.float32))
+
+    @classmethod
+    def of_chunks(cls, chunks: Sequence[ChunkSentences], dim: int) -> SentenceTable:
+        """The table of ``chunks`` in order (each one's vectors stored in half precision)."""
+        counts = [len(c.spans) for c in chunks]
+        spans = [span for c in chunks for span in c.spans]
+        vectors = [c.vectors for c in chunks if len(c.spans)]
+        return cls(
+            spans=np.asarray(spans, dtype=np.int64).reshape(len(spans), 2),
+            vectors=np.concatenate(vectors).astype(STORED) if vectors else np.zeros((0, dim), dtype=STORED),
+            starts=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        )
+
+
+def stored(vectors: np.ndarray) -> np.ndarray:
+    """``vectors`` as they read back from any store: rounded to half precision, as float32."""
+    return np.asarray(vectors, dtype=STORED).astype(np.float32)
+
+
+def write_table(folder: Path, table: SentenceTable) -> None:
+    for field, name in FILES.items():
+        with open(folder / name, "wb") as handle:
+            np.save(handle, np.ascontiguousarray(getattr(table, field)), allow_pickle=False)
+            fsync(handle)
+
+
+def read_table(folder: Path, chunks: int) -> SentenceTable:
+    """The table in ``folder``, memory-mapped; ValueError when it does not fit ``chunks`` chunks."""
+    arrays = {field: np.load(folder / name, mmap_mode="r", allow_pickle=False) for field, name in FILES.items()}
+    table = SentenceTable(**arrays)
+    if table.starts.shape != (chunks + 1,) or not int(table.starts[-1]) == len(table.spans) == len(table.vectors):
+        raise ValueError(f"the sentence arrays do not fit {chunks} chunks")
+    if table.vectors.dtype != STORED or table.spans.ndim != 2 or table.spans.shape[1] != 2:
+        raise ValueError(f"the sentence arrays hold {table.vectors.dtype} vectors and spans of shape {table.spans.shape}")
+    return table
