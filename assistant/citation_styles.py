@@ -45,20 +45,29 @@ def cite(
     Raises:
         SettingsError: ``style`` is not one of ``CITATION_STYLES``.
     """
+    indexed = SourceMeta(title=source.title, publisher=source.publisher)
+    where = location(page, paragraph)
+    return styled_citation(quote.text, (meta or SourceMeta()).filled_from(indexed), where, style, accessed=accessed)
+
+
+def styled_citation(quote: str, meta: SourceMeta, where: str, style: str = "house", *, accessed: date | None = None) -> str:
+    """``quote`` at ``where`` ("para 6", "p. 2") of the source ``meta`` describes, in ``style``: what a gathered
+    citation is exported with, in whichever style the user picks later.
+
+    Raises:
+        SettingsError: ``style`` is not one of ``CITATION_STYLES``.
+    """
     if style not in CITATION_STYLES:
         raise SettingsError(f"citation style must be one of {', '.join(CITATION_STYLES)}, got {style!r}")
-    meta = meta or SourceMeta()
-    title = meta.title or source.title
-    publisher = meta.publisher or source.publisher
-    where = location(page, paragraph)
+    title = meta.title or ""
     if style == "house":
-        parts = [publisher or _shorten(title), _day(meta.published, short=True), where]
-        return f"“{quote.text}” — {_join(parts)}"
-    parts = [meta.author, f"“{title}”", publisher, _day(meta.published), where]
+        parts = [meta.publisher or _shorten(title), _day(meta.published, short=True), where]
+        return f"“{quote}” — {_join(parts)}"
+    parts = [meta.author, f"“{title}”" if title else None, meta.publisher, _day(meta.published), where]
     reference = _join(parts)
     if meta.url:
         reference += f". {meta.url}"
-    return f"“{quote.text}” — {reference} (accessed {_day(accessed or date.today())})"
+    return f"“{quote}” — {reference} (accessed {_day(accessed or date.today())})"
 
 
 def _join(parts: list[str | None]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,7 +19,11 @@ from .indexing import Progress, build_index
 from .retrieval import Retriever
 from .runtime import MODELS_DIR, ensure_export, question_embedder
 from .store import IndexStore, Snapshot
+from .sources import corpus_metadata
+from .sources.metadata import SourceMeta
 from .sources.uploads import MAX_UPLOAD_BYTES, save_upload
+from .source_filters import ORDERS, SourceFilter, by_date, check_filter, check_order, check_where, matching_sources
+from .citation_styles import CITATION_STYLES, styled_citation
 from .store.choice import DATABASE_URL_ENV, REPLICAS_ENV, store_from
 from .store.files import REBUILD_HINT, FileStore
 from .types import (
@@ -36,6 +40,12 @@ from .types import (
     shown_path,
 )
 from .validation import SearchArgs, check_quote, check_search
+
+# What the shells build requests and citations with, reached through the facade (tests/test_imports.py).
+__all__ = [
+    "Assistant", "CITATION_STYLES", "MAX_UPLOAD_BYTES", "ORDERS", "SourceFilter", "SourceMeta",
+    "check_filter", "check_order", "default_index_dir", "default_sources_dir", "styled_citation",
+]  # fmt: skip
 
 
 def default_sources_dir() -> Path:
@@ -148,14 +158,25 @@ class Assistant:
     # -- search ---------------------------------------------------------------------------------
 
     def search(
-        self, query: str, k: int = 5, sources: Sequence[str] | None = None, mode: str | None = None
+        self,
+        query: str,
+        k: int = 5,
+        sources: Sequence[str] | None = None,
+        mode: str | None = None,
+        *,
+        where: SourceFilter | None = None,
+        order: str | None = None,
     ) -> SearchResult:
         """The k best passages for ``query``, best first, each with its quote and citation data.
+
+        ``where`` keeps to the sources whose metadata it admits (date range, publishers); ``order="date"``
+        lists the passages newest source first, undated last (the ranks stay those of relevance).
 
         Raises:
             InputError: an argument has the wrong type, is not valid text or is out of range (validation.py).
         """
-        return self._search(check_search(query, k, sources, mode, self.settings.requests))
+        args = check_search(query, k, sources, mode, self.settings.requests)
+        return self._answer(args, check_where(where), check_order(order), self._search)
 
     def ask(
         self,
@@ -165,6 +186,8 @@ class Assistant:
         k: int = 5,
         sources: Sequence[str] | None = None,
         mode: str | None = None,
+        where: SourceFilter | None = None,
+        order: str | None = None,
     ) -> SearchResult:
         """``search``, in a conversation: a follow-up ("and when did she resign?") is searched as asked and
         with the questions it continues, and the two rankings fused (see conversation.py). The result's
@@ -175,8 +198,29 @@ class Assistant:
         """
         args = check_search(question, k, sources, mode, self.settings.requests)
         previous = [exchange.question for exchange in history]
-        result = search_with_context(lambda text: self._search(replace(args, query=text)), args.query, previous, args.k)
-        return judged(result, self.settings.answer)
+
+        def in_conversation(narrowed: SearchArgs) -> SearchResult:
+            search = lambda text: self._search(replace(narrowed, query=text))  # noqa: E731
+            return judged(search_with_context(search, narrowed.query, previous, narrowed.k), self.settings.answer)
+
+        return self._answer(args, check_where(where), check_order(order), in_conversation)
+
+    def _answer(
+        self, args: SearchArgs, where: SourceFilter, order: str, search: Callable[[SearchArgs], SearchResult]
+    ) -> SearchResult:
+        """``search`` over the sources ``where`` admits, its passages in ``order``; judged before reordering, so
+        "nothing answers" is the verdict of the best passages, whatever order they are shown in."""
+        metadata = self.metadata() if where.active or order == "date" else {}
+        if where.active:
+            allowed = matching_sources(args.sources or sorted(self.snapshot.documents), metadata, where)
+            if not allowed:
+                reason = f"No source matches the filter ({where.describe()})."
+                return SearchResult(args.query, args.mode or self.settings.search.mode, (), False, reason)
+            args = replace(args, sources=tuple(allowed))
+        result = search(args)
+        if order == "date":
+            result = replace(result, results=tuple(by_date(result.results, metadata)))
+        return result
 
     def _search(self, args: SearchArgs) -> SearchResult:
         retriever = self._current()
@@ -209,6 +253,16 @@ class Assistant:
         return corroborate(passage, self._current().snapshot, self.embedder, self.settings)
 
     # -- sources --------------------------------------------------------------------------------
+
+    def metadata(self) -> dict[str, SourceMeta]:
+        """Each indexed source's metadata: its ``sources.toml`` entry, read now (an edit counts at once), with the
+        indexed title and publisher where the entry gives none. A broken metadata file reads as no entries; the
+        build reports it."""
+        entries, _ = corpus_metadata(self.sources_dir)
+        return {
+            sid: entries.get(sid, SourceMeta()).filled_from(SourceMeta(title=e.title, publisher=e.publisher))
+            for sid, e in self.snapshot.manifest.sources.items()
+        }
 
     def document(self, source_id: str) -> Document:
         try:
