@@ -7,6 +7,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .budget import time_budget
 from .config import Settings
@@ -36,6 +37,9 @@ from .types import (
     shown_path,
 )
 from .validation import SearchArgs, check_quote, check_search
+
+if TYPE_CHECKING:
+    from .links import PassageLink, Resolution
 
 
 def default_sources_dir() -> Path:
@@ -219,6 +223,12 @@ class Assistant:
             return self.snapshot.documents[source_id]
         except KeyError:
             raise IndexMissingError(f"no indexed source named {source_id!r}") from None
+
+    def resolve_link(self, link: PassageLink) -> Resolution:
+        """Where a passage link lands in the live index: exact, moved, changed (the nearest text) or gone."""
+        from .links import resolve
+
+        return resolve(link, self.snapshot.documents, self.settings.links)
 
     def sources(self) -> list[SourceInfo]:
         return [
