@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .budget import time_budget
 from .config import Settings
@@ -46,6 +47,9 @@ __all__ = [
     "Assistant", "CITATION_STYLES", "MAX_UPLOAD_BYTES", "ORDERS", "SourceFilter", "SourceMeta",
     "check_filter", "check_order", "default_index_dir", "default_sources_dir", "styled_citation",
 ]  # fmt: skip
+
+if TYPE_CHECKING:
+    from .links import PassageLink, Resolution
 
 
 def default_sources_dir() -> Path:
@@ -269,6 +273,12 @@ class Assistant:
             return self.snapshot.documents[source_id]
         except KeyError:
             raise IndexMissingError(f"no indexed source named {source_id!r}") from None
+
+    def resolve_link(self, link: PassageLink) -> Resolution:
+        """Where a passage link lands in the live index: exact, moved, changed (the nearest text) or gone."""
+        from .links import resolve
+
+        return resolve(link, self.snapshot.documents, self.settings.links)
 
     def sources(self) -> list[SourceInfo]:
         return [

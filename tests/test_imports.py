@@ -29,6 +29,8 @@ FACADE = {
     "assistant.errors",
     "assistant.config",
     "assistant.options",  # the shells' shared --sources/--index/--host/--port, declared once
+    "assistant.links",  # answer and passage links: values the shells make and read, resolved by the facade
+    "assistant.answer_links",
 }
 ROOT = Path(__file__).resolve().parent.parent
 WEBAPP = ROOT / "assistant" / "webapp"

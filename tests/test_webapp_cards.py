@@ -11,7 +11,7 @@ from assistant.citations import format_citation
 from assistant.service import SourceInfo
 from assistant.types import SearchResult
 from assistant.types import Document, LoadFailure, Occurrence, Passage, Quote, SourceRef
-from assistant.webapp import cards
+from assistant.webapp import cards, document_html
 from assistant.webapp.export import CitationRecord
 from assistant.webapp.session import Turn
 
@@ -66,11 +66,11 @@ def make_passage(rank: int = 1, *, title: str = "Met <b>unit</b>", publisher: st
     return Passage(rank, 0.0318, 0.61, source, None, 2, TEXT[start:end], start, end, quote, (also,))
 
 
-def test_a_card_shows_source_location_score_and_the_quote_marked_inside_its_passage() -> None:
+def test_a_card_shows_publisher_title_location_and_the_quote_marked_inside_its_passage() -> None:
     card = cards.passage_card(0, make_passage())
     assert_inert(card)
-    assert "Met &lt;b&gt;unit&lt;/b&gt;" in card and "(ITV &amp; Co)" in card
-    assert "para 2" in card and "score 0.0318" in card and "similarity 0.61" in card
+    header = card.split("<header>")[1].split("</header>")[0]
+    assert Text(header).text.split() == ["1.", "ITV", "&amp;", "Co", "·", "Met", "&lt;b&gt;unit&lt;/b&gt;", "para", "2"]
     marked = card.split('<mark class="quote">')[1].split("</mark>")[0]
     assert unescape(marked) == make_passage().quote.text
     assert "Also in: " in card and "BBC &lt;i&gt;story&lt;/i&gt; (BBC), para 4" in card
@@ -128,7 +128,7 @@ def test_an_error_is_shown_as_text() -> None:
 def test_the_reader_marks_the_quote_inside_the_shaded_passage_and_escapes_the_rest() -> None:
     doc = Document("itv.txt", "sources/itv.txt", "T <x>", "P", TEXT, "sha")
     p = make_passage()
-    html = cards.reader_html(doc, (p.quote.start, p.quote.end), (p.start, p.end))
+    html = document_html.reader_html(doc, (p.quote.start, p.quote.end), (p.start, p.end))
     assert_inert(html)
     assert unescape(html.split('<mark class="quote">')[1].split("</mark>")[0]) == p.quote.text
     assert "cited: para 2" in html and f"characters {p.quote.start}–{p.quote.end}" in html
@@ -144,3 +144,56 @@ def test_listings_escape_titles_reasons_and_citations() -> None:
     record = CitationRecord.of(SourceRef("x", PAYLOAD, None, "p"), Quote(PAYLOAD, 0, len(PAYLOAD)), None, 1)
     assert_inert(cards.citations_html([record]))
     assert_inert(cards.upload_status_html([PAYLOAD], [f"{PAYLOAD}: unsupported"], PAYLOAD))
+
+
+# -- scores, titles, rank order and links on cards ----------------------------------------------------
+
+
+def test_raw_scores_sit_behind_a_details_toggle_not_in_the_header() -> None:
+    card = cards.passage_card(0, make_passage())
+    header = card.split("</header>")[0]
+    assert "0.0318" not in header and "0.61" not in header
+    details = card.split('<details class="scores">')[1].split("</details>")[0]
+    assert "<summary>Details</summary>" in details
+    assert "ranking score 0.0318" in details and "similarity to the question 0.61" in details
+
+
+def test_a_long_title_is_cut_at_a_word_with_the_whole_title_on_hover() -> None:
+    title = "Metropolitan Police force investigates hundreds of misconduct allegations against officers in a new unit " * 2
+    card = cards.passage_card(0, make_passage(title=title.strip()))
+    tag = next(attrs for tag, attrs in Tags(card).tags if tag == "span" and attrs.get("class") == "title")
+    assert tag["title"] == title.strip()
+    shown = card.split('class="title"')[1].split(">", 1)[1].split("</span>")[0]
+    assert shown.endswith("…") and len(shown) <= 90 and title.startswith(shown[:-1])
+    assert not shown[:-1].endswith(" ")
+
+
+def test_short_names_put_the_publisher_first_and_tell_two_sources_of_one_publisher_apart() -> None:
+    bbc_a = SourceRef("a.txt", "Met unit looks into 625 allegations", "BBC", "sources/a.txt")
+    bbc_b = SourceRef("b.txt", "New commissioner named", "BBC", "sources/b.txt")
+    itv = SourceRef("c.txt", "Met Police force investigates", "ITV News", "sources/c.txt")
+    untitled = SourceRef("d.txt", "A very long title of an article with no publisher at all, going on", None, "x")
+    names = cards.short_names([bbc_a, bbc_b, itv, untitled, bbc_a])
+    assert names[:3] == ["BBC: Met unit looks into 625 allegations", "BBC: New commissioner named", "ITV News"]
+    assert names[3] == "A very long title of an article with…" and names[4] == names[0]
+
+
+def test_cards_are_shown_in_rank_order_each_with_a_copy_link_button() -> None:
+    passages = tuple(make_passage(rank) for rank in (1, 2, 3))
+    html = cards.turn_html(0, Turn("Who?", SearchResult("Who?", "hybrid", passages)), lambda p: f"/?doc=x&rank={p.rank}")
+    assert [a["data-rank"] for t, a in Tags(html).tags if t == "article"] == ["1", "2", "3"]
+    links = [a["data-link"] for t, a in Tags(html).tags if t == "button" and "data-link" in a]
+    assert links == ["/?doc=x&rank=1", "/?doc=x&rank=2", "/?doc=x&rank=3"]
+
+
+def test_a_card_whose_source_changed_since_the_answer_offers_no_link() -> None:
+    html = cards.turn_html(0, Turn("Who?", SearchResult("Who?", "hybrid", (make_passage(),))), lambda p: None)
+    assert "data-link" not in html and "Copy citation" in html
+
+
+def test_an_answer_carries_its_own_link_escaped_in_the_attribute() -> None:
+    link = '/?q=%22Who%22&k=5&mode=hybrid&x="><script>'
+    html = cards.turn_html(0, Turn("Who?", SearchResult("Who?", "hybrid", (make_passage(),)), link=link))
+    assert_inert(html)
+    button = next(a for t, a in Tags(html).tags if t == "button" and "data-link" in a)
+    assert button["data-link"] == link and "Copy link to this answer" in html

@@ -92,7 +92,7 @@ def test_an_exact_quote_lists_every_place_and_says_whether_folding_was_needed() 
     assert ">EXACT</span>" in plain and "no folding was needed" in plain
     assert "Found after folding curly and straight quote marks, dashes or white space" in folded
     assert plain.count('<article class="card place"') == 2
-    assert "(ITV News)" in plain and "p. 2" in plain
+    assert "ITV News</span> · " in plain and "p. 2" in plain  # the publisher first
     assert '<p class="diff">' not in plain
 
 

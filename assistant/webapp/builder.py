@@ -10,7 +10,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..service import Assistant
-from . import api, chat, citations_tab, quote_desk, reader, sources_tab
+from . import api, chat, citations_tab, quote_desk, reader, shared_links, sources_tab
 from .context import AppContext
 from .session import Session
 
@@ -31,6 +31,7 @@ def build_app(assistant: Assistant, *, quote_desk_on: bool = True) -> gr.Blocks:
         context = AppContext(assistant, session, tabs, reading, gathered)
         chat.wire(context, asking, quote_desk.answer_extras(assistant) if quote_desk_on else None)
         reader.wire(assistant, reading)
+        shared_links.wire(app, context, asking)  # a link the page is opened with: an answer or a passage
         sources_tab.wire(app, assistant, listing, [asking.source_filter, reading.choice])
         citations_tab.wire(gathered, session)
         if desk is not None:

@@ -9,7 +9,7 @@ travels back from the browser.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 from ..citations import corroboration_citation
@@ -17,7 +17,7 @@ from ..render import human_size
 from ..types import Corroboration
 from ..citations import format_citation, location, source_label
 from ..service import SourceInfo
-from ..types import Document, LoadFailure, Occurrence, Passage, SourceRef
+from ..types import LoadFailure, Occurrence, Passage, SourceRef
 from .export import CitationRecord
 from .session import Turn
 
@@ -25,6 +25,10 @@ from .session import Turn
 NO_CLOSE_ANSWER = "No passage in the sources answers this closely."
 NO_PASSAGE = "No passage in the sources matches this question."
 _SHORT_NAME = 40  # characters of a source's name in a list of sources; the full title is on the card
+_CARD_TITLE = 90  # characters of a title in a card's header; the whole title shows on hover
+
+# A passage's link (``/?doc=…``; links.PassageLink), or None when its source has changed since the answer.
+PassageLinks = Callable[[Passage], str | None]
 
 # "open"/"copy" act on a passage (or, with an index, its "also in" copy); "open-rep"/"copy-rep" on one of
 # its "reported also by" sentences.
@@ -70,8 +74,8 @@ def parse_read(value: object) -> tuple[str, int, int] | None:
 # -- the chat ---------------------------------------------------------------------------------------
 
 
-def conversation_html(turns: Sequence[Turn]) -> str:
-    """The whole chat, oldest first."""
+def conversation_html(turns: Sequence[Turn], links: PassageLinks | None = None) -> str:
+    """The whole chat, oldest first; with ``links``, each card and answer has a "Copy link" button."""
     if not turns:
         return (
             '<div class="intro"><p>Ask a question about the sources. Each answer is a ranked list of '
@@ -79,10 +83,10 @@ def conversation_html(turns: Sequence[Turn]) -> str:
             '<p class="hint">Try “Who is the new commissioner of the Met?”, then a follow-up such as '
             "“and what did his predecessor do?”</p></div>"
         )
-    return "".join(turn_html(i, t) for i, t in enumerate(turns))
+    return "".join(turn_html(i, t, links) for i, t in enumerate(turns))
 
 
-def turn_html(index: int, turn: Turn) -> str:
+def turn_html(index: int, turn: Turn, links: PassageLinks | None = None) -> str:
     parts = [f'<section class="turn" data-turn="{index}">', f'<p class="question">{escape(turn.question)}</p>']
     if turn.searched != turn.question:
         searched = escape(turn.searched)
@@ -97,19 +101,25 @@ def turn_html(index: int, turn: Turn) -> str:
             parts.append(f'<p class="abstain">{reason} The nearest passages are shown below, marked as weak.</p>')
         reported = turn.reported or ((),) * len(turn.result.results)
         parts.extend(
-            passage_card(index, p, weak=turn.weak, reported=r)
+            passage_card(index, p, weak=turn.weak, reported=r, link=links(p) if links else None)
             for p, r in zip(turn.result.results, reported, strict=True)
         )
         parts.append(turn.extra)
+    if turn.link:
+        parts.append(
+            '<div class="actions answer-link"><button class="act copy-link" '
+            f'data-link="{escape(turn.link, quote=True)}">Copy link to this answer</button></div>'
+        )
     parts.append("</section>")
     return "".join(parts)
 
 
-def passage_card(turn: int, p: Passage, *, weak: bool = False, reported: Sequence[Corroboration] = ()) -> str:
+def passage_card(
+    turn: int, p: Passage, *, weak: bool = False, reported: Sequence[Corroboration] = (), link: str | None = None
+) -> str:
     """One ranked passage: where it is from, the passage with its quote marked, "also in", "reported also
-    by", and actions."""
-    meta = f"score {p.score:.4f} · similarity {p.similarity:.2f}"
-    head = card_header(p.rank, p.source, p.page, p.paragraph, meta, weak=weak)
+    by", and actions; its raw scores behind a "Details" toggle, since they compare only within one answer."""
+    head = card_header(p.rank, p.source, p.page, p.paragraph, "", weak=weak)
     body = f'<p class="passage">{highlight(p.text, p.quote.start - p.start, p.quote.end - p.start)}</p>'
     also = ""
     if p.also_in:
@@ -120,23 +130,31 @@ def passage_card(turn: int, p: Passage, *, weak: bool = False, reported: Sequenc
         f'<button class="act copy" data-action="{action("copy", turn, p.rank)}" '
         f'data-cite="{escape(format_citation(p), quote=True)}">Copy citation</button>'
         f'<button class="act open" data-action="{action("open", turn, p.rank)}">Open in source</button>'
-        "</div>"
+        + (f'<button class="act copy-link" data-link="{escape(link, quote=True)}">Copy link</button>' if link else "")
+        + "</div>"
+    )
+    details = (
+        '<details class="scores"><summary>Details</summary><p class="meta">'
+        f"ranking score {p.score:.4f} · similarity to the question {p.similarity:.2f} · "
+        f"characters {p.start}–{p.end} of {escape(p.source.id)}</p></details>"
     )
     css = "card weak" if weak else "card"
     others = reported_html(turn, p.rank, reported)
-    return f'<article class="{css}" data-rank="{p.rank}">{head}{body}{also}{others}{actions}</article>'
+    return f'<article class="{css}" data-rank="{p.rank}">{head}{body}{also}{others}{actions}{details}</article>'
 
 
 def card_header(
     rank: int, source: SourceRef, page: int | None, paragraph: int | None, meta: str, *, weak: bool = False
 ) -> str:
-    """A card's first line: rank, source title and publisher, page or paragraph, then ``meta`` (our own text)."""
+    """A card's first line: rank, publisher, the source's title (a long one shortened, whole on hover), page
+    or paragraph, then ``meta`` (our own text)."""
     where = location(page, paragraph)
-    publisher = f' <span class="publisher">({escape(source.publisher)})</span>' if source.publisher else ""
+    publisher = f'<span class="publisher">{escape(source.publisher)}</span> · ' if source.publisher else ""
+    title = f'<span class="title" title="{escape(source.title, quote=True)}">{escape(_cut(source.title, _CARD_TITLE))}</span>'
     return (
-        f'<header><span class="rank">{rank}.</span> <span class="title">{escape(source.title)}</span>{publisher}'
+        f'<header><span class="rank">{rank}.</span> {publisher}{title}'
         + (f' <span class="where">{escape(where)}</span>' if where else "")
-        + f' <span class="meta">{meta}</span>'
+        + (f' <span class="meta">{meta}</span>' if meta else "")
         + (' <span class="weak-label">weak match</span>' if weak else "")
         + "</header>"
     )
@@ -147,7 +165,7 @@ def reported_html(turn: int, rank: int, links: Sequence[Corroboration]) -> str:
     citation, to copy or open; the summary names the sources, opening it shows the sentences."""
     if not links:
         return ""
-    names = ", ".join(escape(short_name(c.source)) for c in links)
+    names = ", ".join(escape(name) for name in dict.fromkeys(short_names([c.source for c in links])))
     items = "".join(
         f'<li><span class="title">{escape(_label(c.source, c.page, c.paragraph))}</span>: '
         f'<span class="rep-quote">“{escape(c.quote.text)}”</span> <span class="meta">similarity {c.similarity:.2f}</span>'
@@ -161,10 +179,28 @@ def reported_html(turn: int, rank: int, links: Sequence[Corroboration]) -> str:
     return f'<details class="reported"><summary>Reported also by: {names}</summary><ul>{items}</ul></details>'
 
 
-def short_name(source: SourceRef) -> str:
-    """The publisher, else the title cut to a few words: a source named in a list of sources."""
-    name = source.publisher or source.title
-    return name if len(name) <= _SHORT_NAME else name[: _SHORT_NAME - 1].rstrip() + "…"
+def short_names(sources: Sequence[SourceRef]) -> list[str]:
+    """Each source named in a list of sources: its publisher, else its title cut to a few words; where two
+    different sources would read the same (two BBC articles), each adds the start of its title, so no two
+    sources share a name. A source listed twice keeps one name."""
+    base = [s.publisher or _cut(s.title, _SHORT_NAME) for s in sources]
+    ids_of: dict[str, set[str]] = {}
+    for source, name in zip(sources, base, strict=True):
+        ids_of.setdefault(name, set()).add(source.id)
+    return [
+        name if len(ids_of[name]) == 1 else f"{name}: {_cut(s.title if s.publisher else s.id, _SHORT_NAME)}"
+        for s, name in zip(sources, base, strict=True)
+    ]
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, an ellipsis marking the cut."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if " " in head[limit // 2 :]:
+        head = head[: head.rindex(" ")]
+    return head.rstrip(" ,;:–—-") + "…"
 
 
 def _label(source: SourceRef, page: int | None, paragraph: int | None) -> str:
@@ -190,24 +226,6 @@ def highlight(text: str, start: int, end: int, *, around: tuple[int, int] | None
         + "</span>"
         + escape(text[outer_end:])
     )
-
-
-# -- the reader -------------------------------------------------------------------------------------
-
-
-def reader_html(doc: Document | None, quote: tuple[int, int] | None = None, span: tuple[int, int] | None = None) -> str:
-    """The full text of ``doc`` with the cited ``quote`` marked inside the shaded passage ``span``."""
-    if doc is None:
-        return '<p class="hint">Open a document from a passage card, or choose one above.</p>'
-    publisher = f" ({escape(doc.publisher)})" if doc.publisher else ""
-    head = f'<h3 class="title">{escape(doc.title)}{publisher}</h3><p class="meta">{escape(doc.id)}'
-    if quote is not None:
-        where = location(doc.page_at(quote[0]), doc.paragraph_at(quote[0]))
-        head += f" · cited: {escape(where)}, characters {quote[0]}–{quote[1]}"
-        text = highlight(doc.text, quote[0], quote[1], around=span)
-    else:
-        text = escape(doc.text)
-    return f'{head}</p><div class="reader-text">{text}</div>'
 
 
 # -- sources, uploads and citations -----------------------------------------------------------------

@@ -13,7 +13,7 @@ import gradio as gr
 
 from ..types import Corroboration, SearchResult
 from ..errors import AssistantError, InputError
-from . import arguments, cards, queues, style
+from . import addresses, arguments, cards, queues, style
 from .context import AppContext
 from .session import Session, Turn
 
@@ -80,11 +80,14 @@ def wire(context: AppContext, chat: Chat, extras: AnswerExtras | None = None) ->
             # Not under a weak answer: its passages do not answer the question, so their figures and who else
             # states them would only add noise to "nothing answers this closely".
             extra, reported = extras(result) if extras is not None and result.answered else ("", ())
-            session = session.ask(Turn(question, result, extra=extra, reported=reported))
-        return session, cards.conversation_html(session.turns), ""
+            link = addresses.answer_url(question, result, k, sources)
+            session = session.ask(Turn(question, result, extra=extra, reported=reported, link=link))
+        return session, cards.conversation_html(session.turns, links), ""
 
     def new_conversation(session: Session):
         return Session(citations=session.citations), cards.conversation_html(())
+
+    links = addresses.passage_links(assistant)
 
     inputs = [chat.question, context.session, chat.k, chat.source_filter, chat.mode, chat.use_context]
     asked = [context.session, chat.conversation, chat.question]

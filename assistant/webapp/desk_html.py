@@ -186,12 +186,12 @@ def _figure_cells(f: Figure) -> str:
         f"{escape(f.text)}</button>"
     )
     links = []
-    for source in f.sources:
+    for source, name in zip(f.sources, cards.short_names(f.sources), strict=True):
         span = next(s for s in f.spans if s.source_id == source.id)
         links.append(
             f'<button class="link" data-action="{_read(source.id, span.start, span.end)}" '
             f'title="{escape(source.title, quote=True)}: “{escape(span.text, quote=True)}”">'
-            f"{escape(cards.short_name(source))}</button>"
+            f"{escape(name)}</button>"
         )
     count = f"{len(f.sources)} source{'s' if len(f.sources) != 1 else ''}"
     return f'<td class="noun">{figure}</td><td>— {", ".join(links)} <span class="meta">({count})</span></td>'

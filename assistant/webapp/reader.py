@@ -1,4 +1,5 @@
-"""The Reader tab: a whole document, with a cited span marked and scrolled into view."""
+"""The Reader tab: a whole document, with a cited span marked and scrolled into view, a PDF's pages shown as
+pages; opened from a card, a figure, a verified quote or a passage link."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from typing import Any
 import gradio as gr
 
 from ..errors import AssistantError
+from ..links import PassageLink
 from ..service import Assistant
 from . import cards, queues, style
+from .document_html import EMPTY, STYLE, reader_html
+
+_HEADS = {"moved": "Moved", "changed": "Changed", "gone": "Gone"}  # how a link's note begins, plainly
 
 
 @dataclass(frozen=True)
@@ -21,16 +26,16 @@ class Reader:
 def layout() -> Reader:
     with gr.Tab("Reader", id="reader", elem_id="tab-reader"):
         choice = gr.Dropdown([], label="Document", elem_id="reader-document")
-        html = gr.HTML(cards.reader_html(None), elem_id="reader", css_template=style.STYLE, js_on_load=style.READER_JS)
+        html = gr.HTML(EMPTY, elem_id="reader", css_template=style.STYLE + STYLE, js_on_load=style.READER_JS)
     return Reader(html, choice)
 
 
 def wire(assistant: Assistant, reader: Reader) -> None:
     def choose_document(source_id: str | None) -> str:
         if not source_id:
-            return cards.reader_html(None)
+            return EMPTY
         try:
-            return cards.reader_html(assistant.document(source_id))
+            return reader_html(assistant.document(source_id))
         except AssistantError as error:
             return cards.notice(str(error))
 
@@ -48,5 +53,25 @@ def opened(
         return cards.notice(str(error)), gr.skip()
     if doc.text[where[0] : where[1]] != text:
         note = cards.notice("This source has changed since the answer; showing it as it is now.")
-        return note + cards.reader_html(doc), gr.Dropdown(value=source_id)
-    return cards.reader_html(doc, where, span), gr.Dropdown(value=source_id)
+        return note + reader_html(doc), gr.Dropdown(value=source_id)
+    start, end = span or where
+    link = PassageLink.of(doc, start, end).to_url()
+    return reader_html(doc, where, span, link=link), gr.Dropdown(value=source_id)
+
+
+def linked(assistant: Assistant, link: PassageLink) -> tuple[Any, Any]:
+    """The reader at a passage link's text as the live index holds it: where the link says, moved, changed (the
+    nearest text marked, with how similar it is) or gone; never other text without saying so."""
+    found = assistant.resolve_link(link)
+    head = _HEADS.get(found.status, "")
+    note = f"{head}: {found.message}" if head else found.message
+    try:
+        doc = assistant.document(found.source_id)
+    except AssistantError:
+        return cards.notice(f"{head}: {found.message}"), gr.skip()
+    if found.start is None or found.end is None:
+        return reader_html(doc, note=note, status=found.status, linked=link.text), gr.Dropdown(value=doc.id)
+    here = PassageLink.of(doc, found.start, found.end).to_url()
+    was = link.text if found.status == "changed" else ""
+    html = reader_html(doc, (found.start, found.end), link=here, note=note, status=found.status, linked=was)
+    return html, gr.Dropdown(value=doc.id)

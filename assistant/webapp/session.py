@@ -34,6 +34,7 @@ class Turn:
     error: str = ""
     extra: str = ""  # HTML that add-ons show under the answer (already escaped by them)
     reported: tuple[tuple[Corroboration, ...], ...] = ()  # "reported also by" of each result, by rank; or none
+    link: str = ""  # the answer's link, /?q=…&k=…&source=…&mode=…, which asks it again (shared_links.answer_url)
 
     @property
     def searched(self) -> str:

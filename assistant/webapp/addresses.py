@@ -1,0 +1,46 @@
+"""The links the app hands out: an answer's, which asks its question again with the same choices, and a
+passage's, which names its source, the source's content hash, the span and the text (``assistant.links``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from ..answer_links import AnswerLink
+from ..errors import AssistantError, LinkError
+from ..links import PassageLink, text_hash
+from ..service import Assistant
+from ..types import Passage, SearchResult
+from .cards import PassageLinks
+
+
+def answer_url(question: str, result: SearchResult, k: object, sources: Sequence[str] | None) -> str:
+    """The link that asks ``question`` again as it was asked (a follow-up: the text searched with the
+    conversation); empty when the question is too long to travel in a link."""
+    try:
+        return AnswerLink(result.query or question, int(k), tuple(sources or ()), result.mode).to_url()  # type: ignore[call-overload]
+    except (LinkError, TypeError, ValueError):
+        return ""
+
+
+def passage_links(assistant: Assistant) -> PassageLinks:
+    """A passage's link, made against its source as indexed now; None when the source has changed since the
+    passage was shown (a link must name the text the reader saw)."""
+
+    def link(p: Passage) -> str | None:
+        try:
+            doc = assistant.document(p.source.id)
+        except AssistantError:
+            return None
+        if doc.text[p.start : p.end] != p.text:
+            return None
+        return PassageLink(doc.id, _hash(doc.text), p.start, p.end, p.text).to_url()
+
+    return link
+
+
+@lru_cache(maxsize=64)
+def _hash(text: str) -> str:
+    # Every card of every answer names its source's hash; a document's text is one object per index version,
+    # so the cache is looked up by identity and each version is hashed once.
+    return text_hash(text)
