@@ -45,7 +45,10 @@ def test_reindex_embeds_only_what_changed_and_drops_deleted_sources(
     report = assistant.refresh()
     assert report.updated == (changed.name,) and len(report.removed) == 1
     assert 0 < report.embedded_chunks < first.chunks // 2
-    assert set(fake_embedder.calls) <= {c.text for c in assistant.snapshot.chunks if c.source_id == changed.name}
+    rows = [row for row, c in assistant.snapshot.chunk_rows() if c.source_id == changed.name]
+    text = assistant.snapshot.documents[changed.name].text
+    sentences = {text[s:e] for stored in assistant.snapshot.sentences(rows) for s, e in stored.spans}
+    assert set(fake_embedder.calls) <= {assistant.snapshot.chunks[r].text for r in rows} | sentences  # only its text
     assert len(assistant.sources()) == 4
     assert assistant.search("zygomorphic herons", k=1).results[0].source.id == changed.name
 
