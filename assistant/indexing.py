@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -67,9 +67,14 @@ def build_index(
     previous = None
     if previous_manifest is not None:
         previous = loaded if loaded is not None and loaded.manifest == previous_manifest else store.open()
-    work = _load_changed(files, metadata, previous, previous_keys, failures, settings, embedder)
-    removed = sorted(set(previous_keys) - {d.id for d in work.documents})
+    # A store that keeps unchanged sources' rows is handed only the new and changed ones: nothing of the
+    # unchanged ones is read back, so a one-document change costs that document, not the corpus.
+    delta = previous is not None and store.keeps_unchanged
+    reuse = None if delta or previous is None else previous.documents
+    work = _load_changed(files, metadata, reuse, previous_keys, failures, settings, embedder)
+    removed = sorted(set(previous_keys) - {d.id for d in work.documents} - set(work.kept))
     stamp = now()
+    kept = {sid: _restat(previous_manifest.sources[sid], files[sid]) for sid in work.kept} if previous_manifest else {}
 
     def entry(doc: Document, chunks: int) -> SourceEntry:
         source, key = files[doc.id].source, files[doc.id].key
@@ -80,10 +85,11 @@ def build_index(
     snapshot, embedded = index_documents(
         work.documents, store, embedder, settings, entry, _failure_entries(failures, work.failed_keys, files),
         previous=previous, fresh=work.fresh, scanned_ns=scanned_ns, progress=progress, on_progress=on_progress,
+        kept=kept, reuse_from=work.updated if delta else None,
     )  # fmt: skip
     report = BuildReport(
         changed=True,
-        documents=len(work.documents),
+        documents=len(work.documents) + len(kept),
         chunks=len(snapshot.chunks),
         added=tuple(work.added),
         updated=tuple(work.updated),
@@ -108,6 +114,8 @@ def index_documents(
     scanned_ns: int = 0,
     progress: bool = False,
     on_progress: Progress | None = None,
+    kept: Mapping[str, SourceEntry] | None = None,
+    reuse_from: Sequence[str] | None = None,
 ) -> tuple[Snapshot, int]:
     """Chunk, embed (reusing ``previous``'s vectors for unchanged text) and publish ``documents``.
 
@@ -116,15 +124,18 @@ def index_documents(
     of chunks embedded. The one way a new index version is made, for a sources folder or a BEIR corpus alike.
     ``on_progress(done, total)`` hears of the chunks to embed, before the first and after each slice; an
     exception it raises stops the build before anything is published.
+    ``kept`` are the entries of sources the store keeps from its live version (``IndexStore.keeps_unchanged``),
+    not among ``documents``; vectors are then reused only from the previous rows of ``reuse_from``'s sources.
     """
-    chunks = _chunk_all(documents, previous, settings, embedder, fresh or {})
+    chunks = _chunk_all(documents, None if reuse_from is not None else previous, settings, embedder, fresh or {})
     by_id = {doc.id: doc for doc in documents}
     vectors, sentences, embedded = embed_chunks(
-        chunks, by_id, previous, embedder, settings.model.sentence_vectors, progress=progress, on_progress=on_progress
+        chunks, by_id, previous, embedder, settings.model.sentence_vectors,
+        progress=progress, on_progress=on_progress, reuse_from=reuse_from,
     )
     counts = chunk_counts(chunks)
     model = ModelInfo(embedder.name, embedder.dim, embedder.max_tokens)
-    sources = {doc.id: entry(doc, counts[doc.id]) for doc in documents}
+    sources = {**(kept or {}), **{doc.id: entry(doc, counts[doc.id]) for doc in documents}}
     manifest = new_manifest(settings, model, sources, failures, scanned_ns=scanned_ns)
     data = IndexData(manifest=manifest, documents=documents, chunks=chunks, vectors=vectors, sentences=sentences)
     del vectors  # the store may free it once written (see IndexData)
@@ -140,22 +151,27 @@ class _Changed:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     failed_keys: dict[str, str] = field(default_factory=dict)  # source id -> key of a file that failed to load
+    kept: list[str] = field(default_factory=list)  # unchanged sources the store keeps without their being read
 
 
 def _load_changed(
     files: dict[str, Seen],
     metadata: dict[str, SourceMeta],
-    previous: Snapshot | None,
+    reuse: Mapping[str, Document] | None,
     previous_keys: dict[str, str],
     failures: list[LoadFailure],
     settings: Settings,
     embedder: Embedder,
 ) -> _Changed:
-    """The documents to index (unchanged ones taken from ``previous``); a file that fails is added to ``failures``."""
+    """The documents to index (unchanged ones taken from ``reuse``, or only named as kept when it is None);
+    a file that fails is added to ``failures``."""
     work = _Changed()
     for source_id, seen in files.items():
-        if previous is not None and previous_keys.get(source_id) == seen.key:
-            work.documents.append(previous.documents[source_id])
+        if previous_keys.get(source_id) == seen.key:
+            if reuse is None:
+                work.kept.append(source_id)
+            else:
+                work.documents.append(reuse[source_id])
             continue
         loaded = guarded(source_id, partial(_load_and_chunk, seen.source, metadata.get(source_id), settings, embedder))
         if isinstance(loaded, LoadFailure):
@@ -180,6 +196,11 @@ def _load_and_chunk(
     counter = tiktoken_counter(settings.chunk.encoding)
     chunks = chunk_document(doc, settings.chunk, counter, embedder.count_tokens, embedder.max_tokens, deadline.check)
     return doc, chunks
+
+
+def _restat(prior: SourceEntry, seen: Seen) -> SourceEntry:
+    """An unchanged source's entry with the stat of this scan (a touched file keeps its key)."""
+    return replace(prior, stat=(seen.source.size, seen.source.mtime_ns))
 
 
 def _failure_entries(failures: list[LoadFailure], failed_keys: dict[str, str], files: dict[str, Seen]) -> list[FailureEntry]:

@@ -15,7 +15,7 @@ moved to where the chunk now lies), so an incremental build embeds only new and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -60,8 +60,10 @@ def embed_chunks(
     *,
     progress: bool = False,
     on_progress: Progress | None = None,
+    reuse_from: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, SentenceTable, int]:
-    """Vectors of every chunk, its sentences' table, and how many chunks were embedded (the rest reused)."""
+    """Vectors of every chunk, its sentences' table, and how many chunks were embedded (the rest reused:
+    from any previous chunk, or only from those of ``reuse_from``'s sources when given)."""
     spans = chunk_spans(chunks, documents)
     starts = np.concatenate([[0], np.cumsum([len(s) for s in spans])]).astype(np.int64)
     table = SentenceTable(
@@ -70,7 +72,7 @@ def embed_chunks(
         starts=starts,
     )
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    missing = _reuse(chunks, previous, vectors, table)
+    missing = _reuse(chunks, previous, vectors, table, reuse_from)
     from tqdm.auto import tqdm
 
     report = on_progress or (lambda done, total: None)
@@ -88,12 +90,18 @@ def embed_chunks(
     return vectors, table, len(missing)
 
 
-def _reuse(chunks: Sequence[Chunk], previous: Snapshot | None, vectors: np.ndarray, table: SentenceTable) -> list[int]:
+def _reuse(
+    chunks: Sequence[Chunk],
+    previous: Snapshot | None,
+    vectors: np.ndarray,
+    table: SentenceTable,
+    reuse_from: Sequence[str] | None,
+) -> list[int]:
     """Fill in the vectors of chunks whose text ``previous`` holds with the same sentences; return the
     positions left to embed (sentences split otherwise, by a newer segmenter, are embedded again)."""
     known: dict[str, tuple[int, int]] = {}  # chunk text -> (row, start) in the previous version
     if previous is not None:
-        for row, chunk in previous.chunk_rows():
+        for row, chunk in _previous_rows(previous, reuse_from):
             known.setdefault(chunk.text, (row, chunk.start))
     hit = [i for i, chunk in enumerate(chunks) if chunk.text in known]
     reused = set()
@@ -108,3 +116,11 @@ def _reuse(chunks: Sequence[Chunk], previous: Snapshot | None, vectors: np.ndarr
                 table.vectors[begin:end] = old.vectors
                 reused.add(i)
     return [i for i in range(len(chunks)) if i not in reused]
+
+
+def _previous_rows(previous: Snapshot, source_ids: Sequence[str] | None) -> Iterable[tuple[int, Chunk]]:
+    """The previous version's chunks with their rows: all of them, or those of ``source_ids``."""
+    if source_ids is None:
+        return previous.chunk_rows()
+    rows = [int(r) for r in previous.rows_of(source_ids)] if source_ids else []
+    return ((row, previous.chunks[row]) for row in rows)

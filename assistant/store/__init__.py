@@ -78,6 +78,11 @@ class Snapshot(Protocol):
 
 
 class IndexStore(Protocol):
+    # True when the store keeps the rows of unchanged sources itself: ``publish`` is then handed only the
+    # new and changed sources (the manifest still lists every source), and a build reads nothing of the
+    # others back. False: ``IndexData`` holds the whole version.
+    keeps_unchanged: bool
+
     def manifest(self) -> Manifest | None:
         """The live index's manifest, cheaply, or None when there is none."""
         ...

@@ -120,6 +120,8 @@ class FileSnapshot:
 class FileStore:
     """Snapshots under ``folder``; ``dense`` chooses the dense index each snapshot is built and opened with."""
 
+    keeps_unchanged = False  # each snapshot is a whole folder: a build hands it every source
+
     def __init__(self, folder: Path | str, dense: DenseSettings | None = None) -> None:
         self.folder = Path(folder)
         self.dense = dense or DenseSettings()

@@ -1,6 +1,8 @@
 """Publishing an index version to PostgreSQL: one transaction, under an advisory lock, writing only what changed.
 
-Sources whose key (bytes and metadata) is unchanged keep their rows; changed and deleted sources have
+A build hands over only what it read: the new and changed sources' documents, chunks and vectors,
+with the manifest of the whole version (``IndexStore.keeps_unchanged``). Sources whose key (bytes and
+metadata) is unchanged keep their rows; changed and deleted sources have
 their rows stamped ``removed`` with the new version, and new or changed ones are inserted with
 ``added`` set to it. The new ``assistant.versions`` row commits with everything else, so a reader sees
 the old version or the new one, never a mix, and a crash or ``kill -9`` before the commit leaves no
@@ -55,8 +57,8 @@ def read_manifest(stored: Any, where: str) -> Manifest:
         ) from None
 
 
-def publish(conn: Any, data: IndexData, settings: DenseSettings) -> tuple[int, Manifest, int]:
-    """Write ``data`` as the next version; returns (version, manifest, total length). Commits on ``conn``."""
+def publish(conn: Any, data: IndexData, settings: DenseSettings) -> tuple[int, Manifest, int, Any]:
+    """Write ``data`` as the next version; returns (version, manifest, total length, publish time). Commits on ``conn``."""
     for doc in data.documents:
         if "\x00" in doc.text:
             raise AssistantError(f"{doc.path}: its text holds a NUL character, which PostgreSQL cannot store")
@@ -74,6 +76,7 @@ def publish(conn: Any, data: IndexData, settings: DenseSettings) -> tuple[int, M
         new_keys = {sid: entry.key for sid, entry in data.manifest.sources.items()}
         gone = list(old_keys) if rebuild else [sid for sid, key in old_keys.items() if new_keys.get(sid) != key]
         _stamp_removed(conn, version, None if rebuild else gone)
+        _check_kept(data, old_keys, new_keys)
         written = [doc for doc in data.documents if rebuild or old_keys.get(doc.id) != new_keys[doc.id]]
         new_chunks, new_length = _insert(conn, version, written, data)
         removed_chunks, removed_length = conn.execute(
@@ -81,21 +84,34 @@ def publish(conn: Any, data: IndexData, settings: DenseSettings) -> tuple[int, M
         ).fetchone()
         chunks = (live[2] if live else 0) - int(removed_chunks) + new_chunks
         total_length = (live[3] if live else 0) - int(removed_length) + new_length
-        if chunks != len(data.chunks):
+        expected = sum(entry.chunks for entry in data.manifest.sources.values())
+        if chunks != expected:
             raise IndexFormatError(
-                f"the database holds {chunks} chunks for this version where the build made {len(data.chunks)}; "
+                f"the database holds {chunks} chunks for this version where the build made {expected}; "
                 "rebuild with: python -m assistant index"
             )
         layout = dense_layout(settings, chunks)
         manifest = replace(data.manifest, chunks=chunks, format_version=FORMAT_VERSION, dense=layout)
-        conn.execute(
-            "INSERT INTO assistant.versions (version, manifest, chunks, total_length) VALUES (%s, %s, %s, %s)",
+        published = conn.execute(
+            "INSERT INTO assistant.versions (version, manifest, chunks, total_length) VALUES (%s, %s, %s, %s) RETURNING published",
             (version, Json(manifest.to_json()), chunks, total_length),
-        )
+        ).fetchone()[0]
         _dense_index(conn, layout, dim, None if old is None or rebuild else old.dense)
         _collect(conn, version - _KEEP_VERSIONS + 1)
-        conn.execute("SELECT pg_notify('assistant_index', %s)", (str(version),))
-    return version, manifest, total_length
+    return version, manifest, total_length, published
+
+
+def _check_kept(data: IndexData, old_keys: dict[str, str], new_keys: dict[str, str]) -> None:
+    """Sources the manifest lists but ``data`` does not carry are kept from the live version (a build
+    that read nothing of them): the live version must hold each with the same key. It does not when
+    another build published in between, or when the live version cannot be reused (another format)."""
+    carried = {doc.id for doc in data.documents}
+    stale = [sid for sid, key in new_keys.items() if sid not in carried and old_keys.get(sid) != key]
+    if stale:
+        raise IndexBusyError(
+            f"the index in the database changed while this build ran ({len(stale)} source(s) differ, e.g. "
+            f"{stale[0]!r}); run the index again"
+        )
 
 
 def _readable(stored: Any) -> Manifest | None:

@@ -208,19 +208,22 @@ class PostgresSnapshot:
 class PostgresStore:
     """``IndexStore`` over a PostgreSQL database with pgvector; ``replica_urls`` serve searches."""
 
+    keeps_unchanged = True  # rows carry the versions that see them: a build writes only what changed
+
     def __init__(self, url: str, replica_urls: Sequence[str] = (), dense: DenseSettings | None = None) -> None:
         self.url = url
         self.dense = dense or DenseSettings()
         self._primary = _Server(url, writable=True)
         self._replicas = [_Server(u, writable=False) for u in replica_urls]
+        self._parsed: tuple[tuple[int, Any], Manifest] | None = None  # the last manifest read, by (version, published)
 
     def __repr__(self) -> str:
         return f"PostgresStore({redact(self.url)!r}, replicas={len(self._replicas)})"
 
     def manifest(self) -> Manifest | None:
         with self._primary.read() as conn:
-            live = pg_publish.live_row(conn)
-        return pg_publish.read_manifest(live[1], redact(self.url)) if live else None
+            live = self._live(conn, self._primary)
+        return live[1] if live else None
 
     def open(self) -> PostgresSnapshot:
         """The live version, read from the first replica that has it, else from the primary."""
@@ -228,11 +231,12 @@ class PostgresStore:
         if live is None:
             raise IndexMissingError(f"no index in {redact(self.url)}; build one with: python -m assistant index --store <URL>")
         version, manifest, _, total_length = live
-        return PostgresSnapshot(server, version, pg_publish.read_manifest(manifest, redact(server.url)), total_length, self.dense)
+        return PostgresSnapshot(server, version, manifest, total_length, self.dense)
 
     def publish(self, data: IndexData) -> PostgresSnapshot:
         conn = self._primary.connection()
-        version, manifest, total_length = pg_publish.publish(conn, data, self.dense)
+        version, manifest, total_length, published = pg_publish.publish(conn, data, self.dense)
+        self._parsed = ((version, published), manifest)
         return PostgresSnapshot(self._primary, version, manifest, total_length, self.dense)
 
     def tidy(self) -> None:
@@ -260,12 +264,28 @@ class PostgresStore:
                 found[redact(server.url)] = None
         return found
 
-    def _reader(self) -> tuple[_Server, tuple[int, dict[str, Any], int, int] | None]:
+    def _live(self, conn: Any, server: _Server) -> tuple[int, Manifest, int, int] | None:
+        """(version, manifest, chunks, total length) of the live version on ``server``. The manifest lists
+        every source (megabytes at a million chunks), so it is read and parsed once per version: asking
+        again with nothing published is one small query."""
+        head = conn.execute(
+            "SELECT version, chunks, total_length, published FROM assistant.versions ORDER BY version DESC LIMIT 1"
+        ).fetchone()
+        if head is None:
+            return None
+        key = (int(head[0]), head[3])
+        parsed = self._parsed
+        if parsed is None or parsed[0] != key:
+            stored = conn.execute("SELECT manifest FROM assistant.versions WHERE version = %s", (key[0],)).fetchone()[0]
+            parsed = self._parsed = (key, pg_publish.read_manifest(stored, redact(server.url)))
+        return key[0], parsed[1], int(head[1]), int(head[2])
+
+    def _reader(self) -> tuple[_Server, tuple[int, Manifest, int, int] | None]:
         primary_up = True
         primary = None
         try:
             with self._primary.read() as conn:
-                primary = pg_publish.live_row(conn)
+                primary = self._live(conn, self._primary)
         except DatabaseUnavailableError as error:
             if not self._replicas:
                 raise
@@ -274,7 +294,7 @@ class PostgresStore:
         for replica in self._replicas:
             try:
                 with replica.read() as conn:
-                    live = pg_publish.live_row(conn)
+                    live = self._live(conn, replica)
             except (DatabaseUnavailableError, IndexFormatError) as error:
                 log.warning("replica skipped: %s", error)
                 continue
