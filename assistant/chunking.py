@@ -78,11 +78,42 @@ def chunk_document(
     cut between characters. Both token counts are additive across white space, so pieces are
     measured once and summed. ``tick`` is called between sentences; it may raise to stop a file
     that takes too long.
+
+    No chunk runs across a PDF page, so a passage's page is the page of all its text. With
+    ``settings.unit == "paragraph"`` no chunk runs across a paragraph either, and a paragraph within the
+    model's limit (``model_max_tokens``, else ``settings.max_tokens``) is one chunk however many windows it
+    would have made.
     """
     model_limit = model_max_tokens if model_max_tokens is not None else 10**9
     limits = _Limits(settings.max_tokens, model_limit, count_tokens, count_model_tokens or count_tokens, tick or _no_tick)
     pieces = _pieces(doc.text, limits)
+    whole_paragraph = model_max_tokens if model_max_tokens is not None else settings.max_tokens
     chunks: list[Chunk] = []
+    for first, last in _segments(doc, pieces, settings.unit):
+        segment = pieces[first:last]
+        if settings.unit == "paragraph" and sum(p.model_tokens for p in segment) <= whole_paragraph:
+            chunks.append(_chunk(doc, segment[0].start, segment[-1].end))
+        else:
+            chunks.extend(_chunk(doc, start, end) for start, end in _windows(segment, settings, model_limit))
+    return chunks
+
+
+def _chunk(doc: Document, start: int, end: int) -> Chunk:
+    return Chunk(doc.id, start, end, doc.text[start:end])
+
+
+def _segments(doc: Document, pieces: list[_Piece], unit: str) -> list[tuple[int, int]]:
+    """``[first, last)`` runs of pieces that one chunk may span: a PDF page, or with the paragraph unit a paragraph."""
+    def key(piece: _Piece) -> tuple[int | None, int | None]:
+        return doc.page_at(piece.start), doc.paragraph_at(piece.start) if unit == "paragraph" else None
+
+    bounds = [0, *(i for i in range(1, len(pieces)) if key(pieces[i]) != key(pieces[i - 1])), len(pieces)]
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if a < b]
+
+
+def _windows(pieces: list[_Piece], settings: ChunkSettings, model_limit: int) -> list[tuple[int, int]]:
+    """Greedy windows over ``pieces`` with sentence overlap, as ``(start, end)`` offsets."""
+    windows: list[tuple[int, int]] = []
     i = 0
     while i < len(pieces):
         j, tokens, model_tokens = i, 0, 0
@@ -93,8 +124,7 @@ def chunk_document(
             tokens += pieces[j].tokens
             model_tokens += pieces[j].model_tokens
             j += 1
-        start, end = pieces[i].start, pieces[j - 1].end
-        chunks.append(Chunk(doc.id, start, end, doc.text[start:end]))
+        windows.append((pieces[i].start, pieces[j - 1].end))
         if j >= len(pieces):
             break
         # Step back over whole sentences for the overlap, but always move forward.
@@ -103,7 +133,7 @@ def chunk_document(
             back -= 1
             overlap += pieces[back].tokens
         i = back
-    return chunks
+    return windows
 
 
 def _no_tick() -> None:

@@ -11,21 +11,30 @@ from .errors import SettingsError
 FORMAT_VERSION = 2  # 2: each chunk's sentence spans and vectors are stored with it (store/sentences.py)
 # Bump when a change to segmentation.py or chunking.py moves chunk edges: settings alone do not show it,
 # and an index chunked by the old code would otherwise be reused with offsets the new code never made.
-CHUNKER_VERSION = 2  # 2: runs of text without white space are cut into pieces within the token limits
+# 2: runs of text without white space are cut into pieces within the token limits; 3: no chunk runs across a PDF page
+CHUNKER_VERSION = 3
 MODES = ("hybrid", "dense", "bm25")
+CHUNK_UNITS = ("window", "paragraph")
 FUSIONS = ("rrf", "blend")
 DENSE_INDEXES = ("flat", "hnsw", "auto")
 
 
 @dataclass(frozen=True)
 class ChunkSettings:
-    """Token windows measured with tiktoken's cl100k, cut on sentence boundaries."""
+    """Token windows measured with tiktoken's cl100k, cut on sentence boundaries.
+
+    ``unit``: "window" packs sentences across paragraphs; "paragraph" makes each paragraph that fits the model
+    one chunk and windows only the longer ones (measured in eval/chunking.md).
+    """
 
     encoding: str = "cl100k_base"
     max_tokens: int = 128
     overlap_tokens: int = 32
+    unit: str = "window"
 
     def __post_init__(self) -> None:
+        if self.unit not in CHUNK_UNITS:
+            raise SettingsError(f"chunk unit must be one of {', '.join(CHUNK_UNITS)}, got {self.unit!r}")
         if self.max_tokens < 16:
             raise SettingsError(f"chunk max_tokens must be at least 16, got {self.max_tokens}")
         if not 0 <= self.overlap_tokens < self.max_tokens:

@@ -13,7 +13,7 @@ import numpy as np
 
 from .answer_kind import asked_kind, holds
 from .config import BM25_PARAMS
-from .segmentation import sentence_spans
+from .segmentation import is_heading, sentence_spans
 from .types import Document, Quote
 
 # Added to a sentence's score times how fully it holds the kind of answer asked for (see answer_kind.holds).
@@ -70,6 +70,9 @@ def choose_quote(
     if lexical_weight:
         scores += lexical_weight * lexical_overlap(doc.text, spans, query)
     scores += kind_weight * held
+    headings = np.array([is_heading(doc.text, s, e) for s, e in spans], dtype=bool)
+    if not headings.all():  # a title line is quoted only from a passage that holds nothing else
+        scores[headings] = -np.inf
     best = int(np.argmax(scores))
     start, end = _widen(doc.text, spans, best, held if kind is not None else None)
     return QuoteChoice(Quote(doc.text[start:end], start, end), float(similarities[best]), float(scores[best]))

@@ -14,6 +14,14 @@ _ABBREVIATIONS = frozenset(
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
 _LINE_BREAK = re.compile(r"[ \t]*(?:\r\n|\r|\n|\f|\u2028|\u2029)\s*")
 _WORD_CHAR = re.compile(r"\w")
+# A heading is a line of a few words that does not end like a sentence and is either the document's first
+# line (its title) or written in title case ("Independent Review of Vetting and Standards"). A caption in
+# sentence case ("Serving police officer Wayne Couzens kidnapped, raped and murdered Sarah Everard in 2021")
+# or a list item ("• ...", "1. ...") is body text however it ends.
+_HEADING_WORDS = 15
+_TITLE_CASE_SHARE = 0.6  # of the words of four letters or more that start with a capital
+_SENTENCE_LIKE_END = re.compile(r"[.!?…:;,][\"'”’»)\]]*$")
+_LIST_ITEM = re.compile(r"(?:[•●▪◦*\-–—]|\d+[.)])\s")
 
 
 def paragraph_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -38,6 +46,17 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             start = end
         spans.extend(_stripped(text, start, p_end))
     return spans
+
+
+def is_heading(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` is a whole line that reads as a heading, not as a sentence of the body."""
+    line = text[start:end]
+    whole_line = (start == 0 or text[start - 1] in "\n\r\f") and (end == len(text) or text[end] in "\n\r\f")
+    if not whole_line or _SENTENCE_LIKE_END.search(line) or _LIST_ITEM.match(line) or len(line.split()) > _HEADING_WORDS:
+        return False
+    long_words = [w for w in line.split() if len(w) >= 4]
+    title_case = bool(long_words) and sum(w[0].isupper() for w in long_words) / len(long_words) >= _TITLE_CASE_SHARE
+    return title_case or not text[:start].strip()
 
 
 def word_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:

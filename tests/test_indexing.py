@@ -31,7 +31,7 @@ def test_a_fresh_build_indexes_every_source_and_records_a_manifest(tmp_path: Pat
     assert report.changed and sorted(report.added) == ["a.txt", "b.md", "c.html"]
     manifest = assistant.store.manifest()
     assert manifest.format_version == 2 and manifest.model.name == fake_embedder.name
-    assert manifest.chunker == {"encoding": "cl100k_base", "max_tokens": 128, "overlap_tokens": 32}
+    assert manifest.chunker == {"encoding": "cl100k_base", "max_tokens": 128, "overlap_tokens": 32, "unit": "window"}
     assert set(manifest.sources) == {"a.txt", "b.md", "c.html"}
     assert all(len(entry.sha256) == 64 for entry in manifest.sources.values())
 

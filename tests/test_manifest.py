@@ -23,7 +23,7 @@ def test_the_json_keeps_the_index_format_keys_and_leaves_out_what_a_source_does_
     data = _manifest().to_json()
     assert data["sources"]["a.txt"]["stat"] == [120, 5]
     assert data["failures"][1] == {"path": "x", "reason": "unreadable"}
-    assert data["chunker"] == {"encoding": "cl100k_base", "max_tokens": 128, "overlap_tokens": 32}
+    assert data["chunker"] == {"encoding": "cl100k_base", "max_tokens": 128, "overlap_tokens": 32, "unit": "window"}
     assert data["fingerprint"] == Settings().fingerprint_hash("m", 254)
     assert "vectors_sha256" not in data and data["dense"] == {"index": "flat"}
 
