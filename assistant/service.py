@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,8 +21,8 @@ from .retrieval import Retriever
 from .runtime import MODELS_DIR, ensure_export, question_embedder
 from .store import IndexStore, Snapshot
 from .sources import corpus_metadata
-from .sources.metadata import SourceMeta
-from .sources.uploads import MAX_UPLOAD_BYTES, save_upload
+from .sources.metadata import SourceMeta, form_metadata, read_metadata, save_metadata
+from .sources.uploads import MAX_UPLOAD_BYTES, replace_upload, save_upload
 from .source_filters import ORDERS, SourceFilter, by_date, check_filter, check_order, check_where, matching_sources
 from .citation_styles import CITATION_STYLES, styled_citation
 from .store.choice import DATABASE_URL_ENV, REPLICAS_ENV, store_from
@@ -41,6 +41,10 @@ from .types import (
     shown_path,
 )
 from .validation import SearchArgs, check_quote, check_search
+from .watcher import SourceWatcher
+
+
+WARM_UP_QUESTION = "What happened?"  # any question: it loads the encoder and touches every step of a search
 
 # What the shells build requests and citations with, reached through the facade (tests/test_imports.py).
 __all__ = [
@@ -100,6 +104,7 @@ class Assistant:
         self._models_dir = self.store.folder / MODELS_DIR if owns_model else None
         self._retriever: Retriever | None = None
         self._write_lock = threading.Lock()
+        self._export_lock = threading.Lock()
 
     @property
     def embedder(self) -> Embedder:
@@ -114,11 +119,14 @@ class Assistant:
 
     # -- index ----------------------------------------------------------------------------------
 
-    def refresh(self, *, progress: bool = False, on_progress: Progress | None = None) -> BuildReport:
+    def refresh(
+        self, *, progress: bool = False, on_progress: Progress | None = None, export: bool = True
+    ) -> BuildReport:
         """Index new and changed sources, drop deleted ones; a no-op when nothing changed.
 
         ``on_progress(done, total)`` hears of the chunks embedded; if it raises, the build stops, nothing is
-        published and the previous index keeps answering.
+        published and the previous index keeps answering. ``export=False`` leaves the ONNX export to a later
+        ``export_model()`` (the app runs it in the background, so it does not delay serving).
         """
         with self._write_lock:
             loaded = self._retriever.snapshot if self._retriever is not None else None
@@ -126,11 +134,30 @@ class Assistant:
                 self.sources_dir, self.store, self._build_embedder, self.settings,
                 progress=progress, loaded=loaded, on_progress=on_progress,
             )  # fmt: skip
-            if self._models_dir is not None and report.documents:  # an empty index has nothing to ask
-                ensure_export(self._models_dir, self.settings.model)
+            if export and report.documents:  # an empty index has nothing to ask
+                self.export_model()
             if snapshot is not None:
                 self._retriever = Retriever(snapshot, self.embedder, self.settings.search)
             return report
+
+    def export_model(self) -> None:
+        """Write the ONNX export of the model for later cold starts, unless it exists (``runtime.ensure_export``).
+
+        A no-op without a models folder, or while another thread is exporting. Questions in this process keep
+        the encoder they have: the export's vectors are the same, it only spares the next process torch.
+        """
+        if self._models_dir is None or not self._export_lock.acquire(blocking=False):
+            return
+        try:
+            ensure_export(self._models_dir, self.settings.model)
+        finally:
+            self._export_lock.release()
+
+    def warm_up(self) -> None:
+        """Open the index and answer one question, so that loading the model and reading the index's files
+        are not the first user's wait. Does nothing on an empty index."""
+        if self.snapshot.documents:
+            self.search(WARM_UP_QUESTION)
 
     def is_current(self) -> bool:
         """True when an index exists and was built with this model and these settings."""
@@ -291,13 +318,42 @@ class Assistant:
         derived from ``original_name``; ``refresh`` then indexes it. Raises UploadError naming the file and why."""
         return save_upload(Path(upload), original_name, self.sources_dir)
 
+    def replace_source(self, source_id: str, upload: Path) -> Path:
+        """Check ``upload`` with the loaders and put it in place of ``source_id``'s file (same name and type);
+        ``refresh`` then re-indexes it. Raises UploadError naming the file and why, and changes nothing then."""
+        self._check_known(source_id)
+        return replace_upload(Path(upload), self.sources_dir / source_id)
+
     def delete_source(self, source_id: str) -> BuildReport:
         """Remove an indexed (or failed) source's file from the sources folder and re-index."""
+        self._check_known(source_id)
+        (self.sources_dir / source_id).unlink(missing_ok=True)
+        return self.refresh()
+
+    def _check_known(self, source_id: str) -> None:
         known = set(self.snapshot.documents) | {f.source_id for f in self.snapshot.manifest.failures if f.source_id}
         if source_id not in known:
             raise IndexMissingError(f"no source named {source_id!r}; sources: {', '.join(sorted(known))}")
-        (self.sources_dir / source_id).unlink(missing_ok=True)
-        return self.refresh()
+
+    def source_metadata(self, source_id: str) -> SourceMeta:
+        """``source_id``'s entry in ``sources.toml`` (empty when it has none)."""
+        self._check_known(source_id)
+        return read_metadata(self.sources_dir).get(source_id, SourceMeta())
+
+    def update_metadata(self, source_id: str, values: Mapping[str, str | None]) -> None:
+        """Save ``source_id``'s metadata (title, publisher, author, published, url; blank = not given) to
+        ``sources.toml``, keeping its comments; ``refresh`` then re-indexes the source so citations use it.
+
+        Raises:
+            LoadError: a value is not valid (named, with what it must be), or the file cannot be written.
+        """
+        self._check_known(source_id)
+        save_metadata(self.sources_dir, source_id, form_metadata(values, f"{self.sources_dir.name}/{source_id}"))
+
+    def watch(self, refresh: Callable[[], object] | None = None) -> SourceWatcher:
+        """Start a thread that calls ``refresh`` (default: ``refresh(export=False)``) a moment after files in the
+        sources folder are added, changed or removed by any means (``Settings.watch``); ``stop()`` ends it."""
+        return SourceWatcher(self.sources_dir, refresh or (lambda: self.refresh(export=False)), self.settings.watch).start()
 
     def failures(self) -> list[LoadFailure]:
         """The sources the live index could not read, and why."""

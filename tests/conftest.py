@@ -75,6 +75,15 @@ def articles(tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTr
     return assistant
 
 
+@pytest.fixture
+def editable_articles(tmp_path: Path, fake_embedder: FakeEmbedder) -> Assistant:
+    """A copy of the shipped articles indexed with the fake embedder, for a test to add to, edit or remove."""
+    shutil.copytree(SOURCES, tmp_path / "sources")
+    built = Assistant(tmp_path / "sources", tmp_path / "index", embedder=fake_embedder)
+    built.refresh()
+    return built
+
+
 @pytest.fixture(autouse=True)
 def _isolated_dirs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads or writes the project's own index/, or a database the environment names, by accident."""

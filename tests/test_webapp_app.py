@@ -277,7 +277,7 @@ def test_a_source_is_removed_only_after_a_confirmation_and_then_is_no_longer_fou
     assert (assistant.sources_dir / gone).exists()  # asking removes nothing
     assert handler(app, "cancel_delete")().visible is False
 
-    hidden, status, listing, *choosers = handler(app, "delete")(gone)
+    hidden, status, listing, *choosers = handler(app, "delete")(gone, gr.Request())
     assert hidden.visible is False and f"Removed {gone}" in status
     assert not (assistant.sources_dir / gone).exists() and gone not in listing
     assert all(gone not in [value for _, value in chooser.choices] for chooser in choosers)
@@ -288,7 +288,7 @@ def test_a_source_is_removed_only_after_a_confirmation_and_then_is_no_longer_fou
 def test_removing_a_source_that_is_not_there_says_so(served) -> None:  # type: ignore[no-untyped-def]
     _, assistant, _ = served
     app = build_app(assistant)
-    _, status, *_ = handler(app, "delete")("../app.py")
+    _, status, *_ = handler(app, "delete")("../app.py", gr.Request())
     assert "no source named '../app.py'" in unescape(status)
     assert "Choose a source to remove first." in handler(app, "ask_to_delete")(None)[1]
 

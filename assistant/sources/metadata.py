@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -102,6 +103,24 @@ def check_field(key: str, value: object) -> object:
                 return value.strip()
         raise ValueError(f"url must be an absolute http(s) address, got {value!r}")
     raise ValueError(f"unknown field {key!r}")
+
+
+def form_metadata(values: Mapping[str, str | None], shown: str) -> SourceMeta:
+    """The entry a form's text fields give (blank = not given), each checked as ``sources.toml``'s are.
+
+    Raises:
+        LoadError: an unknown field, or a value that is not valid; ``shown`` names the source in the message.
+    """
+    checked: dict[str, object] = {}
+    for key, value in values.items():
+        text = (value or "").strip()
+        if not text:
+            continue
+        try:
+            checked[key] = check_field(key, text)
+        except ValueError as error:
+            raise LoadError(shown, str(error)) from None
+    return SourceMeta(**checked)  # type: ignore[arg-type]
 
 
 def save_metadata(folder: Path, source_id: str, meta: SourceMeta) -> None:

@@ -43,6 +43,33 @@ def save_upload(upload: Path, original_name: str, sources_dir: Path, max_bytes: 
     """
     shown = PureWindowsPath(PurePosixPath(original_name).name).name or "upload"
     name = safe_name(original_name)
+    data = _checked(upload, name, shown, sources_dir, max_bytes)
+    return _write_new(sources_dir, name, data)
+
+
+def replace_upload(upload: Path, target: Path, max_bytes: int = MAX_UPLOAD_BYTES) -> Path:
+    """Check ``upload`` as a new version of the source file ``target`` and put it in its place atomically.
+
+    Raises:
+        UploadError: as ``save_upload`` (named as ``target``), or the new version is of another file type.
+    """
+    if upload.suffix.lower() != target.suffix.lower():
+        raise UploadError(target.name, f"a new version must be a {target.suffix} file too, got {upload.suffix or '(none)'!r}")
+    data = _checked(upload, target.name, target.name, target.parent, max_bytes)
+    fd, temporary = tempfile.mkstemp(prefix=".upload-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)  # readers see the old version or the new one, never half of one
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return target
+
+
+def _checked(upload: Path, name: str, shown: str, sources_dir: Path, max_bytes: int) -> bytes:
+    """The bytes of ``upload`` (to be saved as ``name``) once the loaders read text from them and no source holds them."""
     suffix = Path(name).suffix
     if suffix not in SUPPORTED:
         raise UploadError(shown, f"unsupported file type {suffix or '(none)'!r}; accepted: {' '.join(SUPPORTED)}")
@@ -62,7 +89,7 @@ def save_upload(upload: Path, original_name: str, sources_dir: Path, max_bytes: 
     for existing in source_files(sources_dir):
         if existing.stat().st_size == size and sha256_bytes(existing.read_bytes()) == digest:
             raise UploadError(shown, f"the same file is already in the sources as {existing.name}")
-    return _write_new(sources_dir, name, data)
+    return data
 
 
 def _write_new(folder: Path, name: str, data: bytes) -> Path:

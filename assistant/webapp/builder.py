@@ -12,14 +12,16 @@ import gradio as gr
 from ..service import Assistant
 from . import api, chat, citations_tab, quote_desk, reader, shared_links, sources_tab
 from .context import AppContext
+from .progress import Indexing
 from .session import Session
 
 
-def build_app(assistant: Assistant, *, quote_desk_on: bool = True) -> gr.Blocks:
+def build_app(assistant: Assistant, *, quote_desk_on: bool = True, indexing: Indexing | None = None) -> gr.Blocks:
     """The app over ``assistant``, whose index must already be built (``Assistant.refresh()``).
 
     ``quote_desk_on`` adds the "Verify a quote" tab, the figures under each answer and "reported also by" on
-    each card (a few sentence embeddings per passage).
+    each card (a few sentence embeddings per passage). ``indexing`` is what the source watcher is indexing,
+    shown in the Sources tab (``serve`` passes its watcher's).
     """
     with gr.Blocks(title="Source assistant", delete_cache=(3600, 3600)) as app:
         session = gr.State(Session())
@@ -32,7 +34,7 @@ def build_app(assistant: Assistant, *, quote_desk_on: bool = True) -> gr.Blocks:
         chat.wire(context, asking, quote_desk.answer_extras(assistant) if quote_desk_on else None)
         reader.wire(assistant, reading)
         shared_links.wire(app, context, asking)  # a link the page is opened with: an answer or a passage
-        sources_tab.wire(app, assistant, listing, [asking.source_filter, reading.choice])
+        sources_tab.wire(app, assistant, listing, [asking.source_filter, reading.choice], indexing or Indexing())
         citations_tab.wire(gathered, session)
         if desk is not None:
             quote_desk.wire(context, desk)

@@ -28,3 +28,6 @@ INDEX = Queue("index", 1)  # uploads and deletions re-index; the Assistant runs 
 # The reader, card buttons, listings, citations: quick, and never behind the others. One at a time, because
 # several of them rewrite the user's session (a citation gathered), and two at once could each drop the other's.
 UI = Queue("ui", 1)
+# Each open page asks every few seconds what the watcher is indexing and whether the index moved on: a read of
+# two small values, so many at once, apart from the UI queue, whose single slot the users' clicks need.
+STATUS = Queue("status", 8)

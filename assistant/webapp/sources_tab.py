@@ -1,10 +1,12 @@
 """The Sources tab: every indexed document and every file that could not be, an upload box, and deleting a
 source after a confirmation. Adding and deleting go through the ``Assistant``; searches keep answering from
-the previous snapshot meanwhile. An upload's indexing shows its progress and can be cancelled (``progress``)."""
+the previous snapshot meanwhile. An upload's indexing shows its progress and can be cancelled (``progress``).
+A timer shows the indexing the watcher runs for changes in the sources folder, and lists the sources again
+when the index on disk moved on (another process, the watcher), so every page stays in step with the library.
+A source's metadata and a new version of its file are edited in ``source_edit``."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,8 +16,9 @@ import gradio as gr
 from ..render import human_size
 from ..service import Assistant, MAX_UPLOAD_BYTES
 from ..errors import AssistantError
-from . import cards, queues, style
-from .progress import BuildProgress, Cancelled, Cancels
+from . import cards, queues, source_edit, style
+from .login import auth_from_env
+from .progress import CANCELLED, BuildProgress, Cancels, Indexing, reindexed
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,10 @@ class Sources:
     confirm_text: gr.HTML
     confirm: gr.Button
     cancel: gr.Button
+    editor: source_edit.Editor
+    indexing: gr.HTML  # what the watcher is indexing now
+    timer: gr.Timer
+    version: gr.State  # the index version this page lists (its manifest's creation time)
 
 
 def layout() -> Sources:
@@ -49,17 +56,34 @@ def layout() -> Sources:
             confirm_text = gr.HTML("", elem_id="delete-question", css_template=style.STYLE)
             confirm = gr.Button("Yes, remove it", variant="stop", elem_id="delete-confirm")
             cancel = gr.Button("Cancel", elem_id="delete-cancel")
-    return Sources(table, upload, stop, status, delete_choice, delete, confirm_row, confirm_text, confirm, cancel)
+        editor = source_edit.layout()
+        indexing = gr.HTML("", elem_id="indexing-status", css_template=style.STYLE)
+        timer, version = gr.Timer(_STATUS_SECONDS), gr.State("")
+    return Sources(
+        table, upload, stop, status, delete_choice, delete, confirm_row, confirm_text, confirm, cancel,
+        editor, indexing, timer, version,
+    )  # fmt: skip
 
 
-def wire(app: gr.Blocks, assistant: Assistant, sources: Sources, choosers: list[gr.Dropdown]) -> None:
-    """Wire the tab; ``choosers`` are the other dropdowns of source ids (the chat's filter, the reader's)."""
-    listed = [sources.table, *choosers, sources.delete_choice]
+def wire(app: gr.Blocks, assistant: Assistant, sources: Sources, choosers: list[gr.Dropdown], indexing: Indexing) -> None:
+    """Wire the tab; ``choosers`` are the other dropdowns of source ids (the chat's filter, the reader's);
+    ``indexing`` is what the watcher is indexing (shown on every page)."""
+    listed = [sources.table, *choosers, sources.delete_choice, sources.editor.choice]
 
     def listing() -> tuple[Any, ...]:
         indexed = assistant.sources()
         choices = [(f"{s.title} ({s.id})", s.id) for s in indexed]
         return cards.sources_html(indexed, assistant.failures()), *(gr.Dropdown(choices=choices) for _ in listed[1:])
+
+    def in_step(seen: str) -> tuple[Any, ...]:
+        """The watcher's progress; the listing again only when the index version changed since this page listed it."""
+        busy = indexing.describe()
+        status = cards.upload_status_html((), (), busy) if busy else ""
+        manifest = assistant.snapshot.manifest
+        current = f"{manifest.created} {manifest.scanned_ns}"  # created is to the second; the scan to the nanosecond
+        if current == seen:
+            return (status, seen, *(gr.skip(),) * len(listed))
+        return (status, current, *listing())
 
     cancels = Cancels()
 
@@ -78,7 +102,7 @@ def wire(app: gr.Blocks, assistant: Assistant, sources: Sources, choosers: list[
             session = request.session_hash or ""
             flag = cancels.start(session)
             try:
-                summary, saved = _reindexed(assistant, saved, BuildProgress(progress, flag, len(saved)))
+                summary, saved = reindexed(assistant, saved, BuildProgress(progress, flag, len(saved)))
             finally:
                 cancels.finish(session, flag)
         names = [path.name for path in saved]
@@ -87,7 +111,7 @@ def wire(app: gr.Blocks, assistant: Assistant, sources: Sources, choosers: list[
     def stop(request: gr.Request):
         if not cancels.cancel(request.session_hash or ""):
             return cards.notice("Nothing is being indexed.")
-        return cards.notice(_CANCELLED)
+        return cards.notice(CANCELLED)
 
     def ask_to_delete(source_id: str | None):
         if not source_id:
@@ -95,7 +119,9 @@ def wire(app: gr.Blocks, assistant: Assistant, sources: Sources, choosers: list[
         question = f"Remove {source_id} from the sources folder and the index? This cannot be undone."
         return gr.Row(visible=True), cards.notice(question)
 
-    def delete(source_id: str | None):
+    def delete(source_id: str | None, request: gr.Request):
+        if signed_out(request):
+            return (gr.Row(visible=False), cards.notice("Sign in to remove a source."), *(gr.skip(),) * len(listed))
         try:
             report = assistant.delete_source(source_id or "")
         except AssistantError as error:
@@ -115,24 +141,13 @@ def wire(app: gr.Blocks, assistant: Assistant, sources: Sources, choosers: list[
     sources.confirm.click(delete, sources.delete_choice, deleted, **queues.INDEX.options())
     sources.cancel.click(cancel_delete, None, sources.confirm_row, **queues.UI.options())
     app.load(listing, None, listed, **queues.UI.options())
+    sources.timer.tick(in_step, sources.version, [sources.indexing, sources.version, *listed], **queues.STATUS.options())
+    source_edit.wire(assistant, sources.editor, listed, listing)
 
 
-_CANCELLED = "Cancelled: the files of this upload were removed and the index is as it was before."
+def signed_out(request: gr.Request) -> bool:
+    """True when logins are on and this request carries no signed-in user."""
+    return auth_from_env() is not None and not request.username
 
 
-def _reindexed(assistant: Assistant, saved: list[Path], progress: BuildProgress) -> tuple[str, list[Path]]:
-    """What happened to the index, and the saved files that stay (none once cancelled)."""
-    started = time.perf_counter()
-    progress.reading()
-    try:
-        report = assistant.refresh(on_progress=progress)
-    except Cancelled:
-        for path in saved:  # nothing was published: without its files the folder matches the index again
-            path.unlink(missing_ok=True)
-        return _CANCELLED, []
-    except AssistantError as error:
-        return f"Saved, but the index could not be updated: {error}", saved
-    return (
-        f"Indexed in {time.perf_counter() - started:.1f} s and searchable now: "
-        f"{report.documents} documents, {report.chunks} passages."
-    ), saved
+_STATUS_SECONDS = 2.0  # how often a page looks at the watcher's progress and the index version
