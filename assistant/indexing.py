@@ -28,7 +28,7 @@ from .manifest import FailureEntry, Manifest, ModelInfo, SourceEntry, chunk_coun
 from .sources import SourceFile, corpus_metadata, load_document
 from .sources.limits import Deadline, guarded
 from .sources.metadata import SourceMeta
-from .store import IndexData, IndexStore, Snapshot, dense_layout
+from .store import IncrementalStore, IndexChanges, IndexData, IndexStore, Snapshot, dense_layout
 from .types import BuildReport, Chunk, Document, LoadFailure
 
 log = logging.getLogger(__name__)
@@ -118,15 +118,34 @@ def index_documents(
     ``on_progress(done, total)`` hears of the chunks to embed, before the first and after each slice; an
     exception it raises stops the build before anything is published.
     """
-    chunks = _chunk_all(documents, previous, settings, embedder, fresh or {})
-    vectors, embedded = _vectors_for(chunks, previous, embedder, progress, on_progress)
-    counts = chunk_counts(chunks)
-    model = ModelInfo(embedder.name, embedder.dim, embedder.max_tokens)
-    sources = {doc.id: entry(doc, counts[doc.id]) for doc in documents}
-    manifest = new_manifest(settings, model, sources, failures, scanned_ns=scanned_ns)
+    fresh = fresh or {}
+    if previous is not None and isinstance(store, IncrementalStore):
+        # Only the documents that are new or differ from the previous version are chunked, embedded and written.
+        changed = [doc for doc in documents if doc.id in fresh or previous.documents.get(doc.id) != doc]
+        chunks = _chunk_all(changed, None, settings, embedder, fresh)
+        own_ids = [doc.id for doc in changed]
+        own_rows = previous.rows_of(own_ids)
+        own = [(row, previous.chunks[row]) for row in own_rows]
+        vectors, embedded = _vectors_for(chunks, previous, own, embedder, progress, on_progress)
+        counts = {sid: e.chunks for sid, e in previous.manifest.sources.items()} | dict.fromkeys(own_ids, 0) | chunk_counts(chunks)
+        manifest = _manifest(documents, counts, embedder, settings, entry, failures, scanned_ns)
+        return store.publish_changes(IndexChanges(manifest, previous, changed, chunks, vectors)), embedded
+    chunks = _chunk_all(documents, previous, settings, embedder, fresh)
+    reusable = previous.chunk_rows() if previous is not None else ()
+    vectors, embedded = _vectors_for(chunks, previous, reusable, embedder, progress, on_progress)
+    manifest = _manifest(documents, chunk_counts(chunks), embedder, settings, entry, failures, scanned_ns)
     data = IndexData(manifest=manifest, documents=documents, chunks=chunks, vectors=vectors)
     del vectors  # the store may free it once written (see IndexData)
     return store.publish(data), embedded
+
+
+def _manifest(
+    documents: list[Document], counts: Mapping[str, int], embedder: Embedder, settings: Settings,
+    entry: Callable[[Document, int], SourceEntry], failures: Iterable[FailureEntry], scanned_ns: int,
+) -> Manifest:  # fmt: skip
+    model = ModelInfo(embedder.name, embedder.dim, embedder.max_tokens)
+    sources = {doc.id: entry(doc, counts.get(doc.id, 0)) for doc in documents}
+    return new_manifest(settings, model, sources, failures, scanned_ns=scanned_ns)
 
 
 @dataclass
@@ -236,13 +255,17 @@ Progress = Callable[[int, int], None]
 
 
 def _vectors_for(
-    chunks: list[Chunk], previous: Snapshot | None, embedder: Embedder, progress: bool, on_progress: Progress | None
+    chunks: list[Chunk],
+    previous: Snapshot | None,
+    embedded_rows: Iterable[tuple[int, Chunk]],
+    embedder: Embedder,
+    progress: bool,
+    on_progress: Progress | None,
 ) -> tuple[np.ndarray, int]:
-    """Vectors for every chunk, taking those whose text is already embedded from the previous index."""
+    """Vectors for every chunk, taking those whose text ``embedded_rows`` of the previous index hold from it."""
     known: dict[str, int] = {}
-    if previous is not None:
-        for row, chunk in previous.chunk_rows():
-            known.setdefault(chunk.text, row)
+    for row, chunk in embedded_rows:
+        known.setdefault(chunk.text, row)
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     missing = [i for i, chunk in enumerate(chunks) if chunk.text not in known]
     hit = [i for i, chunk in enumerate(chunks) if chunk.text in known]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -42,6 +42,18 @@ class IndexData:
     """
 
     manifest: Manifest
+    documents: list[Document]
+    chunks: list[Chunk]
+    vectors: np.ndarray  # row i is the vector of chunks[i]
+
+
+@dataclass
+class IndexChanges:
+    """A new index version as ``base`` (None: nothing) with the ``documents`` given (re)indexed, whose
+    ``chunks`` and ``vectors`` these are; a document of ``base`` that ``manifest`` no longer lists is dropped."""
+
+    manifest: Manifest
+    base: Snapshot | None
     documents: list[Document]
     chunks: list[Chunk]
     vectors: np.ndarray  # row i is the vector of chunks[i]
@@ -91,3 +103,10 @@ class IndexStore(Protocol):
     def is_current(self, snapshot: Snapshot) -> bool:
         """Whether ``snapshot`` is still the live version, cheaply: another process may have published since."""
         ...
+
+
+@runtime_checkable
+class IncrementalStore(Protocol):
+    """A store that publishes a version by writing only what changed since a snapshot it holds."""
+
+    def publish_changes(self, changes: IndexChanges) -> Snapshot: ...
