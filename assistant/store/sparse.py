@@ -13,8 +13,9 @@ document changes them without rewriting anything (a query term repeated counts a
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import logging
+import re
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -28,12 +29,26 @@ from .dense import top_k
 _ARRAYS = ("indptr", "rows", "tf", "lengths")
 
 
-def _bm25s():  # type: ignore[no-untyped-def]
-    import bm25s
+# bm25s's tokenizer (scikit-learn's token pattern, stop words dropped before stemming), reproduced so
+# that tokenising a question does not import bm25s (scipy, numba: seconds of a cold ``ask``);
+# tests/test_sparse.py checks both give the same terms.
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+_STOPWORD_LISTS = {"en": "STOPWORDS_EN", "english": "STOPWORDS_EN"}
 
-    # bm25s sets its logger to DEBUG on import and logs every index build; keep our output quiet.
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    return bm25s
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    """bm25s's stop words, read from its ``stopwords`` module alone (it imports nothing)."""
+    name = str(BM25_PARAMS["stopwords"])
+    if name not in _STOPWORD_LISTS:
+        raise ValueError(f"BM25 stopwords must be one of {', '.join(_STOPWORD_LISTS)}, got {name!r}")
+    package = importlib.util.find_spec("bm25s")
+    if package is None or package.origin is None:
+        raise ModuleNotFoundError("bm25s is not installed: pip install -e . installs it")
+    spec = importlib.util.spec_from_file_location("_bm25s_stopwords", Path(package.origin).parent / "stopwords.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return frozenset(getattr(module, _STOPWORD_LISTS[name]))
 
 
 @lru_cache(maxsize=1)
@@ -43,25 +58,24 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return Stemmer.Stemmer(str(BM25_PARAMS["stemmer"]))
 
 
-def _tokenized(texts: Sequence[str], ids: bool):  # type: ignore[no-untyped-def]
-    return _bm25s().tokenize(
-        list(texts), stopwords=BM25_PARAMS["stopwords"], stemmer=_stemmer(), return_ids=ids, show_progress=False
-    )
-
-
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """Each text's BM25 terms: its words lower-cased, English stop words dropped, stemmed.
 
     The one tokenizer of every backend: the PostgreSQL store indexes and queries these same terms, so
     both rank alike.
     """
-    return _tokenized(texts, ids=False)  # type: ignore[no-any-return]
+    stop = _stopwords()
+    words = [[w for w in _WORD.findall(text.lower()) if w not in stop] for text in texts]
+    unique = list(dict.fromkeys(w for text in words for w in text))
+    stems = dict(zip(unique, _stemmer().stemWords(unique), strict=True))
+    return [[stems[w] for w in text] for text in words]
 
 
 def token_ids(texts: Sequence[str]) -> tuple[list[list[int]], dict[str, int]]:
-    """The same terms as ``tokenize``, as ids into the vocabulary returned (faster for a whole corpus)."""
-    tokens = _tokenized(texts, ids=True)
-    return tokens.ids, tokens.vocab
+    """The same terms as ``tokenize``, as ids into the vocabulary returned."""
+    vocab: dict[str, int] = {}
+    ids = [[vocab.setdefault(term, len(vocab)) for term in terms] for terms in tokenize(texts)]
+    return ids, vocab
 
 
 class SparseIndex:
