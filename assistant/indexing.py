@@ -137,7 +137,8 @@ def index_documents(
     model = ModelInfo(embedder.name, embedder.dim, embedder.max_tokens)
     sources = {**(kept or {}), **{doc.id: entry(doc, counts[doc.id]) for doc in documents}}
     manifest = new_manifest(settings, model, sources, failures, scanned_ns=scanned_ns)
-    data = IndexData(manifest=manifest, documents=documents, chunks=chunks, vectors=vectors, sentences=sentences)
+    base = previous if store.keeps_unchanged else None
+    data = IndexData(manifest=manifest, documents=documents, chunks=chunks, vectors=vectors, sentences=sentences, base=base)
     del vectors  # the store may free it once written (see IndexData)
     return store.publish(data), embedded
 

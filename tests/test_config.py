@@ -3,13 +3,16 @@ thresholds the answer and the quote desk apply are the ones the evaluation pinne
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
 from assistant.config import BM25_PARAMS, AnswerSettings, DeskSettings, ModelSettings, Settings
 from assistant.embedding import SentenceTransformerEmbedder
 from assistant.errors import SettingsError
 from assistant.evaluation.thresholds import load_expected
-from assistant.store.sparse import SparseIndex
+from assistant.store.sparse import Bm25, SparseIndex
 
 
 def test_an_unknown_model_name_is_refused_naming_the_field_and_the_known_models() -> None:
@@ -23,12 +26,13 @@ def test_the_embedder_loads_the_model_the_settings_name() -> None:
     assert embedder.max_tokens == 254  # read from the shipped model's own config, special tokens excluded
 
 
-def test_bm25_builds_with_the_configured_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bm25_scores_with_the_configured_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(BM25_PARAMS, "k1", 0.9)
     monkeypatch.setitem(BM25_PARAMS, "b", 0.3)
-    index = SparseIndex.build(["the unit is investigating allegations", "officers were dismissed"])
-    assert (index._retriever.k1, index._retriever.b) == (0.9, 0.3)
-    assert [row for row, _ in index.search("investigation", 2)] == [0]  # stemmed, as configured
+    texts = ["the unit is investigating allegations", "officers were dismissed"]  # three terms each
+    index = Bm25([SparseIndex.build(texts)], [np.arange(2)])
+    # Stemmed, as configured: one chunk of two holds the term, at average length: ln 2 / (1 + 0.9).
+    assert index.search("investigation", 2) == [(0, pytest.approx(math.log(2) / 1.9))]
 
 
 def test_the_abstention_threshold_is_the_one_the_evaluation_pinned() -> None:

@@ -12,7 +12,7 @@ from assistant.config import DenseSettings
 from assistant.errors import IndexFormatError, SettingsError
 from assistant.store import dense as dense_module
 from assistant.store.dense import DenseIndex
-from assistant.store.files import GRAPH_FILE
+from assistant.store.segments import GRAPH_FILE
 
 WORDS = [
     *("police", "unit", "allegations", "trust", "commissioner", "inspectors", "calls"),
@@ -41,8 +41,10 @@ def ranked(assistant: Assistant, query: str, **kwargs) -> list[tuple[str, int]]:
     return [(p.source.id, p.start) for p in assistant.search(query, k=10, mode="dense", **kwargs).results]
 
 
-def snapshot_folder(assistant: Assistant) -> Path:
-    return assistant.snapshot.folder  # type: ignore[attr-defined,no-any-return]
+def graph_file(assistant: Assistant) -> Path:
+    """Where the live snapshot's first segment keeps its graph."""
+    snapshot = assistant.snapshot
+    return snapshot.folder / "segments" / snapshot.segments[0].name / GRAPH_FILE  # type: ignore[attr-defined,no-any-return]
 
 
 @pytest.fixture
@@ -66,7 +68,7 @@ def test_the_hnsw_graph_is_stored_at_publish_and_reopened_without_rebuilding(
 ) -> None:
     built = make(tmp_path, fake_embedder, HNSW)
     built.refresh()
-    assert (snapshot_folder(built) / GRAPH_FILE).stat().st_size > 0
+    assert graph_file(built).stat().st_size > 0
     assert built.store.manifest().dense == {"index": "hnsw", "m": 32, "ef_construction": 80}
 
     def no_rebuild(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -104,17 +106,17 @@ def test_a_flat_snapshot_opens_under_hnsw_settings_and_the_next_refresh_stores_t
     report = hnsw.refresh()
     assert report.changed and report.reason == "updated: the dense index is now hnsw"
     assert fake_embedder.calls == []  # same chunks, same vectors: only the graph is new
-    assert (snapshot_folder(hnsw) / GRAPH_FILE).exists()
+    assert graph_file(hnsw).exists()
     assert not hnsw.refresh().changed
 
 
 def test_a_metadata_change_republishes_with_the_same_graph_file(tmp_path: Path, sources: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
     hnsw = make(tmp_path, fake_embedder, HNSW)
     hnsw.refresh()
-    before = snapshot_folder(hnsw) / GRAPH_FILE
+    before = graph_file(hnsw)
     (sources / "sources.toml").write_text('["doc01.txt"]\ntitle = "Renamed"\n', encoding="utf-8")
     assert hnsw.refresh().changed
-    after = snapshot_folder(hnsw) / GRAPH_FILE
+    after = graph_file(hnsw)
     assert after != before and after.stat().st_ino == before.stat().st_ino  # linked, not rebuilt
     assert hnsw.document("doc01.txt").title == "Renamed"
 
@@ -131,7 +133,7 @@ def test_auto_switches_to_hnsw_from_the_configured_size(tmp_path: Path, sources:
 def test_a_damaged_graph_file_says_how_to_rebuild(tmp_path: Path, sources: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
     built = make(tmp_path, fake_embedder, HNSW)
     built.refresh()
-    (snapshot_folder(built) / GRAPH_FILE).write_bytes(b"not a faiss index")
+    graph_file(built).write_bytes(b"not a faiss index")
     with pytest.raises(IndexFormatError, match="damaged HNSW graph.*python -m assistant index"):
         make(tmp_path, fake_embedder, HNSW).search("police")
 
@@ -139,7 +141,7 @@ def test_a_damaged_graph_file_says_how_to_rebuild(tmp_path: Path, sources: Path,
 def test_a_graph_built_with_other_parameters_is_not_used(tmp_path: Path, sources: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
     make(tmp_path, fake_embedder, HNSW).refresh()
     other = make(tmp_path, fake_embedder, Settings(dense=DenseSettings(index="hnsw", m=8)))
-    assert other.snapshot.dense.graph.hnsw.nb_neighbors(1) == 8  # type: ignore[attr-defined]
+    assert other.snapshot.dense.parts[0].graph.hnsw.nb_neighbors(1) == 8  # type: ignore[attr-defined]
     assert other.refresh().reason == "updated: the dense index is now hnsw"
 
 

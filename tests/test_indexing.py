@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, ChunkSettings, Settings
+from assistant.config import FORMAT_VERSION
 from assistant.errors import IndexFormatError, IndexMismatchError, IndexMissingError
 from assistant.store import files as store_files
+from assistant.store.sparse import SparseIndex
 
 
 def corpus(folder: Path) -> Path:
@@ -30,7 +32,7 @@ def test_a_fresh_build_indexes_every_source_and_records_a_manifest(tmp_path: Pat
     report = assistant.refresh()
     assert report.changed and sorted(report.added) == ["a.txt", "b.md", "c.html"]
     manifest = assistant.store.manifest()
-    assert manifest.format_version == 2 and manifest.model.name == fake_embedder.name
+    assert manifest.format_version == FORMAT_VERSION and manifest.model.name == fake_embedder.name
     assert manifest.chunker == {"encoding": "cl100k_base", "max_tokens": 128, "overlap_tokens": 32, "unit": "window"}
     assert set(manifest.sources) == {"a.txt", "b.md", "c.html"}
     assert all(len(entry.sha256) == 64 for entry in manifest.sources.values())
@@ -87,7 +89,7 @@ def test_an_interrupted_build_leaves_the_previous_index_loadable(
     def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store_files.SparseIndex, "build", interrupted)
+    monkeypatch.setattr(SparseIndex, "build", interrupted)
     with pytest.raises(KeyboardInterrupt):
         assistant.refresh()
     monkeypatch.undo()

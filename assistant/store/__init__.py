@@ -47,6 +47,9 @@ class IndexData:
     chunks: list[Chunk]
     vectors: np.ndarray  # row i is the vector of chunks[i]
     sentences: SentenceTable  # chunk i's sentences are sentences.of(i)
+    # The live version these documents change, for a store that keeps unchanged sources' rows
+    # (``IndexStore.keeps_unchanged``): its sources the manifest still lists, and not among ``documents``, stay.
+    base: Snapshot | None = None
 
 
 class Snapshot(Protocol):
@@ -102,3 +105,4 @@ class IndexStore(Protocol):
     def is_current(self, snapshot: Snapshot) -> bool:
         """Whether ``snapshot`` is still the live version, cheaply: another process may have published since."""
         ...
+

@@ -3,12 +3,8 @@
     index/CURRENT                     name of the live snapshot; replaced with os.replace (the commit point)
     index/snapshots/<name>/           immutable once published
         manifest.json                 format version, model, chunker settings, each source's sha256
-        documents.jsonl               each document's indexed text and metadata (offsets point into it)
-        chunks.jsonl                  source_id, start, end of each chunk; line i <-> vectors row i
-        vectors.npy                   float32 [chunks, dim], L2-normalised; memory-mapped when opened
-        sentence_*.npy                each chunk's sentence spans and vectors (see store/sentences.py); memory-mapped
-        dense.faiss                   the HNSW graph, when the dense settings ask for one (see store/dense.py)
-        bm25/                         bm25s arrays and vocabulary (no pickle)
+        segments.json, segments/      documents, chunks, vectors, sentences, term counts and graphs (store/segments.py),
+                                      hard-linked from the previous snapshot but for what the build changed
     index/.staging-*/                 a build in progress; removed by the next build
     index/.lock                       held by the one process that publishes or tidies
 
@@ -18,14 +14,13 @@ leaves behind is removed by the next publish or tidy-up (see store/housekeeping.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,40 +31,32 @@ import numpy as np
 from ..config import FORMAT_VERSION, DenseSettings
 from ..errors import IndexFormatError, IndexMissingError
 from ..manifest import Manifest
-from ..types import Chunk, Document
-from . import IndexData, dense_layout
-from .dense import DenseIndex
+from ..types import Chunk
+from . import IndexData, dense_layout, segments
+from .dense import DenseIndex, SegmentedDense
 from .housekeeping import prune, record_previous, remove_staging, writer_lock
-from .jsonl import document_from_json, document_to_json, fsync, read_jsonl, write_jsonl
-from .sentences import ChunkSentences, SentenceTable, read_table, write_table
-from .sparse import SparseIndex
+from .jsonl import fsync
+from .segments import GRAPH_FILE, Segment
+from .sentences import ChunkSentences
+from .sparse import Bm25
 
 log = logging.getLogger(__name__)
 
-GRAPH_FILE = "dense.faiss"
 REBUILD_HINT = "rebuild it with: python -m assistant index"
 
 
 class FileSnapshot:
     """One published snapshot: documents and chunks in memory, vectors memory-mapped, BM25 and dense indexes."""
 
-    def __init__(
-        self,
-        folder: Path,
-        manifest: Manifest,
-        documents: dict[str, Document],
-        chunks: list[Chunk],
-        sparse: SparseIndex,
-        dense: DenseIndex,
-        sentences: SentenceTable,
-    ) -> None:
+    def __init__(self, folder: Path, manifest: Manifest, parts: list[Segment]) -> None:
         self.folder = folder
-        self._sentences = sentences
         self.manifest = manifest
-        self.documents = documents
-        self.chunks = chunks
-        self.dense = dense  # public so a benchmark can tune ``ef_search`` on an open index
-        self._sparse = sparse
+        self.segments = parts
+        self.documents, live, self.chunks = segments.live_rows(parts, manifest.sources)
+        self.live = live  # each segment's rows -> this snapshot's rows (-1: a changed or deleted document's)
+        self._homes = segments.homes(live, len(self.chunks))
+        self.dense = SegmentedDense([part.dense for part in parts], live)  # public so a benchmark can tune ``ef_search``
+        self._sparse = Bm25([part.sparse for part in parts], live)
         self._rows_by_source: dict[str, list[int]] = {}
         for row, chunk in enumerate(self.chunks):
             self._rows_by_source.setdefault(chunk.source_id, []).append(row)
@@ -77,22 +64,23 @@ class FileSnapshot:
     @classmethod
     def read(cls, folder: Path, dense: DenseSettings) -> FileSnapshot:
         manifest = _read_manifest(folder)
+        layout = dense_layout(dense, manifest.chunks)
         try:
-            documents = {d.id: d for d in map(document_from_json, read_jsonl(folder / "documents.jsonl"))}
-            chunks = [
-                Chunk(c["source_id"], c["start"], c["end"], documents[c["source_id"]].text[c["start"] : c["end"]])
-                for c in read_jsonl(folder / "chunks.jsonl")
-            ]
-            vectors = _map_vectors(folder)
-            sparse = SparseIndex.load(folder / "bm25")
-            sentences = read_table(folder, len(chunks))
+            parts = []
+            for position, name in enumerate(segments.read_names(folder)):
+                documents, chunks, sparse, vectors, sentences = segments.read(folder, name)
+                graph = segments.wants_graph(layout, position, len(vectors))
+                index = _open_dense(folder / "segments" / name, manifest, vectors, dense, graph)
+                parts.append(Segment(name, documents, chunks, sparse, index, sentences))
         except (OSError, KeyError, ValueError) as error:
             raise IndexFormatError(f"index at {folder} is damaged ({error}); {REBUILD_HINT}") from None
-        if vectors.shape[0] != len(chunks) or manifest.chunks != len(chunks):
+        snapshot = cls(folder, manifest, parts)
+        if manifest.chunks != len(snapshot.chunks):
             raise IndexFormatError(
-                f"index at {folder} is inconsistent: {vectors.shape[0]} vectors for {len(chunks)} chunks; {REBUILD_HINT}"
+                f"index at {folder} is inconsistent: {len(snapshot.chunks)} live chunks where the manifest "
+                f"records {manifest.chunks}; {REBUILD_HINT}"
             )
-        return cls(folder, manifest, documents, chunks, sparse, _open_dense(folder, manifest, vectors, dense), sentences)
+        return snapshot
 
     def chunk_rows(self) -> Iterable[tuple[int, Chunk]]:
         return enumerate(self.chunks)
@@ -101,13 +89,14 @@ class FileSnapshot:
         return nullcontext()  # the snapshot's files never change
 
     def vectors(self, rows: Sequence[int]) -> np.ndarray:
-        return np.asarray(self.dense.vectors[np.asarray(rows, dtype=np.int64)])
+        return self.dense.vectors(np.asarray(rows, dtype=np.int64))
 
     def sentences(self, rows: Sequence[int]) -> list[ChunkSentences]:
-        return [self._sentences.of(int(row)) for row in rows]
+        positions, own = self._homes
+        return [self.segments[positions[row]].sentences.of(int(own[row])) for row in rows]
 
     def dense_search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        return self.dense.search(query, k, allowed)
+        return self.dense.search(query, k, None if allowed is None else np.asarray(allowed, dtype=np.int64))
 
     def bm25_search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         return self._sparse.search(query, k, allowed)
@@ -120,7 +109,7 @@ class FileSnapshot:
 class FileStore:
     """Snapshots under ``folder``; ``dense`` chooses the dense index each snapshot is built and opened with."""
 
-    keeps_unchanged = False  # each snapshot is a whole folder: a build hands it every source
+    keeps_unchanged = True  # a snapshot links its base's segments: a build hands it only what changed
 
     def __init__(self, folder: Path | str, dense: DenseSettings | None = None) -> None:
         self.folder = Path(folder)
@@ -153,13 +142,25 @@ class FileStore:
             return False
 
     def publish(self, data: IndexData) -> FileSnapshot:
-        """Write ``data`` as a new snapshot and make it live; the snapshot returned is built from ``data``,
-        not read back, so a build never holds two copies of the corpus. ``data.vectors`` is swapped for
-        a memory map of the written file (see ``IndexData``)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        (self.folder / "snapshots").mkdir(exist_ok=True)
-        with writer_lock(self.folder):
-            return self._publish(data)
+        """Make live the snapshot ``data.base`` becomes with ``data``'s documents (re)indexed: the base's
+        segments are linked, not rewritten, and only those documents are written, tokenised and indexed.
+        The snapshot returned is built from ``data``, not read back; ``data.vectors`` is swapped for a
+        memory map of the written file (see ``IndexData``)."""
+        base = data.base
+        if base is not None and not isinstance(base, FileSnapshot):
+            raise TypeError("the files store builds on one of its own snapshots")
+        with self._locked():
+            try:
+                snapshot = self._publish(data, base)
+            except FileNotFoundError as error:
+                if base is None or base.folder.exists():
+                    raise
+                raise IndexFormatError(
+                    f"the index in {self.folder} was replaced while this build ran ({error.filename} is gone); run it again"
+                ) from None
+        if base is None and snapshot.segments:
+            data.vectors = snapshot.segments[0].dense.vectors
+        return snapshot
 
     def tidy(self) -> None:
         """Remove what crashed builds left (staging folders, CURRENT.tmp, snapshots that never went live),
@@ -175,37 +176,20 @@ class FileStore:
         except OSError as error:  # e.g. a read-only index folder: the index still serves, only leftovers stay
             log.warning("could not tidy %s: %s", self.folder, error)
 
-    def _publish(self, data: IndexData) -> FileSnapshot:
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        (self.folder / "snapshots").mkdir(parents=True, exist_ok=True)
+        with writer_lock(self.folder):
+            yield
+
+    def _publish(self, data: IndexData, base: FileSnapshot | None) -> FileSnapshot:
         remove_staging(self.folder)
         live = self._live_for_reuse()
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.folder))
         try:
             record_previous(staging, live[0].name if live else None)
-            write_jsonl(staging / "documents.jsonl", (document_to_json(d) for d in data.documents))
-            write_jsonl(staging / "chunks.jsonl", ({"source_id": c.source_id, "start": c.start, "end": c.end} for c in data.chunks))
-            vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
-            with open(staging / "vectors.npy", "wb") as handle:
-                np.save(handle, vectors, allow_pickle=False)
-                fsync(handle)
-            write_table(staging, data.sentences)
-            layout = dense_layout(self.dense, len(vectors))
-            hashed: dict[str, str] = {}
-            if layout["index"] == "hnsw":
-                hashed["vectors_sha256"] = hashlib.sha256(memoryview(vectors).cast("B")).hexdigest()
-                self._write_graph(staging / GRAPH_FILE, vectors, layout, hashed["vectors_sha256"], live)
-            # The vectors are on disk now: hand the build a memory map of them instead (untouched, so
-            # not resident), freeing the in-memory copy before BM25 builds, the peak of a large publish.
-            del vectors
-            data.vectors = _map_vectors(staging)
-            sparse = SparseIndex.build([c.text for c in data.chunks])
-            sparse.save(staging / "bm25")
-            manifest = replace(
-                data.manifest,
-                chunks=len(data.chunks),
-                format_version=FORMAT_VERSION,
-                dense=layout,
-                vectors_sha256=hashed.get("vectors_sha256"),
-            )
+            parts, manifest = self._assemble(staging, data, base)
+            segments.write_names(staging, parts)
             # Written last: a snapshot without a manifest was never finished.
             with open(staging / "manifest.json", "w", encoding="utf-8") as handle:
                 json.dump(manifest.to_json(), handle, indent=2, ensure_ascii=False)
@@ -222,18 +206,42 @@ class FileStore:
             fsync(handle)
         os.replace(pointer_tmp, self.folder / "CURRENT")
         prune(self.folder / "snapshots", name)
-        # The vectors are mapped from the file just written and the graph read back from its own, so the
-        # build's in-memory copies are freed as soon as the caller lets go of ``data``.
-        vectors = _map_vectors(final)
-        return FileSnapshot(
-            final,
-            manifest,
-            {d.id: d for d in data.documents},
-            data.chunks,
-            sparse,
-            _open_dense(final, manifest, vectors, self.dense),
-            read_table(final, len(data.chunks)),
-        )
+        # The segments' vectors are mapped from their files (renamed, not moved), so the build's
+        # in-memory copies are freed as soon as the caller lets go of them.
+        return FileSnapshot(final, manifest, parts)
+
+    def _assemble(self, staging: Path, data: IndexData, base: FileSnapshot | None) -> tuple[list[Segment], Manifest]:
+        """The new snapshot's segments in ``staging``: the base's, linked, then the changed documents
+        (merged with the newest segments when the merge rule says so), and its manifest."""
+        parts = list(base.segments) if base is not None else []
+        if data.documents:
+            vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
+            written = segments.write(staging, segments.new_name(), data.documents, data.chunks, vectors, data.sentences, False, self.dense)
+            parts.append(written)
+        _, live, chunks = segments.live_rows(parts, data.manifest.sources)
+        layout = dense_layout(self.dense, len(chunks))
+        start = segments.to_merge(live)
+        if start < len(parts):
+            rows = sum(int((m >= 0).sum()) for m in live[start:])
+            graph = segments.wants_graph(layout, start, rows)
+            merged = segments.merge(staging, parts[start:], live[start:], data.manifest.sources, graph, self.dense)
+            for gone in parts[start:]:
+                shutil.rmtree(staging / "segments" / gone.name, ignore_errors=True)  # only a new one is there
+            parts = [*parts[:start], merged]
+        linked = {id(part) for part in base.segments} if base is not None else set()
+        same_graphs = base is not None and base.manifest.dense == layout
+        for position, part in enumerate(parts):
+            want = segments.wants_graph(layout, position, len(part))
+            keep = want and part.dense.graph is not None and (id(part) not in linked or same_graphs)
+            if base is not None and id(part) in linked:
+                segments.link(base.folder, staging, part, keep)
+            if want != keep or (not want and part.dense.graph is not None):
+                dense = DenseIndex.build(part.dense.vectors, self.dense, graph=want)
+                if want:
+                    segments.save_graph(dense, staging / "segments" / part.name)
+                parts[position] = replace(part, dense=dense)
+        manifest = replace(data.manifest, chunks=len(chunks), format_version=FORMAT_VERSION, dense=layout, vectors_sha256=None)
+        return parts, manifest
 
     def _live_for_reuse(self) -> tuple[Path, Manifest] | None:
         """The live snapshot and its manifest, if readable: its HNSW graph may serve the new snapshot."""
@@ -243,44 +251,14 @@ class FileStore:
         except IndexFormatError:
             return None
 
-    def _write_graph(
-        self,
-        target: Path,
-        vectors: np.ndarray,
-        layout: dict[str, Any],
-        vectors_sha256: str,
-        live: tuple[Path, Manifest] | None,
-    ) -> None:
-        """The HNSW graph for ``vectors``: the live snapshot's when it indexes the very same vectors with
-        the same parameters (a metadata-only change), else built; building dominates a large publish."""
-        if live is not None:
-            folder, manifest = live
-            same = manifest.dense == layout and manifest.vectors_sha256 == vectors_sha256
-            if same and (folder / GRAPH_FILE).exists():
-                try:
-                    os.link(folder / GRAPH_FILE, target)  # snapshots are immutable, so sharing the file is safe
-                except OSError:
-                    shutil.copyfile(folder / GRAPH_FILE, target)
-                return
-        DenseIndex.build(vectors, self.dense).save(target)
-        with open(target, "rb+") as handle:
-            fsync(handle)
 
-
-def _map_vectors(folder: Path) -> np.ndarray:
-    """vectors.npy memory-mapped: the page cache holds it once, however many snapshots a process opens."""
-    vectors = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False)
-    if vectors.ndim != 2 or vectors.dtype != np.float32:
-        raise ValueError(f"vectors.npy holds {vectors.dtype} of shape {vectors.shape}, not float32 rows")
-    return vectors
-
-
-def _open_dense(folder: Path, manifest: Manifest, vectors: np.ndarray, settings: DenseSettings) -> DenseIndex:
-    """The dense index ``settings`` ask for: the stored graph when it matches, else built in memory."""
-    wanted = dense_layout(settings, len(vectors))
-    if wanted["index"] == "flat":
+def _open_dense(folder: Path, manifest: Manifest, vectors: np.ndarray, settings: DenseSettings, graph: bool) -> DenseIndex:
+    """A segment's dense index: exact, or its stored graph when it has the one the settings ask for
+    (else built in memory)."""
+    if not graph:
         return DenseIndex(vectors)
     graph_file = folder / GRAPH_FILE
+    wanted = dense_layout(settings, manifest.chunks)
     if manifest.dense == wanted and graph_file.exists():
         try:
             return DenseIndex.load(vectors, graph_file, settings)
@@ -292,7 +270,7 @@ def _open_dense(folder: Path, manifest: Manifest, vectors: np.ndarray, settings:
         wanted,
         "python -m assistant index",
     )
-    return DenseIndex.build(np.asarray(vectors), settings)
+    return DenseIndex.build(np.asarray(vectors), settings, graph=True)
 
 
 def _read_manifest(folder: Path) -> Manifest:

@@ -6,8 +6,8 @@ truth for citations. Vectors are stored in half precision: they only rank a chun
 against the question, where 1e-3 of cosine decides nothing, and they outnumber the chunk vectors
 about five to one.
 
-The files backend keeps the table as three arrays beside ``vectors.npy``, memory-mapped when
-opened (``write_table`` / ``read_table``).
+The files backend keeps a table per segment (store/segments.py) as three arrays beside its
+``vectors.npy``, memory-mapped when opened (``write_table`` / ``read_table``).
 """
 
 from __future__ import annotations
@@ -47,6 +47,28 @@ class SentenceTable:
         begin, end = int(self.starts[i]), int(self.starts[i + 1])
         spans = tuple((int(s), int(e)) for s, e in np.asarray(self.spans[begin:end]))
         return ChunkSentences(spans, np.asarray(self.vectors[begin:end], dtype=np.float32))
+
+    def take(self, rows: np.ndarray) -> SentenceTable:
+        """The table of chunks ``rows``, in that order (read into memory)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        begins, ends = self.starts[rows], self.starts[rows + 1]
+        counts = ends - begins
+        picked = np.repeat(begins - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
+        return SentenceTable(
+            spans=np.asarray(self.spans[picked]).reshape(len(picked), 2),
+            vectors=np.asarray(self.vectors[picked]),
+            starts=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        )
+
+    @classmethod
+    def concat(cls, tables: Sequence[SentenceTable]) -> SentenceTable:
+        """One table of ``tables``' chunks in order."""
+        offsets = np.cumsum([0] + [int(t.starts[-1]) for t in tables[:-1]])
+        return cls(
+            spans=np.concatenate([np.asarray(t.spans) for t in tables]).reshape(-1, 2),
+            vectors=np.concatenate([np.asarray(t.vectors) for t in tables]),
+            starts=np.concatenate([[0]] + [np.asarray(t.starts[1:]) + o for t, o in zip(tables, offsets, strict=True)]).astype(np.int64),
+        )
 
     @classmethod
     def of_chunks(cls, chunks: Sequence[ChunkSentences], dim: int) -> SentenceTable:

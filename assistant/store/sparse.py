@@ -1,8 +1,22 @@
-"""BM25 over chunk texts with bm25s: stemmed, English stop words removed, saved as plain arrays."""
+"""BM25 over chunk texts, scored at query time from stored term counts, so an edit re-tokenises only its document.
+
+Each segment of a snapshot keeps its chunks' term counts as postings (``SparseIndex``: per term, the
+chunks holding it and how often; per chunk, its length). ``Bm25`` scores a query over the live chunks
+of all segments exactly as bm25s' "lucene" variant and the PostgreSQL backend do:
+
+    score(chunk) = sum over query terms t of  idf(t) * tf / (tf + k1 * (1 - b + b * length / avg_length))
+    idf(t) = ln(1 + (N - df(t) + 0.5) / (df(t) + 0.5))
+
+with N, df and the average length counted over the live chunks at query time, so adding or removing a
+document changes them without rewriting anything (a query term repeated counts again, as in bm25s).
+"""
 
 from __future__ import annotations
 
-import logging
+import importlib.util
+import json
+import re
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -12,13 +26,29 @@ import numpy as np
 from ..config import BM25_PARAMS
 from .dense import top_k
 
+_ARRAYS = ("indptr", "rows", "tf", "lengths")
 
-def _bm25s():  # type: ignore[no-untyped-def]
-    import bm25s
 
-    # bm25s sets its logger to DEBUG on import and logs every index build; keep our output quiet.
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    return bm25s
+# bm25s's tokenizer (scikit-learn's token pattern, stop words dropped before stemming), reproduced so
+# that tokenising a question does not import bm25s (scipy, numba: seconds of a cold ``ask``);
+# tests/test_sparse.py checks both give the same terms.
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+_STOPWORD_LISTS = {"en": "STOPWORDS_EN", "english": "STOPWORDS_EN"}
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    """bm25s's stop words, read from its ``stopwords`` module alone (it imports nothing)."""
+    name = str(BM25_PARAMS["stopwords"])
+    if name not in _STOPWORD_LISTS:
+        raise ValueError(f"BM25 stopwords must be one of {', '.join(_STOPWORD_LISTS)}, got {name!r}")
+    package = importlib.util.find_spec("bm25s")
+    if package is None or package.origin is None:
+        raise ModuleNotFoundError("bm25s is not installed: pip install -e . installs it")
+    spec = importlib.util.spec_from_file_location("_bm25s_stopwords", Path(package.origin).parent / "stopwords.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return frozenset(getattr(module, _STOPWORD_LISTS[name]))
 
 
 @lru_cache(maxsize=1)
@@ -34,50 +64,149 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     The one tokenizer of every backend: the PostgreSQL store indexes and queries these same terms, so
     both rank alike.
     """
-    return _bm25s().tokenize(list(texts), stopwords=BM25_PARAMS["stopwords"], stemmer=_stemmer(), return_ids=False, show_progress=False)
+    stop = _stopwords()
+    words = [[w for w in _WORD.findall(text.lower()) if w not in stop] for text in texts]
+    unique = list(dict.fromkeys(w for text in words for w in text))
+    stems = dict(zip(unique, _stemmer().stemWords(unique), strict=True))
+    return [[stems[w] for w in text] for text in words]
 
 
-_NO_TERMS = "no-terms.json"  # marks an index whose chunks hold no searchable word (bm25s cannot build one)
+def token_ids(texts: Sequence[str]) -> tuple[list[list[int]], dict[str, int]]:
+    """The same terms as ``tokenize``, as ids into the vocabulary returned."""
+    vocab: dict[str, int] = {}
+    ids = [[vocab.setdefault(term, len(vocab)) for term in terms] for terms in tokenize(texts)]
+    return ids, vocab
 
 
 class SparseIndex:
-    def __init__(self, retriever) -> None:  # type: ignore[no-untyped-def]
-        self._retriever = retriever
-        self._vocab = retriever.vocab_dict if retriever is not None else {}
+    """One segment's term counts: for term i, ``rows[indptr[i]:indptr[i+1]]`` hold it ``tf[...]`` times."""
+
+    def __init__(self, terms: list[str], indptr: np.ndarray, rows: np.ndarray, tf: np.ndarray, lengths: np.ndarray) -> None:
+        self.terms = terms
+        self.term_ids = {term: i for i, term in enumerate(terms)}
+        self.indptr, self.rows, self.tf, self.lengths = indptr, rows, tf, lengths
+
+    def __len__(self) -> int:
+        return len(self.lengths)
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> SparseIndex:
-        bm25s = _bm25s()
-        tokens = bm25s.tokenize(list(texts), stopwords=BM25_PARAMS["stopwords"], stemmer=_stemmer(), show_progress=False)
-        if not tokens.vocab:
-            return cls(None)
-        retriever = bm25s.BM25(method=BM25_PARAMS["method"], k1=BM25_PARAMS["k1"], b=BM25_PARAMS["b"])
-        retriever.index(tokens, show_progress=False)
-        return cls(retriever)
+        """Tokenise ``texts`` (row i is text i) and count their terms."""
+        ids, vocab = token_ids(texts)
+        lengths = np.fromiter((len(t) for t in ids), dtype=np.int64, count=len(ids))
+        flat = np.fromiter((i for t in ids for i in t), dtype=np.int64, count=int(lengths.sum()))
+        rows = np.repeat(np.arange(len(ids), dtype=np.int64), lengths)
+        by_id = sorted(vocab, key=vocab.__getitem__)
+        return cls._from_pairs(by_id, flat, rows, np.ones(len(flat), dtype=np.int64), lengths)
+
+    @classmethod
+    def _from_pairs(cls, terms: list[str], term: np.ndarray, row: np.ndarray, tf: np.ndarray, lengths: np.ndarray) -> SparseIndex:
+        """Postings from (term id, row, count) triples; repeated pairs are summed, unused terms dropped."""
+        n_rows = max(len(lengths), 1)
+        keys, where = np.unique(term * n_rows + row, return_inverse=True)
+        counts = np.bincount(where, weights=tf, minlength=len(keys)).astype(np.int32)
+        term_of, row_of = keys // n_rows, keys % n_rows
+        used, term_of = np.unique(term_of, return_inverse=True)
+        indptr = np.zeros(len(used) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term_of, minlength=len(used)), out=indptr[1:])
+        return cls([terms[i] for i in used], indptr, row_of.astype(np.int32), counts, lengths.astype(np.int32))
+
+    def subset(self, keep: np.ndarray) -> SparseIndex:
+        """The counts of rows ``keep`` (sorted), renumbered from 0: merging segments needs no tokenizer."""
+        new_row = np.full(len(self), -1, dtype=np.int64)
+        new_row[keep] = np.arange(len(keep))
+        term = np.repeat(np.arange(len(self.terms), dtype=np.int64), np.diff(self.indptr))
+        mapped = new_row[self.rows]
+        kept = mapped >= 0
+        return SparseIndex._from_pairs(self.terms, term[kept], mapped[kept], self.tf[kept], self.lengths[keep])
+
+    @staticmethod
+    def concat(parts: Sequence[SparseIndex]) -> SparseIndex:
+        """One segment of ``parts`` in order (rows renumbered after each other)."""
+        vocab: dict[str, int] = {}
+        terms, rows, tfs = [], [], []
+        offset = 0
+        for part in parts:
+            ids = np.asarray([vocab.setdefault(t, len(vocab)) for t in part.terms], dtype=np.int64)
+            terms.append(np.repeat(ids, np.diff(part.indptr)))
+            rows.append(np.asarray(part.rows, dtype=np.int64) + offset)
+            tfs.append(np.asarray(part.tf, dtype=np.int64))
+            offset += len(part)
+        lengths = np.concatenate([np.asarray(p.lengths) for p in parts]) if parts else np.zeros(0, np.int32)
+        empty = np.zeros(0, dtype=np.int64)
+        return SparseIndex._from_pairs(
+            sorted(vocab, key=vocab.__getitem__),
+            np.concatenate(terms) if terms else empty,
+            np.concatenate(rows) if rows else empty,
+            np.concatenate(tfs) if tfs else empty,
+            lengths,
+        )
 
     @classmethod
     def load(cls, folder: Path) -> SparseIndex:
-        bm25s = _bm25s()
-        if (folder / _NO_TERMS).exists():
-            return cls(None)
-        return cls(bm25s.BM25.load(str(folder), show_progress=False))
+        terms = json.loads((folder / "terms.json").read_text(encoding="utf-8"))
+        if not isinstance(terms, list):
+            raise ValueError("terms.json is not a list of terms")
+        arrays = [np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS]
+        if len(arrays[0]) != len(terms) + 1 or len(arrays[1]) != len(arrays[2]):
+            raise ValueError("the term counts do not fit their vocabulary")
+        return cls(terms, *arrays)
 
     def save(self, folder: Path) -> None:
-        if self._retriever is None:
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / _NO_TERMS).write_text("{}", encoding="utf-8")
-        else:
-            self._retriever.save(str(folder), show_progress=False)
+        """Plain arrays and a JSON vocabulary, fsynced (no pickle)."""
+        from .jsonl import fsync
+
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / "terms.json", "w", encoding="utf-8") as handle:
+            json.dump(self.terms, handle, ensure_ascii=False)
+            fsync(handle)
+        for name in _ARRAYS:
+            with open(folder / f"{name}.npy", "wb") as handle:
+                np.save(handle, np.ascontiguousarray(getattr(self, name)), allow_pickle=False)
+                fsync(handle)
+
+
+class Bm25:
+    """BM25 over the live rows of several segments: ``live[s][local row]`` is the row searches see, or -1."""
+
+    def __init__(self, segments: Sequence[SparseIndex], live: Sequence[np.ndarray]) -> None:
+        self._segments = list(zip(segments, live, strict=True))
+        self.rows = int(sum(int((m >= 0).sum()) for m in live))
+        lengths = np.zeros(self.rows, dtype=np.float64)
+        for segment, mapping in self._segments:
+            alive = mapping >= 0
+            lengths[mapping[alive]] = np.asarray(segment.lengths)[alive]
+        average = lengths.sum() / self.rows if self.rows else 0.0
+        k1, b = float(BM25_PARAMS["k1"]), float(BM25_PARAMS["b"])  # type: ignore[arg-type]
+        # The per-row part of the denominator, fixed for this version of the index.
+        self._norm = k1 * (1 - b + b * lengths / average) if average > 0 else None
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        tokens = tokenize([query])[0]
-        known = [t for t in tokens if t in self._vocab]
-        if not known:  # stop words only, or words no chunk contains
+        if self._norm is None:  # no chunk holds a searchable word
             return []
-        scores = np.asarray(self._retriever.get_scores(known), dtype=np.float32)
+        scores = np.zeros(self.rows, dtype=np.float64)
+        for term, repeats in Counter(tokenize([query])[0]).items():
+            postings = list(self._postings(term))
+            df = sum(len(rows) for rows, _ in postings)
+            if not df:  # a stop word, or a word no chunk holds
+                continue
+            weight = repeats * np.log(1 + (self.rows - df + 0.5) / (df + 0.5))
+            for rows, tf in postings:
+                scores[rows] += weight * tf / (tf + self._norm[rows])
         if allowed is not None:
-            mask = np.zeros(len(scores), dtype=bool)
+            mask = np.zeros(self.rows, dtype=bool)
             mask[allowed] = True
-            scores = np.where(mask, scores, 0.0)
-        # A zero score means no query term matched: not a hit, whatever its rank.
-        return [(row, score) for row, score in top_k(scores, k) if score > 0]
+            scores[~mask] = 0.0
+        hit = np.flatnonzero(scores)  # a zero score means no query term matched: not a hit
+        return [(int(hit[i]), score) for i, score in top_k(scores[hit], k)]
+
+    def _postings(self, term: str):  # type: ignore[no-untyped-def]
+        """(live rows, counts) of ``term`` in each segment that holds it."""
+        for segment, mapping in self._segments:
+            i = segment.term_ids.get(term)
+            if i is None:
+                continue
+            lo, hi = int(segment.indptr[i]), int(segment.indptr[i + 1])
+            rows = mapping[segment.rows[lo:hi]]
+            alive = rows >= 0
+            yield rows[alive], np.asarray(segment.tf[lo:hi], dtype=np.float64)[alive]
