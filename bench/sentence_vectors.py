@@ -1,16 +1,17 @@
-"""Quote accuracy and build cost of sentence vectors made at index time, against today's on-demand embedding.
+"""Quote accuracy and build cost of the ways to make sentence vectors at index time (``ModelSettings.sentence_vectors``).
 
 ```
 .venv/bin/python -m bench.sentence_vectors                 # gold set + 256 sampled chunks of a generated corpus
 .venv/bin/python -m bench.sentence_vectors --chunks 512 --rounds 3
 ```
 
-**Quote accuracy.** The shipped articles are indexed with the real model; every gold question
-(eval/gold.toml, follow-ups with their context, as the eval asks them) is searched once through
-``Assistant.search`` (hybrid, k=10). The passages stay as returned; each passage's quote is chosen
-again with ``quoting.choose_quote`` from the sentence vectors of each method, and scored with the
-eval's own ``quote_accuracy`` (first result's quote overlaps an answer). "on demand" is what the
-search returned; "lexical only" gives every sentence the same cosine, to show what vectors add.
+**Quote accuracy.** The shipped articles are indexed with the real model as shipped (pooled sentence
+vectors stored in the snapshot); every gold question (eval/gold.toml, follow-ups with their context,
+as the eval asks them) is searched once through ``Assistant.search`` (hybrid, k=10). The passages stay
+as returned; each passage's quote is chosen again with ``quoting.choose_quote`` from the sentence
+vectors of each method, and scored with the eval's own ``quote_accuracy`` (first result's quote
+overlaps an answer). "as searched" is what the search returned (the stored pooled vectors, in half
+precision); "lexical only" gives every sentence the same cosine, to show what vectors add.
 Near-duplicate grouping is not redone, so the passage lists are identical across methods.
 
 **Build throughput.** A sample of chunks of the generated benchmark corpus (bench/corpus.py), with
@@ -92,10 +93,8 @@ def accuracy(workdir: Path, embedder: SentenceTransformerEmbedder) -> list[tuple
     gold = load_gold(snapshot.documents)
     texts, spans = chunk_spans(snapshot, range(len(snapshot.chunks)))
     methods: dict[str, SentenceVectors | None] = {
-        "a: embedded separately at index time": embedded_separately(embedder, texts, spans),
-        "b: pooled from the chunk's token embeddings": pooled_from_tokens(
-            SentenceTransformerTokens(embedder.model), texts, spans
-        ),
+        "separate: each sentence embedded on its own": embedded_separately(embedder, texts, spans),
+        "pooled, full precision (not stored)": pooled_from_tokens(SentenceTransformerTokens(embedder.model), texts, spans),
         "lexical and figure cues only (no vectors)": None,
     }
     asked = {q.id: assistant.search(gold.query(q), k=K) for q in gold.questions}
@@ -105,14 +104,14 @@ def accuracy(workdir: Path, embedder: SentenceTransformerEmbedder) -> list[tuple
         tagged = [{q.id: results[q.id] for q in gold.questions if tag in q.tags} for tag in TAGS]
         return [quote_accuracy(results, gold), *(quote_accuracy(subset, gold) for subset in tagged)]
 
-    rows = [("on demand (today)", scores(asked), 1.0)]
+    rows = [("pooled, stored in half precision (as searched, shipped)", scores(asked), 1.0)]
     for name, vectors in methods.items():
         requoted = {qid: requote(r, snapshot, vectors, query_vectors[qid]) for qid, r in asked.items()}
         same = [
             requoted[q.id].results[0].quote == asked[q.id].results[0].quote for q in gold.answerable if asked[q.id].results
         ]
         rows.append((name, scores(requoted), sum(same) / len(same)))
-    a, b = methods["a: embedded separately at index time"], methods["b: pooled from the chunk's token embeddings"]
+    a, b = methods["separate: each sentence embedded on its own"], methods["pooled, full precision (not stored)"]
     cosine = np.sum(a.sentences * b.sentences, axis=1)  # type: ignore[union-attr]
     print(f"gold: {len(gold.answerable)} answerable of {len(gold.questions)}; {len(snapshot.chunks)} chunks")
     print(
@@ -165,7 +164,7 @@ def main(argv: list[str] | None = None) -> None:
         workdir = Path(folder)
         if not args.skip_accuracy:
             tags = " | ".join(f"… {tag}" for tag in TAGS)
-            print(f"| method | quote accuracy | {tags} | first quote same as on demand |\n|---|--:|" + "--:|" * (len(TAGS) + 1))
+            print(f"| method | quote accuracy | {tags} | first quote same as shipped |\n|---|--:|" + "--:|" * (len(TAGS) + 1))
             for name, values, same in accuracy(workdir, embedder):
                 print(f"| {name} | " + " | ".join(f"{v:.3f}" for v in values) + f" | {same:.3f} |")
         if args.skip_throughput:
@@ -176,10 +175,10 @@ def main(argv: list[str] | None = None) -> None:
         tokens = SentenceTransformerTokens(embedder.model)
         methods: dict[str, Callable[[], object]] = {
             "bare encoder (chunks only, torch)": lambda: embedder.encode(texts),
-            "a: embedded separately (torch)": lambda: embedded_separately(embedder, texts, spans),
-            "b: pooled from tokens (torch)": lambda: pooled_from_tokens(tokens, texts, spans),
+            "separate: each sentence embedded (torch)": lambda: embedded_separately(embedder, texts, spans),
+            "pooled from tokens (torch)": lambda: pooled_from_tokens(tokens, texts, spans),
             "bare encoder (chunks only, onnx)": lambda: onnx.encode(texts),
-            "b: pooled from tokens (onnx)": lambda: pooled_from_tokens(onnx, texts, spans),
+            "pooled from tokens (onnx)": lambda: pooled_from_tokens(onnx, texts, spans),
         }
         seconds = throughput(methods, args.rounds)
     bare = seconds["bare encoder (chunks only, torch)"]

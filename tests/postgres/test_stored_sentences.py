@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import Settings
+from assistant import Assistant, Settings
 from assistant.config import ModelSettings
 from assistant.onnx_embedding import TokenOutput, normalise
 from assistant.quoting import sentences_in
@@ -90,12 +90,17 @@ def test_quotes_are_the_same_built_fresh_reopened_and_after_an_incremental_build
     assert _quotes(updated) == _quotes(rebuilt)  # as if built from scratch with the new document
 
 
-def test_a_search_and_its_reported_also_by_make_exactly_one_model_call(
-    sources: Path, store_url: str | None, tmp_path: Path
-) -> None:
+@pytest.fixture
+def built(sources: Path, store_url: str | None, tmp_path: Path) -> tuple[Assistant, TokenFake]:
+    """The shipped articles indexed on the test's store with the token fake (default settings: pooled)."""
     embedder = TokenFake()
     assistant = make_assistant(sources, store_url, tmp_path / "index", embedder)
     assistant.refresh()
+    return assistant, embedder
+
+
+def test_a_search_and_its_reported_also_by_make_exactly_one_model_call(built: tuple[Assistant, TokenFake]) -> None:
+    assistant, embedder = built
     for question in QUESTIONS:
         embedder.calls.clear()
         result = assistant.search(question, k=5)
@@ -103,10 +108,8 @@ def test_a_search_and_its_reported_also_by_make_exactly_one_model_call(
         assert embedder.calls == [[question]]
 
 
-def test_stored_spans_are_each_chunks_sentences_verbatim(sources: Path, store_url: str | None, tmp_path: Path) -> None:
-    assistant = make_assistant(sources, store_url, tmp_path / "index", TokenFake())
-    assistant.refresh()
-    snapshot = assistant.snapshot
+def test_stored_spans_are_each_chunks_sentences_verbatim(built: tuple[Assistant, TokenFake]) -> None:
+    snapshot = built[0].snapshot
     rows = [row for row, _ in snapshot.chunk_rows()]
     for row, stored in zip(rows, snapshot.sentences(rows), strict=True):
         chunk = snapshot.chunks[row]
@@ -117,13 +120,8 @@ def test_stored_spans_are_each_chunks_sentences_verbatim(sources: Path, store_ur
         assert np.allclose(np.linalg.norm(stored.vectors, axis=1), 1.0, atol=2e-3)
 
 
-def test_pooled_sentences_are_the_mean_of_their_own_tokens_in_the_chunk(
-    sources: Path, store_url: str | None, tmp_path: Path
-) -> None:
-    embedder = TokenFake()
-    assistant = make_assistant(sources, store_url, tmp_path / "index", embedder)
-    assistant.refresh()
-    snapshot = assistant.snapshot
+def test_pooled_sentences_are_the_mean_of_their_own_tokens_in_the_chunk(built: tuple[Assistant, TokenFake]) -> None:
+    snapshot, embedder = built[0].snapshot, built[1]
     row, chunk = next(iter(snapshot.chunk_rows()))
     stored = snapshot.sentences([row])[0]
     text = snapshot.documents[chunk.source_id].text
