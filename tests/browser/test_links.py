@@ -104,7 +104,7 @@ def test_a_passage_link_lands_on_its_text_after_an_edit_above_it_and_says_change
     page = open_passage_link(chromium, served, link)
     status = page.locator("#reader .link-status")
     assert status.get_attribute("class") == "link-status changed"
-    assert status.inner_text().startswith("Changed: The passage was changed: here is the nearest text")
+    assert status.inner_text().startswith("Changed: the passage was edited since the link was made; here is the nearest text")
     marked = page.locator("#reader mark.quote").inner_text()
     assert "4,913 bicycles" in marked and "almost twice" in marked  # the text as it is now, marked
     assert "4,312" in page.locator("#reader blockquote.linked-text").inner_text()  # and what the link was made for
