@@ -73,7 +73,7 @@ def browser_context(served: tuple[str, Assistant]):  # type: ignore[no-untyped-d
 
 
 @pytest.fixture(scope="module")
-def chromium(served: tuple[str, Assistant]):  # type: ignore[no-untyped-def]
+def chromium():  # type: ignore[no-untyped-def]
     """Chromium itself, for tests that open several new browsers (``chromium.new_context()``, nothing stored).
     A module uses either this or ``browser_context``: Playwright runs one driver at a time."""
     if not CHROMIUM.exists():
