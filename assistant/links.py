@@ -104,23 +104,23 @@ def resolve(link: PassageLink, documents: Mapping[str, Document], settings: Link
     min_similarity = (settings or LinkSettings()).min_similarity
     doc = documents.get(link.source_id)
     if doc is None:
-        return Resolution("gone", link.source_id, None, None, None, 0.0, f"{link.source_id} is no longer in the library.")
+        return Resolution("gone", link.source_id, None, None, None, 0.0, f"Gone: {link.source_id} is no longer in the library.")
     if doc.text[link.start : link.end] == link.text:
         same = text_hash(doc.text) == link.text_hash
         note = "" if same else " The source has changed elsewhere since the link was made."
-        return _found("exact", doc, link.start, link.end, 100.0, "The passage is where the link says." + note)
+        return _found("exact", doc, link.start, link.end, 100.0, "Exact: the passage is where the link says." + note)
     found = _nearest_verbatim(doc.text, link.text, link.start)
     if found is not None:
         return _found("moved", doc, found, found + len(link.text), 100.0,
-                      f"The source was edited: the passage now starts at character {found}, not {link.start}.")  # fmt: skip
+                      f"Moved: the source was edited above the passage, which now starts at character {found}, not {link.start}.")  # fmt: skip
     nearest = _nearest_alignment(doc.text, link.text, link.start)
     if nearest is None or nearest[0] < min_similarity:
         best = nearest[0] if nearest else 0.0
         return Resolution("gone", doc.id, None, None, None, best,
-                          f"The passage is no longer in {doc.id}: the closest text is only {best:.0f}% similar.")  # fmt: skip
+                          f"Gone: the passage is no longer in {doc.id}; the closest text is only {best:.0f}% similar.")  # fmt: skip
     score, start, end = nearest
     return _found("changed", doc, start, end, score,
-                  f"The passage was changed: here is the nearest text, {score:.0f}% similar.")  # fmt: skip
+                  f"Changed: the passage was edited since the link was made; here is the nearest text, {score:.0f}% similar.")  # fmt: skip
 
 
 def _found(status: Status, doc: Document, start: int, end: int, similarity: float, message: str) -> Resolution:

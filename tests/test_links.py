@@ -142,3 +142,12 @@ def test_a_link_outside_the_document_cannot_be_made(itv: Document) -> None:
 def test_a_plain_visit_carries_no_link_and_a_question_carries_an_answer_link() -> None:
     assert shared_link("http://127.0.0.1:7860/") is None
     assert shared_link("/?q=who%20leads%20Daso") == AnswerLink("who leads Daso")
+
+
+def test_each_message_begins_with_its_status_in_words() -> None:
+    doc = Document("a.txt", "sources/a.txt", "A", None, "Alpha beta gamma delta.\n", "sha")
+    link = PassageLink.of(doc, 0, 10)
+    moved = replace(doc, text="New line.\n" + doc.text)
+    assert resolve(link, {"a.txt": doc}).message.startswith("Exact: ")
+    assert resolve(link, {"a.txt": moved}).message.startswith("Moved: ")
+    assert resolve(link, {}).message.startswith("Gone: ")

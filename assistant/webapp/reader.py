@@ -14,9 +14,6 @@ from ..service import Assistant
 from . import cards, queues, style
 from .document_html import EMPTY, STYLE, reader_html
 
-_HEADS = {"moved": "Moved", "changed": "Changed", "gone": "Gone"}  # how a link's note begins, plainly
-
-
 @dataclass(frozen=True)
 class Reader:
     html: gr.HTML
@@ -53,25 +50,24 @@ def opened(
         return cards.notice(str(error)), gr.skip()
     if doc.text[where[0] : where[1]] != text:
         note = cards.notice("This source has changed since the answer; showing it as it is now.")
-        return note + reader_html(doc), gr.Dropdown(value=source_id)
+        return note + reader_html(doc), gr.update(value=source_id)
     start, end = span or where
     link = PassageLink.of(doc, start, end).to_url()
-    return reader_html(doc, where, span, link=link), gr.Dropdown(value=source_id)
+    return reader_html(doc, where, span, link=link), gr.update(value=source_id)
 
 
 def linked(assistant: Assistant, link: PassageLink) -> tuple[Any, Any]:
     """The reader at a passage link's text as the live index holds it: where the link says, moved, changed (the
     nearest text marked, with how similar it is) or gone; never other text without saying so."""
     found = assistant.resolve_link(link)
-    head = _HEADS.get(found.status, "")
-    note = f"{head}: {found.message}" if head else found.message
+    note = found.message  # begins with the status, in words: "Moved: …", "Changed: …", "Gone: …"
     try:
         doc = assistant.document(found.source_id)
     except AssistantError:
-        return cards.notice(f"{head}: {found.message}"), gr.skip()
+        return cards.notice(note), gr.skip()
     if found.start is None or found.end is None:
-        return reader_html(doc, note=note, status=found.status, linked=link.text), gr.Dropdown(value=doc.id)
+        return reader_html(doc, note=note, status=found.status, linked=link.text), gr.update(value=doc.id)
     here = PassageLink.of(doc, found.start, found.end).to_url()
     was = link.text if found.status == "changed" else ""
     html = reader_html(doc, (found.start, found.end), link=here, note=note, status=found.status, linked=was)
-    return html, gr.Dropdown(value=doc.id)
+    return html, gr.update(value=doc.id)

@@ -72,6 +72,19 @@ def browser_context(served: tuple[str, Assistant]):  # type: ignore[no-untyped-d
         context.close()
 
 
+@pytest.fixture(scope="module")
+def chromium():  # type: ignore[no-untyped-def]
+    """Chromium itself, for tests that open several new browsers (``chromium.new_context()``, nothing stored).
+    A module uses either this or ``browser_context``: Playwright runs one driver at a time."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's Chromium: apt-get install -y chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def page(browser_context, served):  # type: ignore[no-untyped-def]
     """A fresh tab on the app, which records any error the page throws."""

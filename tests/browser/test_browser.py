@@ -33,7 +33,9 @@ def test_a_question_shows_ranked_cards_with_the_right_quote_highlighted(page, sc
     first = last_turn(page).locator("article.card").first
     assert "625" in first.locator("mark.quote").inner_text()
     header = first.locator("header").inner_text()
-    assert "para" in header and "score" in header
+    assert "para" in header and "score" not in header  # raw scores sit behind the card's Details toggle
+    first.locator("details.scores summary").click()
+    assert "ranking score" in first.locator("details.scores").inner_text()
     assert last_turn(page).locator("article.card").count() == 5
     page.screenshot(path=str(screenshots / "ask.png"))
     assert page.page_errors == []
