@@ -41,11 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_store(parser)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def command(name: str, help: str, *, store: bool = True) -> argparse.ArgumentParser:
+    def command(name: str, help: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         add_folders(sub, defaults=False)
-        if store:
-            add_store(sub, defaults=False)
+        add_store(sub, defaults=False)
         return sub
 
     command("index", "build or refresh the index from the sources folder").add_argument(
@@ -64,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .evaluation.cli import add_arguments as add_eval_arguments
 
     # The evaluation builds temporary indexes of its own (one per chunk size): never in the user's database.
-    add_eval_arguments(command("eval", "measure retrieval on the gold questions or a BEIR folder", store=False))
+    add_eval_arguments(command("eval", "measure retrieval on the gold questions or a BEIR folder"))
     add_database_server(
         commands.add_parser(
             "db", help="a local PostgreSQL + pgvector server: start, stop, status, or a read replica",
@@ -94,9 +93,6 @@ def main(argv: Sequence[str] | None = None, *, quick_exit: bool = False) -> int:
     if args.command == "db":
         return run_database_server(args)
     if args.command == "eval":
-        if args.store is not None or args.replica_url:
-            print("error: eval indexes into temporary folders of its own; --store does not apply", file=sys.stderr)
-            return 2
         from .evaluation.cli import run as run_eval
 
         return run_eval(args)

@@ -1,12 +1,13 @@
 """The PostgreSQL store beside the files store, on the same generated corpus, with the stand-in embedder.
 
-    .venv/bin/python -m bench.postgres [--docs 1000 10000] [--queries 50]
+    nice .venv/bin/python -m bench.postgres [--docs 1000 10000] [--queries 50] [--readme bench/README.md]
 
 For each corpus size and store: build, re-index with nothing changed and with one document changed,
-hybrid retrieval (``Retriever.search``: both searches, fusion, quotes) p50/p95 in this process, and the
+hybrid retrieval (the question encoded, both searches, fusion: ``find_candidates``) and BM25 alone,
+the full answer (``Assistant.search``: retrieval, quotes, the verdict) p50/p95 in this process, and the
 resident memory of a fresh app process that opened the index and answered the same questions. A
 throwaway server is started from the pinned wheel (``assistant.db``) and stopped at the end. Figures
-are printed as one JSON object per run, and a table at the end.
+are printed as one JSON object per run; the table goes into ``--readme`` between its PostgreSQL markers.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--readme", type=Path, default=ROOT / "bench" / "README.md", help="where the table goes")
     args = parser.parse_args(argv)
+    load = os.getloadavg()
     from assistant import db
 
     work = Path(tempfile.mkdtemp(prefix="bench-pg-"))
@@ -55,6 +58,46 @@ def main(argv: list[str] | None = None) -> None:
         db.stop(server.folder)
         shutil.rmtree(work, ignore_errors=True)
     print(table(runs))
+    write_readme(args.readme, runs, argv if argv is not None else sys.argv[1:], (load, os.getloadavg()))
+
+
+def _retrieval(assistant: Any, questions: list[str]) -> dict[str, Any]:
+    """Hybrid retrieval (encode, dense + BM25 candidates, fusion) and BM25 alone, per question, in one read."""
+    from assistant.candidates import find_candidates
+
+    snapshot, search = assistant.snapshot, assistant.settings.search
+    hybrid, bm25 = [], []
+    for question in questions:
+        began = time.perf_counter()
+        vector = assistant.embedder.encode([question])[0]
+        with snapshot.reading():
+            find_candidates(snapshot, question, vector, search.candidates, search)
+        hybrid.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        with snapshot.reading():
+            snapshot.bm25_search(question, search.candidates)
+        bm25.append(time.perf_counter() - began)
+    found = {"hybrid_retrieval_ms": percentiles_ms(hybrid), "bm25_ms": percentiles_ms(bm25)}
+    if hasattr(snapshot, "version"):  # PostgreSQL: the same rankings without pruning, for the gain
+        found["bm25_unpruned_ms"] = bm25_unpruned(snapshot, questions, search.candidates)
+    return found
+
+
+def bm25_unpruned(snapshot: Any, questions: list[str], k: int) -> dict[str, float]:
+    """PostgreSQL BM25 reading every posting of the query's terms; each ranking checked equal to the pruned one."""
+    from assistant.store import pg_bm25
+
+    times = []
+    for question in questions:
+        expected = snapshot.bm25_search(question, k)
+        began = time.perf_counter()
+        with snapshot.reading() as conn:
+            hits = pg_bm25.search(conn, snapshot.version, snapshot.manifest.chunks, snapshot.total_length, question, k,
+                                  None, prune=False)  # fmt: skip
+        times.append(time.perf_counter() - began)
+        if [r for r, _ in hits] != [r for r, _ in expected]:
+            raise AssertionError(f"pruned BM25 ranks {question!r} differently")
+    return percentiles_ms(times)
 
 
 def measure(sources: Path, url: str | None, index_dir: Path, questions: list[str]) -> dict[str, Any]:
@@ -80,6 +123,7 @@ def measure(sources: Path, url: str | None, index_dir: Path, questions: list[str
     began = time.perf_counter()
     one = assistant.refresh()
     one_s = time.perf_counter() - began
+    edited.write_text(text, encoding="utf-8")  # the next store indexes the corpus as generated
     assistant.search(questions[0])  # warm: first-query costs are not what a running server sees
     times = []
     for question in questions:
@@ -87,6 +131,7 @@ def measure(sources: Path, url: str | None, index_dir: Path, questions: list[str
         assistant.search(question, k=5, mode="hybrid")
         times.append(time.perf_counter() - began)
     return {
+        **_retrieval(assistant, questions),
         "chunks": built.chunks,
         "build_s": round(build_s, 2),
         "reindex_unchanged_s": round(unchanged_s, 3),
@@ -190,14 +235,48 @@ def _database(server_url: str, name: str) -> str:
 
 def table(runs: list[dict[str, Any]]) -> str:
     head = ("| docs | store | chunks | build s | re-index, none changed s | re-index, 1 changed s (embedded) "
-            "| hybrid answer p50 / p95 ms | app RSS MiB (grown while answering) |\n|---|---|---|---|---|---|---|---|")
+            "| hybrid retrieval p50 / p95 ms | BM25 alone p50 / p95 ms (unpruned) | full answer p50 / p95 ms "
+            "| app RSS MiB (grown while answering) |\n|---|---|---|---|---|---|---|---|---|---|")
     rows = [
         f"| {r['docs']:,} | {r['store']} | {r['chunks']:,} | {r['build_s']} | {r['reindex_unchanged_s']} "
-        f"| {r['reindex_one_s']} ({r['reindex_one_embedded']}) | {r['hybrid_answer_ms']['p50']} / {r['hybrid_answer_ms']['p95']} "
-        f"| {r['app_rss_mb']['rss_mb']} ({r['app_rss_mb']['grown_mb']}) |"
+        f"| {r['reindex_one_s']} ({r['reindex_one_embedded']}) | {_p(r['hybrid_retrieval_ms'])} | {_bm25(r)} "
+        f"| {_p(r['hybrid_answer_ms'])} | {r['app_rss_mb']['rss_mb']} ({r['app_rss_mb']['grown_mb']}) |"
         for r in runs
     ]
-    return "\n".join([head, *rows])
+    servers = [
+        f"- {r['docs']:,} docs: two app servers, 4 concurrent clients each: {s['answers']} answers, {s['errors']} errors, "
+        f"p50 / p95 {s['p50']} / {s['p95']} ms"
+        for r in runs if (s := r.get("two_servers_4_clients_each"))
+    ]
+    return "\n".join([head, *rows, "", *servers])
+
+
+def _bm25(run: dict[str, Any]) -> str:
+    unpruned = run.get("bm25_unpruned_ms")
+    return _p(run["bm25_ms"]) + (f" ({_p(unpruned)})" if unpruned else "")
+
+
+def _p(figures: dict[str, float]) -> str:
+    return f"{figures['p50']} / {figures['p95']}"
+
+
+_START, _END = "<!-- postgres:start -->", "<!-- postgres:end -->"
+
+
+def write_readme(readme: Path, runs: list[dict[str, Any]], argv: list[str], loads: tuple[tuple[float, ...], ...]) -> None:
+    """The generated table between the PostgreSQL markers of ``readme`` (appended when they are missing)."""
+    import re
+
+    began, ended = (" / ".join(f"{x:.1f}" for x in load) for load in loads)
+    block = (
+        f"{_START}\n_Generated by `nice python -m bench.postgres {' '.join(argv)}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"stand-in embedder, both stores in one run on the same corpus; load average (1 / 5 / 15 min) {began} at the start, "
+        f"{ended} at the end, on 2 cores shared with other jobs._\n\n{table(runs)}\n{_END}"
+    )
+    text = readme.read_text(encoding="utf-8")
+    if _START not in text:
+        text += f"\n{_START}\n{_END}\n"
+    readme.write_text(re.sub(re.escape(_START) + ".*?" + re.escape(_END), lambda _: block, text, flags=re.S), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ and ``run`` from here.
 
 Gold set: builds a temporary index per chunk size, scores dense, BM25 and hybrid (under each fusion),
 prints the table and writes eval/report.md, eval/recall_by_mode.png and eval/results.json; exits 1 when
-the default settings fall below the bar pinned in eval/expected.toml for either fusion.
+the default settings fall below the bar pinned in eval/expected.toml for either fusion. The default
+settings are also measured on both index stores (``backends.py``): in the empty PostgreSQL database
+``--store`` names, else on a throwaway local server.
 
 BEIR: ``--beir DIR`` indexes the folder's corpus into a temporary index and prints and writes the figures.
 """
@@ -62,6 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "replica_url", None):
+        print("error: eval writes the gold sources into --store's primary; --replica-url does not apply", file=sys.stderr)
+        return 2
     try:
         chunkings = _chunkings(args)
         if args.beir is not None:
@@ -90,6 +95,7 @@ def _embedder():  # type: ignore[no-untyped-def]
 
 
 def _run_gold(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
+    from .backends import compare_stores, store_table
     from .experiment import run_study
     from .report import plot_recall, render_markdown, write_json
     from .tables import study_table
@@ -104,11 +110,14 @@ def _run_gold(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
         sources, embedder, chunkings, tuple(args.mode or MODES), args.gold, log=log, abstain_below=expected.abstain_below
     )
     print(study_table(study))
+    # Only an explicit --store, never $ASSISTANT_DATABASE_URL: the evaluation writes the gold sources into it.
+    stores = compare_stores(sources, embedder, args.gold, expected.abstain_below, getattr(args, "store", None), log)
+    print(store_table(stores))
     write_json(study, args.json or EVAL_DIR / "results.json")
     png = args.report.with_name("recall_by_mode.png")
     args.report.parent.mkdir(parents=True, exist_ok=True)
     plot_recall(study, png)
-    args.report.write_text(render_markdown(study, expected, png.name, embedder.name), encoding="utf-8")
+    args.report.write_text(render_markdown(study, expected, png.name, embedder.name, stores), encoding="utf-8")
     failed = [(ranking, name, bar, value) for ranking, name, bar, value, ok in bar_check(study, expected) if not ok]
     for ranking, name, bar, value in failed:
         print(f"below the pinned bar: {ranking} {name} = {value:.3f} < {bar}", file=sys.stderr)
@@ -160,9 +169,10 @@ def _run_squad(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..options import add_folders
+    from ..options import add_folders, add_store
 
     parser = argparse.ArgumentParser(prog="python -m assistant.evaluation", description=__doc__.splitlines()[0])
     add_folders(parser)
+    add_store(parser)
     add_arguments(parser)
     return run(parser.parse_args(argv))

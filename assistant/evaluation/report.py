@@ -10,6 +10,7 @@ from typing import Any
 
 from ..quoting import KIND_WEIGHT, LEXICAL_WEIGHT
 from ..types import ABSTENTION_WITHIN
+from .backends import StoreComparison, store_section
 from .experiment import Study
 from .metrics import CALIBRATION_BETA
 from .tables import RANK_HEADERS, chunk_label, markdown_table, ranking_cells, study_table
@@ -23,10 +24,11 @@ SQUAD_LINK = (
 )
 
 
-def render_markdown(study: Study, expected: Expected, png_name: str, model: str) -> str:
+def render_markdown(study: Study, expected: Expected, png_name: str, model: str, stores: StoreComparison | None = None) -> str:
     parts = [
         *_overview(study, png_name, model),
         *_bars(study, expected),
+        *(store_section(stores) if stores is not None else []),
         *_abstention(study, expected),
         *_quote_choice(study),
         *_breakdowns(study),

@@ -8,12 +8,20 @@ candidates through the term index and scores them exactly as bm25s' "lucene" var
 
 with N, df and the average length those of the index version the search is pinned to (a query term
 repeated counts again, as in bm25s). Built-in ``ts_rank`` is not used: it has no IDF and favours long
-passages. This reads every posting of the query's terms, which is exact and fine for small and
-medium corpora; at millions of passages a BM25 index extension (pg_textsearch) is the way.
+passages.
+
+Exact, with top-k pruning (MaxScore, Turtle and Flood 1995): a term adds less than its weight
+``qtf * idf`` to any chunk's score, so once the k best chunks holding one of the rarest terms score
+more than the weights of all the other terms together, no chunk holding only those others can enter
+the top k, and their postings are read only for the chunks already found (``term, row_id`` index
+probes). Rare terms are added one at a time until that holds; a query of common terms only falls back
+to reading every posting of its terms (``_SEARCH``). At millions of passages a BM25 index extension
+(pg_textsearch) is the way; the pinned wheel has none.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -41,6 +49,13 @@ GROUP BY h.row_id ORDER BY score DESC, h.row_id LIMIT %(k)s
 """
 
 
+_DF = f"SELECT term, count(*) FROM assistant.postings WHERE term = ANY(%(terms)s::text[]) AND {visible()} GROUP BY term"
+_POSTINGS = f"""SELECT row_id, term, tf, length FROM assistant.postings
+WHERE term = ANY(%(terms)s::text[]) AND {visible()} {{filter}}"""
+# Past this many postings of the rare terms, pruning would read about as much as the exhaustive query.
+_PRUNED_POSTINGS = 50_000
+
+
 def chunk_terms(texts: Sequence[str]) -> list[Counter[str]]:
     """Each chunk's terms with their counts; a chunk's length is the sum of its counts."""
     return [Counter(terms) for terms in tokenize(texts)]
@@ -55,12 +70,17 @@ def postings(rows: Sequence[int], docs: Sequence[int], terms: Sequence[Counter[s
 
 
 def search(
-    conn: Any, version: int, chunks: int, total_length: int, query: str, k: int, allowed: Sequence[int] | None
+    conn: Any, version: int, chunks: int, total_length: int, query: str, k: int, allowed: Sequence[int] | None,
+    *, prune: bool = True,
 ) -> list[tuple[int, float]]:
-    """The k best (row, BM25 score) of the version's chunks for ``query``, ties to the lower row."""
+    """The k best (row, BM25 score) of the version's chunks for ``query``, ties to the lower row; ``prune``
+    False reads every posting of its terms (the same ranking, for measuring what pruning saves)."""
     terms = tokenize([query])[0]
     if not terms or not chunks or total_length == 0:
         return []
+    pruned = _pruned(conn, version, chunks, total_length / chunks, Counter(terms), k, allowed) if prune else None
+    if pruned is not None:
+        return pruned
     params: dict[str, Any] = {
         "terms": terms,
         "version": version,
@@ -76,3 +96,39 @@ def search(
     rows = conn.execute(sql, params).fetchall()
     return [(int(row), float(score)) for row, score in rows if score > 0]
 
+
+
+def _pruned(
+    conn: Any, version: int, n: int, avg_length: float, qtf: Counter[str], k: int, allowed: Sequence[int] | None
+) -> list[tuple[int, float]] | None:
+    """The top k by MaxScore (see the module's docstring), or None when the rare terms alone have too many postings."""
+    df = {t: int(c) for t, c in conn.execute(_DF, {"terms": list(qtf), "version": version}).fetchall()}
+    weight = {t: qtf[t] * math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in df}
+    order = sorted(df, key=lambda t: (df[t], t))  # rarest first
+    scores: dict[int, float] = {}
+    for cut, term in enumerate(order, start=1):
+        if sum(df[t] for t in order[:cut]) > _PRUNED_POSTINGS:
+            return None
+        rest = order[cut:]
+        found = _fetch(conn, version, [term], None if allowed is None else list(allowed))
+        # Rows already scored hold an earlier, rarer term and were scored in full then; the new ones lack those terms.
+        new = {row for row, _, _, _ in found} - scores.keys()
+        for row, t, tf, length in found + (_fetch(conn, version, rest, sorted(new)) if rest and new else []):
+            if row in new:
+                scores[row] = scores.get(row, 0.0) + _contribution(weight[t], tf, length, avg_length)
+        top = sorted(scores.items(), key=lambda hit: (-hit[1], hit[0]))[:k]
+        threshold = top[-1][1] if len(top) == k else 0.0
+        if not rest or sum(weight[t] for t in rest) < threshold:
+            return [hit for hit in top if hit[1] > 0]
+    return []  # no query term is in the version
+
+
+def _fetch(conn: Any, version: int, terms: list[str], rows: list[int] | None) -> list[tuple[int, str, int, int]]:
+    """Postings of ``terms`` in the version, of ``rows`` only when given."""
+    sql = _POSTINGS.format(filter="AND row_id = ANY(%(rows)s::bigint[])" if rows is not None else "")
+    return conn.execute(sql, {"terms": terms, "version": version, "rows": rows}).fetchall()
+
+
+def _contribution(weight: float, tf: int, length: int, avg_length: float) -> float:
+    """One term's share of a chunk's score, as ``_SEARCH`` computes it."""
+    return weight * tf / (tf + _K1 * (1 - _B + _B * length / avg_length))

@@ -136,7 +136,7 @@ class PostgresSnapshot:
         self.server = server
         self.version = version
         self.manifest = manifest
-        self._total_length = total_length
+        self.total_length = total_length
         self._dense = dense
         self.documents = Documents(server.read, version, list(manifest.sources), CACHE_DOCUMENT_CHARS)
         self.chunks: Chunks = Chunks(server.read, version, manifest.chunks, self.documents, CACHE_CHUNKS)
@@ -187,7 +187,7 @@ class PostgresSnapshot:
     def bm25_search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         with self.server.read() as conn:
             hits = pg_bm25.search(
-                conn, self.version, self.manifest.chunks, self._total_length, query, k,
+                conn, self.version, self.manifest.chunks, self.total_length, query, k,
                 None if allowed is None else [int(r) for r in allowed],
             )
         self.chunks.fetch([r for r, _ in hits])

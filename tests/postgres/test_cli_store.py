@@ -64,9 +64,10 @@ def test_a_store_that_is_not_a_database_url_is_refused_by_name(fake_cli, capsys)
     assert "postgresql://" in err and "pw@" not in err
 
 
-def test_eval_refuses_a_store_rather_than_ignore_it(fake_cli, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert fake_cli(["--store", "postgresql://u@h/db", "eval"]) == 2
-    assert "--store does not apply" in capsys.readouterr().err
+def test_eval_refuses_replicas_rather_than_ignore_them(fake_cli, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert fake_cli(["--store", "postgresql://u@h/db", "eval", "--replica-url", "postgresql://u:pw@r/db"]) == 2
+    err = capsys.readouterr().err
+    assert "--replica-url does not apply" in err and "pw" not in err
 
 
 def test_app_py_serves_the_index_in_the_database_it_is_given(
