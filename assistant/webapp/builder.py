@@ -10,7 +10,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..service import Assistant
-from . import api, chat, citations_tab, quote_desk, reader, sources_tab
+from . import api, chat, citations_tab, quote_desk, reader, saved, sources_tab
 from .context import AppContext
 from .session import Session
 
@@ -36,5 +36,6 @@ def build_app(assistant: Assistant, *, quote_desk_on: bool = True) -> gr.Blocks:
         if desk is not None:
             quote_desk.wire(context, desk)
         api.register(assistant)
+        saved.wire(app, context, asking, saved.browser_state(assistant))  # the session survives a reload
     app.queue(default_concurrency_limit=None)  # every event names its own queue (queues.py)
     return app
