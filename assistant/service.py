@@ -23,7 +23,7 @@ from .store import IndexStore, Snapshot
 from .sources import corpus_metadata
 from .sources.metadata import SourceMeta, form_metadata, read_metadata, save_metadata
 from .sources.uploads import MAX_UPLOAD_BYTES, replace_upload, save_upload
-from .source_filters import ORDERS, SourceFilter, by_date, check_filter, check_order, check_where, matching_sources
+from .source_filters import ORDERS, SourceFilter, by_date, check_filter, check_order, check_where, matching_sources, publishers
 from .citation_styles import CITATION_STYLES, styled_citation
 from .store.choice import DATABASE_URL_ENV, REPLICAS_ENV, store_from
 from .store.files import REBUILD_HINT, FileStore
@@ -49,7 +49,7 @@ WARM_UP_QUESTION = "What happened?"  # any question: it loads the encoder and to
 # What the shells build requests and citations with, reached through the facade (tests/test_imports.py).
 __all__ = [
     "Assistant", "CITATION_STYLES", "MAX_UPLOAD_BYTES", "ORDERS", "SourceFilter", "SourceMeta",
-    "check_filter", "check_order", "default_index_dir", "default_sources_dir", "styled_citation",
+    "check_filter", "check_order", "default_index_dir", "default_sources_dir", "publishers", "styled_citation",
 ]  # fmt: skip
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from assistant import Assistant
-from assistant.embedding import SentenceTransformerEmbedder
+from assistant.embedding import Embedder, SentenceTransformerEmbedder
 from assistant.onnx_embedding import export_onnx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,3 +105,17 @@ def fake_cli(monkeypatch: pytest.MonkeyPatch, fake_embedder):  # type: ignore[no
 
     monkeypatch.setattr(Assistant, "__init__", with_fake)
     return cli.main
+
+
+def assistant_over(folder: Path, embedder: Embedder, texts: dict[str, str], metadata: str = "") -> Assistant:
+    """An indexed ``Assistant`` over ``texts`` (file name -> text) written into ``folder/sources``, with
+    ``metadata`` as its ``sources.toml`` when given."""
+    sources = folder / "sources"
+    sources.mkdir()
+    for name, text in texts.items():
+        (sources / name).write_text(text, encoding="utf-8")
+    if metadata:
+        (sources / "sources.toml").write_text(metadata, encoding="utf-8")
+    made = Assistant(sources_dir=sources, index_dir=folder / "index", embedder=embedder)
+    made.refresh()
+    return made

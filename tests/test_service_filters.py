@@ -12,6 +12,7 @@ from assistant import Assistant
 from assistant.errors import InputError
 from assistant.service import SourceFilter, check_filter
 from assistant.types import Exchange
+from conftest import assistant_over
 
 TEXTS = {
     "old.txt": "Between 2012 and 2018 just 119 complaints of misconduct were upheld by the force.",
@@ -31,14 +32,7 @@ published = 2022-08-19
 
 @pytest.fixture
 def assistant(tmp_path: Path, fake_embedder) -> Assistant:  # type: ignore[no-untyped-def]
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    for name, text in TEXTS.items():
-        (sources / name).write_text(text, encoding="utf-8")
-    (sources / "sources.toml").write_text(METADATA, encoding="utf-8")
-    made = Assistant(sources_dir=sources, index_dir=tmp_path / "index", embedder=fake_embedder)
-    made.refresh()
-    return made
+    return assistant_over(tmp_path, fake_embedder, TEXTS, METADATA)
 
 
 def ids(result) -> list[str]:  # type: ignore[no-untyped-def]

@@ -119,7 +119,7 @@ def test_wrong_arguments_to_the_search_endpoint_get_a_message_that_names_them(se
 def test_a_lone_surrogate_sent_to_the_search_endpoint_is_named(served) -> None:  # type: ignore[no-untyped-def]
     # gradio_client cannot encode "\ud800"; JSON's escape "\\ud800" carries it, as any other client may send it.
     url, _, _ = served
-    body = json.dumps({"data": ["\ud800", 5, None, ""]})  # ASCII: the surrogate as its escape
+    body = json.dumps({"data": ["\ud800", 5, None, "", "", "", None, ""]})  # ASCII: the surrogate as its escape
     posted = httpx.post(f"{url}gradio_api/call/search", content=body, headers={"content-type": "application/json"})
     events = httpx.get(f"{url}gradio_api/call/search/{posted.json()['event_id']}", timeout=60).text
     assert "event: error" in events
@@ -134,18 +134,18 @@ def test_the_page_endpoints_name_a_wrong_argument_too(served) -> None:  # type: 
         (5, "fuzzy", "Value: 'fuzzy' (type: <class 'str'>) is not in the list of choices"),
     ):
         with pytest.raises(AppError) as refused:
-            client(url).predict("Who leads the unit?", k, [], mode, True, api_name="/ask")
+            client(url).predict("Who leads the unit?", k, [], mode, True, "", "", [], "Relevance", api_name="/ask")
         assert message in str(refused.value)
 
 
 def test_each_browser_session_has_its_own_conversation(served) -> None:  # type: ignore[no-untyped-def]
     url, _, _ = served
     alice, bob = client(url), client(url)
-    first, cleared = alice.predict("Who leads the unit?", 2, [], "Keywords (BM25)", True, api_name="/ask")
+    first, cleared = alice.predict("Who leads the unit?", 2, [], "Keywords (BM25)", True, "", "", [], "Relevance", api_name="/ask")
     assert "Who leads the unit?" in first and cleared == ""
-    second, _ = bob.predict("How many officers were disciplined?", 2, [], "Keywords (BM25)", True, api_name="/ask")
+    second, _ = bob.predict("How many officers were disciplined?", 2, [], "Keywords (BM25)", True, "", "", [], "Relevance", api_name="/ask")
     assert "How many officers were disciplined?" in second and "Who leads the unit?" not in second
-    follow, _ = alice.predict("and when was it set up?", 2, [], "Keywords (BM25)", True, api_name="/ask")
+    follow, _ = alice.predict("and when was it set up?", 2, [], "Keywords (BM25)", True, "", "", [], "Relevance", api_name="/ask")
     assert "searched as asked and with the conversation, “Who leads the unit? and when was it set up?”" in follow
 
 

@@ -12,6 +12,7 @@ from assistant.service import SourceInfo
 from assistant.types import SearchResult
 from assistant.types import Document, LoadFailure, Occurrence, Passage, Quote, SourceRef
 from assistant.webapp import cards, document_html
+from assistant.webapp.citations_tab import citations_html
 from assistant.webapp.export import CitationRecord
 from assistant.webapp.session import Turn
 
@@ -142,7 +143,7 @@ def test_listings_escape_titles_reasons_and_citations() -> None:
     assert_inert(html)
     assert "2.0 KiB" in html and "Not indexed" in html
     record = CitationRecord.of(SourceRef("x", PAYLOAD, None, "p"), Quote(PAYLOAD, 0, len(PAYLOAD)), None, 1)
-    assert_inert(cards.citations_html([record]))
+    assert_inert(citations_html([record]))
     assert_inert(cards.upload_status_html([PAYLOAD], [f"{PAYLOAD}: unsupported"], PAYLOAD))
 
 

@@ -123,7 +123,7 @@ def test_add_to_citations_gathers_the_place_with_its_verdict_and_open_shows_it_i
 
 def test_figures_show_under_each_answer_and_each_links_to_its_span_in_the_reader(desk) -> None:  # type: ignore[no-untyped-def]
     url, app = desk
-    answer, _ = client(url).predict("How many allegations?", 5, [], "Keywords (BM25)", True, api_name="/ask")
+    answer, _ = client(url).predict("How many allegations?", 5, [], "Keywords (BM25)", True, "", "", [], "Relevance", api_name="/ask")
     assert '<section class="figures">' in answer and "625 allegations</button>" in answer
 
     session, _, _ = handler(app, "ask")("How many allegations?", Session(), 5, [], "bm25", True)

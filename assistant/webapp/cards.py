@@ -17,7 +17,7 @@ from ..render import human_size
 from ..types import Corroboration
 from ..citations import format_citation, location, source_label
 from ..service import SourceInfo
-from ..types import LoadFailure, Occurrence, Passage, SourceRef
+from ..types import Document, LoadFailure, Occurrence, Passage, SourceRef
 from .export import CitationRecord
 from .session import Turn
 
@@ -88,6 +88,8 @@ def conversation_html(turns: Sequence[Turn], links: PassageLinks | None = None) 
 
 def turn_html(index: int, turn: Turn, links: PassageLinks | None = None) -> str:
     parts = [f'<section class="turn" data-turn="{index}">', f'<p class="question">{escape(turn.question)}</p>']
+    if turn.produced_by:  # the mode, count and filters that produced this answer
+        parts.append(f'<p class="produced">{escape(turn.produced_by)}</p>')
     if turn.searched != turn.question:
         searched = escape(turn.searched)
         parts.append(f'<p class="context">A follow-up: searched as asked and with the conversation, “{searched}”</p>')
@@ -255,17 +257,6 @@ def upload_status_html(saved: Sequence[str], refused: Sequence[str], summary: st
     items = [f'<li class="ok">Added {escape(name)}</li>' for name in saved]
     items += [f'<li class="refused">Refused {escape(message)}</li>' for message in refused]
     return f'<ul class="upload-status">{"".join(items)}</ul><p class="hint">{escape(summary)}</p>'
-
-
-def citations_html(records: Sequence[CitationRecord]) -> str:
-    if not records:
-        return '<p class="hint">No citations yet. “Copy citation” on a passage card adds it here.</p>'
-    items = "".join(
-        f'<li><span class="cite">{escape(r.citation)}</span> <span class="meta">{escape(r.source)}, '
-        f"characters {r.start}–{r.end}{' · ' + escape(r.verdict) if r.verdict else ''}</span></li>"
-        for r in records
-    )
-    return f'<ol class="citations">{items}</ol>'
 
 
 def notice(message: str) -> str:

@@ -6,8 +6,9 @@ session's history); this module shows the answer and acts on its buttons.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 import gradio as gr
 
@@ -15,9 +16,11 @@ from ..types import Corroboration, SearchResult
 from ..errors import AssistantError, InputError
 from . import addresses, arguments, cards, queues, style
 from .context import AppContext
-from .session import Session, Turn
+from ..service import check_filter
+from .session import Preferences, Session, Turn
 
 MODES = {"Hybrid (meaning + keywords)": "hybrid", "Meaning (dense)": "dense", "Keywords (BM25)": "bm25"}
+ORDER_LABELS = {"Relevance": "relevance", "Newest source first": "date"}
 
 # What the quote desk adds under an answer the core says is answered: HTML (escaped by its maker) and each
 # result's "reported also by" sentences, in rank order.
@@ -34,46 +37,93 @@ class Chat:
     source_filter: gr.Dropdown  # its choices follow the sources listing
     mode: gr.Radio
     use_context: gr.Checkbox
+    published_from: gr.Textbox
+    published_to: gr.Textbox
+    publishers: gr.Dropdown  # its choices: the publishers the sources' metadata names
+    order: gr.Radio
+
+    @property
+    def controls(self) -> list[gr.components.Component]:
+        """The choices an answer is asked with, in the order ``Preferences`` is built from them (``chosen``)."""
+        return [
+            self.k, self.source_filter, self.mode, self.use_context,
+            self.published_from, self.published_to, self.publishers, self.order,
+        ]  # fmt: skip
 
 
 def layout() -> Chat:
     with gr.Tab("Ask", id="ask", elem_id="tab-ask"), gr.Row():
         with gr.Column(scale=4):
             conversation = gr.HTML(
-                cards.conversation_html(()),
+                conversation_html(()),
                 elem_id="conversation",
                 css_template=style.STYLE,
-                js_on_load=style.ACTIONS_JS,
+                js_on_load=style.ACTIONS_JS + style.CHAT_JS,
             )
-            with gr.Row():
+            with gr.Row(elem_id="ask-row"):
+                # One line that grows: Enter asks, Shift+Enter starts a new line (Gradio's rule for lines=1).
                 question = gr.Textbox(
-                    placeholder="Ask about the sources…", show_label=False, scale=5, elem_id="question"
-                )
+                    placeholder="Ask about the sources… (Enter asks, Shift+Enter for a new line)",
+                    show_label=False, lines=1, max_lines=6, scale=5, elem_id="question",
+                )  # fmt: skip
                 ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
             new = gr.Button("New conversation", size="sm", elem_id="new-conversation")
         with gr.Column(scale=1, min_width=220):
             k = arguments.count_slider(1, 20, value=5, label="Passages", elem_id="k")
-            source_filter = gr.Dropdown([], multiselect=True, label="Only these sources", elem_id="source-filter")
             mode = gr.Radio(list(MODES), value=next(iter(MODES)), label="Ranking", elem_id="mode")
+            order = gr.Radio(list(ORDER_LABELS), value="Relevance", label="Order answers by", elem_id="order")
+            source_filter = gr.Dropdown([], multiselect=True, label="Only these sources", elem_id="source-filter")
+            publishers = gr.Dropdown([], multiselect=True, label="Only these publishers", elem_id="publishers")
+            with gr.Row():
+                published_from = gr.Textbox(label="Published from", placeholder="2022-08-01", elem_id="published-from")
+                published_to = gr.Textbox(label="to", placeholder="2022-08-31", elem_id="published-to")
             use_context = gr.Checkbox(True, label="Follow-ups use the conversation", elem_id="use-context")
-    return Chat(conversation, question, ask, new, k, source_filter, mode, use_context)
+    return Chat(
+        conversation, question, ask, new, k, source_filter, mode, use_context, published_from, published_to, publishers, order
+    )
+
+
+def conversation_html(turns: Sequence[Turn], links: cards.PassageLinks | None = None) -> str:
+    """The conversation in a box of its own height, so the question box below it stays on screen."""
+    return f'<div class="chat-scroll">{cards.conversation_html(turns, links)}</div>'
+
+
+def chosen(
+    k: Any, sources: Any, mode: Any, use_context: Any, published_from: Any = "", published_to: Any = "",
+    publishers: Any = None, order: Any = None,
+) -> Preferences:
+    """The controls' values as ``Preferences``: labels become the core's names; what the core checks (k, the
+    dates) travels as it came, and is checked when a question is asked."""
+    return Preferences(
+        k=k if isinstance(k, int) else int(k) if isinstance(k, float) and k.is_integer() else Preferences.k,
+        mode=MODES.get(mode, mode) if isinstance(mode, str) else Preferences.mode,
+        sources=tuple(sources or ()),
+        published_from=published_from or "",
+        published_to=published_to or "",
+        publishers=tuple(publishers or ()),
+        order=ORDER_LABELS.get(order, Preferences.order),
+        use_context=bool(use_context),
+    )
 
 
 def wire(context: AppContext, chat: Chat, extras: AnswerExtras | None = None) -> None:
     assistant = context.assistant
 
-    def ask(question: str, session: Session, k: int, sources: list[str], mode: str, use_context: bool):
+    def ask(question: str, session: Session, *controls: Any):
         if isinstance(question, str):
             question = question.strip()
         if not question:
             gr.Warning("Type a question first.")
             return session, gr.skip(), gr.skip()
+        k, sources, mode = controls[0], controls[1], controls[2]
         ranking = MODES.get(mode, mode) if isinstance(mode, str) else mode
-        history = session.history() if use_context else ()
+        wanted = replace(chosen(*controls), style=session.preferences.style)
+        history = session.history() if wanted.use_context else ()
         try:
-            result = assistant.ask(question, history, k=k, sources=sources, mode=ranking)
-        except InputError as error:  # a program's wrong argument: nothing to add to the conversation
-            raise gr.Error(str(error)) from None
+            where = check_filter(wanted.published_from, wanted.published_to, wanted.publishers)
+            result = assistant.ask(question, history, k=k, sources=sources, mode=ranking, where=where, order=wanted.order)
+        except InputError as error:  # a wrong value in a box: nothing to add to the conversation, no traceback
+            raise gr.Error(str(error), print_exception=False) from None
         except AssistantError as error:
             session = session.ask(Turn(question, error=str(error)))
         else:
@@ -81,18 +131,26 @@ def wire(context: AppContext, chat: Chat, extras: AnswerExtras | None = None) ->
             # states them would only add noise to "nothing answers this closely".
             extra, reported = extras(result) if extras is not None and result.answered else ("", ())
             link = addresses.answer_url(question, result, k, sources)
-            session = session.ask(Turn(question, result, extra=extra, reported=reported, link=link))
-        return session, cards.conversation_html(session.turns, links), ""
+            turn = Turn(
+                question, result, extra=extra, reported=reported, link=link,
+                k=wanted.k, sources=wanted.sources, where=where, order=wanted.order,
+            )  # fmt: skip
+            session = session.ask(turn)
+        return session.choosing(wanted), conversation_html(session.turns, links), ""
+
+    def remember(session: Session, *controls: Any):
+        return session.choosing(replace(chosen(*controls), style=session.preferences.style))
 
     def new_conversation(session: Session):
-        return Session(citations=session.citations), cards.conversation_html(())
+        return Session(citations=session.citations, preferences=session.preferences), conversation_html(())
 
     links = addresses.passage_links(assistant)
 
-    inputs = [chat.question, context.session, chat.k, chat.source_filter, chat.mode, chat.use_context]
+    inputs = [chat.question, context.session, *chat.controls]
     asked = [context.session, chat.conversation, chat.question]
-    chat.ask.click(ask, inputs, asked, **queues.SEARCH.options())
-    chat.question.submit(ask, inputs, asked, **queues.SEARCH.options())
+    submits = [chat.ask.click, chat.question.submit, chat.published_from.submit, chat.published_to.submit]
+    gr.on(submits, ask, inputs, asked, api_name="ask", **queues.SEARCH.options())
+    gr.on([c.change for c in chat.controls], remember, [context.session, *chat.controls], context.session, **queues.UI.options())
     chat.new.click(new_conversation, context.session, [context.session, chat.conversation], **queues.UI.options())
     # "multiple": a second button pressed while the first is handled (copy, then open) must not be dropped.
     chat.conversation.select(

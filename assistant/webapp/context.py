@@ -33,8 +33,8 @@ class AppContext:
         return (session, *(gr.skip(),) * (len(self.outputs) - 1))
 
     def cite(self, session: Session, record: CitationRecord) -> tuple[Any, ...]:
-        """Gather ``record`` into the session and show the citations."""
-        session = session.collect(record)
+        """Gather ``record``, with its source's metadata as of now, into the session and show the citations."""
+        session = session.collect(record.described(self.assistant.metadata().get(record.source)))
         return (session, gr.skip(), gr.skip(), gr.skip(), *self.citations.updates(session))
 
     def open(self, session: Session, quoted: Quoted) -> tuple[Any, ...]:

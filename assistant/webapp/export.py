@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
+from datetime import date
 from pathlib import Path
 
 from ..citations import cite, location
+from ..service import SourceMeta, styled_citation
 from ..types import Passage, Quote, SourceRef
 
 
@@ -26,6 +28,10 @@ class CitationRecord:
     citation: str  # the ready-to-paste line
     question: str = ""
     verdict: str = ""  # set by the quote desk ("exact", "altered", …); empty for search results
+    author: str | None = None  # the source's metadata when the citation was gathered (``described``)
+    published: str = ""  # ISO date, or empty when the source states none
+    url: str | None = None
+    accessed: str = ""  # ISO date the citation was gathered: the full style's access date
 
     @classmethod
     def of(
@@ -55,6 +61,28 @@ class CitationRecord:
     @classmethod
     def from_passage(cls, passage: Passage, question: str = "") -> CitationRecord:
         return cls.of(passage.source, passage.quote, passage.page, passage.paragraph, question=question)
+
+    def described(self, meta: SourceMeta | None, today: date | None = None) -> CitationRecord:
+        """This record with its source's metadata (author, date, URL; title and publisher where given) and the
+        day it was gathered, which a full citation names as its access date."""
+        meta = meta or SourceMeta()
+        return replace(
+            self,
+            title=meta.title or self.title,
+            publisher=meta.publisher or self.publisher,
+            author=meta.author,
+            published=meta.published.isoformat() if meta.published else "",
+            url=meta.url,
+            accessed=(today or date.today()).isoformat(),
+        )
+
+    def in_style(self, style: str) -> CitationRecord:
+        """This record with its ``citation`` written in ``style`` ("house" or "full", ``CITATION_STYLES``)."""
+        meta = SourceMeta(
+            self.title, self.publisher, self.author, date.fromisoformat(self.published) if self.published else None, self.url
+        )
+        accessed = date.fromisoformat(self.accessed) if self.accessed else None
+        return replace(self, citation=styled_citation(self.quote, meta, self.location, style, accessed=accessed))
 
 
 def gather(records: tuple[CitationRecord, ...], record: CitationRecord) -> tuple[CitationRecord, ...]:
@@ -120,8 +148,9 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def write_exports(records: tuple[CitationRecord, ...], folder: Path) -> tuple[Path, Path]:
-    """Write ``citations.md`` and ``citations.csv`` into ``folder``; returns their paths."""
+def write_exports(records: tuple[CitationRecord, ...], folder: Path, style: str = "house") -> tuple[Path, Path]:
+    """Write ``citations.md`` and ``citations.csv`` into ``folder``, each citation in ``style``; returns their paths."""
+    records = tuple(r.in_style(style) for r in records)
     folder.mkdir(parents=True, exist_ok=True)
     markdown, table = folder / "citations.md", folder / "citations.csv"
     markdown.write_text(to_markdown(records), encoding="utf-8")

@@ -1,10 +1,12 @@
-"""One user's session: the chat so far and the citations gathered. Kept in ``gr.State``, never in a global."""
+"""One user's session: the chat so far, the citations gathered and the choices made. Kept in ``gr.State``, never
+in a global, and saved in the browser (``saved``) so a reload finds it again."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from ..service import ORDERS, SourceFilter
 from ..types import Corroboration, Exchange, SearchResult
 from ..types import Occurrence, Quote, SourceRef
 from .export import CitationRecord, gather
@@ -26,8 +28,23 @@ class Quoted:
 
 
 @dataclass(frozen=True)
+class Preferences:
+    """The choices the Ask and Citations tabs offer, as last set: they come back with the session."""
+
+    k: int = 5
+    mode: str = "hybrid"  # the core's name for it
+    sources: tuple[str, ...] = ()  # the source filter; empty = every source
+    published_from: str = ""  # as typed (2022-08-18); checked when a question is asked
+    published_to: str = ""
+    publishers: tuple[str, ...] = ()
+    order: str = ORDERS[0]
+    use_context: bool = True
+    style: str = "house"  # how citations are shown and exported (citation_styles)
+
+
+@dataclass(frozen=True)
 class Turn:
-    """A question and its answer."""
+    """A question and its answer, with the choices that produced it."""
 
     question: str
     result: SearchResult | None = None
@@ -35,6 +52,24 @@ class Turn:
     extra: str = ""  # HTML that add-ons show under the answer (already escaped by them)
     reported: tuple[tuple[Corroboration, ...], ...] = ()  # "reported also by" of each result, by rank; or none
     link: str = ""  # the answer's link, /?q=…&k=…&source=…&mode=…, which asks it again (shared_links.answer_url)
+    k: int = 5
+    sources: tuple[str, ...] = ()
+    where: SourceFilter = SourceFilter()
+    order: str = ORDERS[0]
+
+    @property
+    def produced_by(self) -> str:
+        """How the answer was asked for, shown with it: ``hybrid · 5 passages · by BBC · newest source first``."""
+        if self.result is None:
+            return ""
+        parts = [self.result.mode, f"{self.k} passage{'s' if self.k != 1 else ''}"]
+        if self.sources:
+            parts.append("only " + ", ".join(self.sources))
+        if self.where.active:
+            parts.append(self.where.describe())
+        if self.order == "date":
+            parts.append("newest source first")
+        return " · ".join(parts)
 
     @property
     def searched(self) -> str:
@@ -84,6 +119,7 @@ class Turn:
 class Session:
     turns: tuple[Turn, ...] = ()
     citations: tuple[CitationRecord, ...] = ()
+    preferences: Preferences = Preferences()
 
     def history(self) -> list[Exchange]:
         """The questions answered so far with their answers, oldest first: what a follow-up continues."""
@@ -94,6 +130,24 @@ class Session:
 
     def collect(self, record: CitationRecord) -> Session:
         return replace(self, citations=gather(self.citations, record))
+
+    def without_citation(self, index: int) -> Session:
+        """The citations less the ``index``-th (0-based); unchanged when there is none there."""
+        if not 0 <= index < len(self.citations):
+            return self
+        return replace(self, citations=self.citations[:index] + self.citations[index + 1 :])
+
+    def citation_moved(self, index: int, step: int) -> Session:
+        """The ``index``-th citation moved ``step`` places (-1 up, 1 down); unchanged at either end."""
+        to = index + step
+        if not (0 <= index < len(self.citations) and 0 <= to < len(self.citations)):
+            return self
+        moved = list(self.citations)
+        moved[index], moved[to] = moved[to], moved[index]
+        return replace(self, citations=tuple(moved))
+
+    def choosing(self, preferences: Preferences) -> Session:
+        return replace(self, preferences=preferences)
 
     def quoted(self, turn: int, rank: int, also: int = -1, reported: int = -1) -> Quoted | None:
         """``Turn.quoted`` of answer ``turn`` (0-based); None when there is no such answer or quote."""

@@ -5,6 +5,11 @@ from __future__ import annotations
 # Scoped to each gr.HTML by Gradio (css_template); colours come from the theme so dark mode works.
 STYLE = """
 .intro, .turn { margin: 0 0 1.2em 0; }
+.chat-scroll { max-height: 68vh; overflow-y: auto; padding-right: .3em; }
+.produced { color: var(--body-text-color-subdued); font-size: .8em; margin: .2em 0 .4em 0; }
+.count { font-weight: 600; margin: .2em 0 .5em 0; }
+ol.citations .actions { display: inline-flex; margin: 0 0 0 .5em; vertical-align: baseline; }
+.actions button.act:disabled { opacity: .4; cursor: default; }
 .question { background: var(--color-accent-soft); border-radius: 8px; padding: .5em .8em; font-weight: 600;
   white-space: pre-wrap; overflow-wrap: anywhere; }
 .context, .hint { color: var(--body-text-color-subdued); font-size: .9em; margin: .3em 0; }
@@ -84,6 +89,16 @@ element.addEventListener('click', async (event) => {
   }
   button.textContent = copied ? 'Copied ✓ (added to citations)' : 'Added to citations; select the text to copy';
 });
+"""
+
+# The conversation keeps to a box of its own (CSS above) so the question box stays in reach below it; each new
+# answer is scrolled to its question's top, so it is read from the start.
+CHAT_JS = """
+watch('value', () => requestAnimationFrame(() => {
+  const box = element.querySelector('.chat-scroll');
+  const turns = element.querySelectorAll('.turn');
+  if (box && turns.length) box.scrollTop += turns[turns.length - 1].getBoundingClientRect().top - box.getBoundingClientRect().top;
+}));
 """
 
 # The reader scrolls the cited span into view each time it opens a document (after the tab is shown).
