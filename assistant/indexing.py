@@ -50,7 +50,7 @@ def build_index(
     """
     scanned_ns = time.time_ns()
     metadata, failures = corpus_metadata(sources_dir)
-    previous_manifest, reason = _compatible_manifest(store, settings.fingerprint_hash(embedder.name, embedder.max_tokens))
+    previous_manifest, reason = _compatible_manifest(store, settings.fingerprint_hash(embedder.name, embedder.max_tokens), loaded)
     files = changes.scan(sources_dir, metadata, previous_manifest, failures, settings.sources)
     previous_keys = {sid: entry.key for sid, entry in previous_manifest.sources.items()} if previous_manifest else {}
     layout = dense_layout(settings.dense, previous_manifest.chunks if previous_manifest else 0)
@@ -217,9 +217,11 @@ def _failure_entries(failures: list[LoadFailure], failed_keys: dict[str, str], f
     return entries
 
 
-def _compatible_manifest(store: IndexStore, fingerprint: str) -> tuple[Manifest | None, str]:
+def _compatible_manifest(store: IndexStore, fingerprint: str, loaded: Snapshot | None) -> tuple[Manifest | None, str]:
     try:
-        manifest = store.manifest()
+        # The snapshot held is still live: its manifest is the one on disk, without reading and parsing it
+        # (a second at 50,000 sources).
+        manifest = loaded.manifest if loaded is not None and store.is_current(loaded) else store.manifest()
     except IndexFormatError as error:
         log.warning("rebuilding from scratch: %s", error)
         return None, "rebuilt: the old index was unreadable or of another format version"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,8 +73,9 @@ class Manifest:
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["sources"] = {sid: _without_none(entry, "stat") for sid, entry in data["sources"].items()}
+        # asdict deep-copies field by field: seconds at 50,000 sources, on every publish (an edit included).
+        data = asdict(replace(self, sources={}))
+        data["sources"] = {sid: _without_none(vars(entry), "stat") for sid, entry in self.sources.items()}
         data["failures"] = [_without_none(f, "source_id", "key", "stat") for f in data["failures"]]
         if self.vectors_sha256 is None:
             del data["vectors_sha256"]

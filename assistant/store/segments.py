@@ -165,7 +165,10 @@ def map_vectors(folder: Path) -> np.ndarray:
     return vectors
 
 
-def live_rows(segments: Sequence[Segment], sources: Any) -> tuple[dict[str, Document], list[np.ndarray], list[Chunk]]:
+LiveRows = tuple[dict[str, Document], list[np.ndarray], list[Chunk]]
+
+
+def live_rows(segments: Sequence[Segment], sources: Any) -> LiveRows:
     """Which rows are live: a document's rows in the newest segment holding it, while ``sources`` lists it.
 
     Returns the live documents, each segment's map from its rows to the snapshot's rows (-1: dead), and
