@@ -55,7 +55,7 @@ def layout() -> Chat:
     with gr.Tab("Ask", id="ask", elem_id="tab-ask"), gr.Row():
         with gr.Column(scale=4):
             conversation = gr.HTML(
-                conversation_html(()),
+                conversation_html((), loaded=False),
                 elem_id="conversation",
                 css_template=style.STYLE,
                 js_on_load=style.ACTIONS_JS + style.CHAT_JS,
@@ -83,9 +83,11 @@ def layout() -> Chat:
     )
 
 
-def conversation_html(turns: Sequence[Turn], links: cards.PassageLinks | None = None) -> str:
-    """The conversation in a box of its own height, so the question box below it stays on screen."""
-    return f'<div class="chat-scroll">{cards.conversation_html(turns, links)}</div>'
+def conversation_html(turns: Sequence[Turn], links: cards.PassageLinks | None = None, *, loaded: bool = True) -> str:
+    """The conversation in a box of its own height, so the question box below it stays on screen. ``loaded``
+    marks it as the session's (restored or answered), not the empty page first served."""
+    marker = ' data-loaded="1"' if loaded else ""
+    return f'<div class="chat-scroll"{marker}>{cards.conversation_html(turns, links)}</div>'
 
 
 def chosen(

@@ -87,14 +87,23 @@ def chromium():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def page(browser_context, served):  # type: ignore[no-untyped-def]
-    """A fresh tab on the app, which records any error the page throws."""
+    """A fresh tab on the app, which records any error the page throws, with nothing kept from an earlier test
+    (the browser keeps a session across reloads: each test starts from a cleared one)."""
     tab = browser_context.new_page()
     tab.page_errors = []
     tab.on("pageerror", lambda error: tab.page_errors.append(str(error)))
     tab.goto(served[0])
-    tab.wait_for_selector("#conversation .intro")
+    tab.evaluate("localStorage.clear()")
+    open_app(tab)
     yield tab
     tab.close()
+
+
+def open_app(tab) -> None:  # type: ignore[no-untyped-def]
+    """Load the page again and wait until the stored session (or a new one) is in it."""
+    tab.reload()
+    tab.wait_for_selector("#conversation .chat-scroll[data-loaded]")
+    tab.wait_for_selector("#conversation .intro, #conversation section.turn")
 
 
 @pytest.fixture(scope="session")

@@ -54,10 +54,12 @@ def test_copy_gathers_a_ready_to_paste_citation_that_exports_as_markdown_and_csv
     page.click("#tab-citations-button")
     page.locator("#citations ol.citations li").wait_for()
     assert page.locator("#citations ol.citations li").count() == 1
+    shown = page.locator("#citations ol.citations li .cite").inner_text()
+    assert shown.startswith(f"“{quote}” — ") and ", para " in shown  # in the style chosen (house by default)
     page.screenshot(path=str(screenshots / "citations.png"))
     with page.expect_download() as markdown:
         page.click("#download-md")
-    assert expected in Path(markdown.value.path()).read_text(encoding="utf-8")
+    assert shown in Path(markdown.value.path()).read_text(encoding="utf-8")
     with page.expect_download() as table:
         page.click("#download-csv")
     rows = list(csv.DictReader(io.StringIO(Path(table.value.path()).read_text(encoding="utf-8-sig"))))
