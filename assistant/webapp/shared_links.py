@@ -7,6 +7,7 @@ the page at the same address), then taken out of the address bar, so a reload do
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import gradio as gr
@@ -62,7 +63,7 @@ def wire(app: gr.Blocks, context: AppContext, chat: Chat) -> None:
         try:
             link = shared_link(url or "")
         except LinkError as error:
-            gr.Warning(f"This link cannot be opened: {error}")
+            _warn(f"This link cannot be opened: {error}")
             return skip
         if isinstance(link, AnswerLink):
             return (*_ask_with(assistant, chat, link), *(gr.skip(),) * 3)
@@ -83,11 +84,15 @@ def _ask_with(assistant: Assistant, chat: Chat, link: AnswerLink) -> tuple[Any, 
     known = {s.id for s in assistant.sources()}
     missing = [s for s in link.sources if s not in known]
     if missing:
-        gr.Warning(f"The link names sources no longer in the library, left out: {', '.join(missing)}")
+        _warn(f"The link names sources no longer in the library, left out: {', '.join(missing)}")
     most = int(chat.k.maximum or link.k)
     if link.k > most:
-        gr.Warning(f"The link asks for {link.k} passages; the app shows at most {most}.")
+        _warn(f"The link asks for {link.k} passages; the app shows at most {most}.")
     label = next((name for name, mode in MODES.items() if mode == link.mode), gr.skip())
     sources = [s for s in link.sources if s in known]
     return "ask", link.query, min(link.k, most), sources, label
 
+
+def _warn(message: str) -> None:
+    # Gradio renders a warning as HTML, and a link's parameters are anyone's text: shown as text.
+    gr.Warning(escape(message))

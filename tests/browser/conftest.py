@@ -10,13 +10,16 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from assistant.service import Assistant
 from assistant.embedding import SentenceTransformerEmbedder
 from assistant.webapp import build_app, launch
+from assistant.webapp.login import auth_from_env
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the networking flags Chromium keeps calling Google's hosts, which a closed network refuses.
@@ -37,19 +40,38 @@ SOURCES = ROOT / "sources"
 SCREENSHOTS = ROOT / ("docs" if os.environ.get("ASSISTANT_UPDATE_SCREENSHOTS") == "1" else "tests") / "screenshots"
 
 
+@contextmanager
+def app_over_copy(root: Path, embedder: SentenceTransformerEmbedder, **launch_options: Any) -> Iterator[tuple[str, Assistant]]:
+    """The app on a free port over its own copy of the sources in ``root``, as app.py builds it (the quote desk
+    on, the core's weak-answer rule); ``launch_options`` go to ``launch`` (e.g. ``auth``)."""
+    shutil.copytree(SOURCES, root / "sources")
+    assistant = Assistant(root / "sources", root / "index", embedder=embedder)
+    assistant.refresh()
+    app = build_app(assistant)
+    _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True, **launch_options)
+    try:
+        yield url, assistant
+    finally:
+        app.close()
+
+
 @pytest.fixture(scope="module")
 def served(
     tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
 ) -> Iterator[tuple[str, Assistant]]:
-    """The app on a free port over its own copy of the sources (the tests upload into it), real model."""
-    root = tmp_path_factory.mktemp("browser-app")
-    shutil.copytree(SOURCES, root / "sources")
-    assistant = Assistant(root / "sources", root / "index", embedder=real_embedder)
-    assistant.refresh()
-    app = build_app(assistant)  # as app.py: the quote desk on, the core's weak-answer rule
-    _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
-    yield url, assistant
-    app.close()
+    """The app over its own copy of the sources (the tests upload into it), real model."""
+    with app_over_copy(tmp_path_factory.mktemp("browser-app"), real_embedder) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def served_with_login(
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+) -> Iterator[tuple[str, Assistant]]:
+    """As ``served``, with one login: alice, password s3cret (ASSISTANT_AUTH="alice:s3cret")."""
+    logins = auth_from_env({"ASSISTANT_AUTH": "alice:s3cret"})
+    with app_over_copy(tmp_path_factory.mktemp("login-app"), real_embedder, auth=logins) as app:
+        yield app
 
 
 @pytest.fixture(scope="module")

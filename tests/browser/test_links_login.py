@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from assistant.embedding import SentenceTransformerEmbedder
-from assistant.service import Assistant
-from assistant.webapp import build_app, launch
-from assistant.webapp.login import auth_from_env
-
 pytestmark = pytest.mark.browser
 
-SOURCES = Path(__file__).resolve().parents[2] / "sources"
 QUESTION = "How many allegations is the unit investigating?"
-
-
-@pytest.fixture(scope="module")
-def served_with_login(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
-) -> Iterator[tuple[str, Assistant]]:
-    root = tmp_path_factory.mktemp("login-app")
-    shutil.copytree(SOURCES, root / "sources")
-    assistant = Assistant(root / "sources", root / "index", embedder=real_embedder)
-    assistant.refresh()
-    app = build_app(assistant)
-    logins = auth_from_env({"ASSISTANT_AUTH": "alice:s3cret"})
-    _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True, auth=logins)
-    yield url, assistant
-    app.close()
 
 
 def test_an_answer_link_opens_its_answer_after_signing_in(chromium, served_with_login) -> None:  # type: ignore[no-untyped-def]
