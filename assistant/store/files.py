@@ -36,7 +36,7 @@ from . import IndexData, dense_layout, segments
 from .dense import DenseIndex, SegmentedDense
 from .housekeeping import prune, record_previous, remove_staging, writer_lock
 from .jsonl import fsync
-from .segments import GRAPH_FILE, LiveRows, Segment
+from .segments import GRAPH_FILE, Live, Segment
 from .sentences import ChunkSentences
 from .sparse import Bm25
 
@@ -48,19 +48,17 @@ REBUILD_HINT = "rebuild it with: python -m assistant index"
 class FileSnapshot:
     """One published snapshot: documents and chunks in memory, vectors memory-mapped, BM25 and dense indexes."""
 
-    def __init__(self, folder: Path, manifest: Manifest, parts: list[Segment], rows: LiveRows | None = None) -> None:
-        """``rows``: ``segments.live_rows(parts, manifest.sources)`` when the caller has it already."""
+    def __init__(self, folder: Path, manifest: Manifest, parts: list[Segment], live: Live | None = None) -> None:
+        """``live``: ``segments.live_rows(parts, manifest.sources)`` when the caller has it already."""
         self.folder = folder
         self.manifest = manifest
         self.segments = parts
-        self.documents, live, self.chunks = rows or segments.live_rows(parts, manifest.sources)
-        self.live = live  # each segment's rows -> this snapshot's rows (-1: a changed or deleted document's)
-        self._homes = segments.homes(live, len(self.chunks))
-        self.dense = SegmentedDense([part.dense for part in parts], live)  # public so a benchmark can tune ``ef_search``
-        self._sparse = Bm25([part.sparse for part in parts], live)
-        self._rows_by_source: dict[str, list[int]] = {}
-        for row, chunk in enumerate(self.chunks):
-            self._rows_by_source.setdefault(chunk.source_id, []).append(row)
+        self._live = live or segments.live_rows(parts, manifest.sources)
+        self.documents, self.chunks = self._live.documents, self._live.chunks
+        self.live = self._live.maps  # each segment's rows -> this snapshot's rows (-1: a changed or deleted document's)
+        self._homes = segments.homes(self.live, len(self.chunks))
+        self.dense = SegmentedDense([part.dense for part in parts], self.live)  # public so a benchmark can tune ``ef_search``
+        self._sparse = Bm25([part.sparse for part in parts], self.live)
 
     @classmethod
     def read(cls, folder: Path, dense: DenseSettings) -> FileSnapshot:
@@ -103,8 +101,12 @@ class FileSnapshot:
         return self._sparse.search(query, k, allowed)
 
     def rows_of(self, source_ids: Sequence[str]) -> np.ndarray:
-        rows = [row for sid in source_ids for row in self._rows_by_source.get(sid, [])]
-        return np.asarray(sorted(rows), dtype=np.int64)
+        rows = [np.zeros(0, dtype=np.int64)]
+        for source_id in dict.fromkeys(source_ids):
+            home = self._live.home.get(source_id)
+            if home is not None:
+                rows.extend(self.live[home][start:end] for start, end in self.segments[home].rows_of(source_id))
+        return np.sort(np.concatenate(rows))
 
 
 class FileStore:
@@ -188,7 +190,7 @@ class FileStore:
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.folder))
         try:
             record_previous(staging, self._live_name())
-            parts, manifest, rows = self._assemble(staging, data, base)
+            parts, manifest, live = self._assemble(staging, data, base)
             segments.write_names(staging, parts)
             # Written last: a snapshot without a manifest was never finished.
             with open(staging / "manifest.json", "w", encoding="utf-8") as handle:
@@ -208,11 +210,11 @@ class FileStore:
         prune(self.folder / "snapshots", name)
         # The segments' vectors are mapped from their files (renamed, not moved), so the build's
         # in-memory copies are freed as soon as the caller lets go of them.
-        return FileSnapshot(final, manifest, parts, rows)
+        return FileSnapshot(final, manifest, parts, live)
 
     def _assemble(
         self, staging: Path, data: IndexData, base: FileSnapshot | None
-    ) -> tuple[list[Segment], Manifest, LiveRows | None]:
+    ) -> tuple[list[Segment], Manifest, Live | None]:
         """The new snapshot's segments in ``staging``: the base's, linked, then the changed documents
         (merged with the newest segments when the merge rule says so), and its manifest."""
         parts = list(base.segments) if base is not None else []
@@ -220,8 +222,8 @@ class FileStore:
             vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
             written = segments.write(staging, segments.new_name(), data.documents, data.chunks, vectors, data.sentences, False, self.dense)
             parts.append(written)
-        rows: LiveRows | None = segments.live_rows(parts, data.manifest.sources)
-        _, live, chunks = rows
+        counted: Live | None = segments.live_rows(parts, data.manifest.sources)
+        live, chunks = counted.maps, counted.chunks  # type: ignore[union-attr]
         layout = dense_layout(self.dense, len(chunks))
         start = segments.to_merge(live)
         if start < len(parts):
@@ -229,7 +231,7 @@ class FileStore:
             merged = segments.merge(staging, parts[start:], live[start:], data.manifest.sources, graph, self.dense)
             for gone in parts[start:]:
                 shutil.rmtree(staging / "segments" / gone.name, ignore_errors=True)  # only a new one is there
-            parts, rows = [*parts[:start], merged], None  # the rows are counted again over the merged segment
+            parts, counted = [*parts[:start], merged], None  # the rows are counted again over the merged segment
         linked = {id(part) for part in base.segments} if base is not None else set()
         same_graphs = base is not None and base.manifest.dense == layout
         for position, part in enumerate(parts):
@@ -243,7 +245,7 @@ class FileStore:
                     segments.save_graph(dense, staging / "segments" / part.name)
                 parts[position] = replace(part, dense=dense)
         manifest = replace(data.manifest, chunks=len(chunks), format_version=FORMAT_VERSION, dense=layout, vectors_sha256=None)
-        return parts, manifest, rows
+        return parts, manifest, counted
 
     def _live_name(self) -> str | None:
         """The live snapshot's name, or None when there is none or CURRENT names a missing one."""

@@ -18,12 +18,13 @@ segments at any size at a cost per document that grows with the logarithm of the
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import secrets
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,9 +53,41 @@ class Segment:
     sparse: SparseIndex
     dense: DenseIndex  # its vectors (memory-mapped) and graph, if it has one
     sentences: SentenceTable  # chunk i's sentences are sentences.of(i)
+    _runs: list[tuple[str, int, int]] | None = field(default=None, init=False, repr=False)
+    _by_source: dict[str, list[tuple[int, int]]] | None = field(default=None, init=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.chunks)
+
+    def runs(self) -> list[tuple[str, int, int]]:
+        """The runs of rows (source id, start, end) that hold one document's chunks, in row order; found
+        once per segment (a build writes a document's chunks together, so each has one run)."""
+        if self._runs is None:
+            runs, start = [], 0
+            for row in range(1, len(self.chunks) + 1):
+                if row == len(self.chunks) or self.chunks[row].source_id != self.chunks[start].source_id:
+                    runs.append((self.chunks[start].source_id, start, row))
+                    start = row
+            self._runs = runs
+        return self._runs
+
+    def rows_of(self, source_id: str) -> list[tuple[int, int]]:
+        """The runs (start, end) of ``source_id``'s rows in this segment."""
+        if self._by_source is None:
+            self._by_source = {}
+            for sid, start, end in self.runs():
+                self._by_source.setdefault(sid, []).append((start, end))
+        return self._by_source.get(source_id, [])
+
+
+@dataclass
+class Live:
+    """Which rows of a snapshot's segments are live, and their order: the snapshot's rows."""
+
+    documents: dict[str, Document]  # the live documents, by source id
+    home: dict[str, int]  # the segment each live document lives in
+    maps: list[np.ndarray]  # each segment's rows -> the snapshot's rows (-1: dead)
+    chunks: list[Chunk]  # the live chunks in snapshot row order
 
 
 def new_name() -> str:
@@ -165,15 +198,8 @@ def map_vectors(folder: Path) -> np.ndarray:
     return vectors
 
 
-LiveRows = tuple[dict[str, Document], list[np.ndarray], list[Chunk]]
-
-
-def live_rows(segments: Sequence[Segment], sources: Any) -> LiveRows:
-    """Which rows are live: a document's rows in the newest segment holding it, while ``sources`` lists it.
-
-    Returns the live documents, each segment's map from its rows to the snapshot's rows (-1: dead), and
-    the live chunks in snapshot row order.
-    """
+def live_rows(segments: Sequence[Segment], sources: Any) -> Live:
+    """A document's rows are live in the newest segment holding it, while ``sources`` lists it."""
     home: dict[str, int] = {}
     documents: dict[str, Document] = {}
     for position, segment in enumerate(segments):
@@ -183,12 +209,14 @@ def live_rows(segments: Sequence[Segment], sources: Any) -> LiveRows:
     maps: list[np.ndarray] = []
     chunks: list[Chunk] = []
     for position, segment in enumerate(segments):
-        alive = np.fromiter((home.get(c.source_id) == position for c in segment.chunks), dtype=bool, count=len(segment))
+        runs = segment.runs()
+        kept = np.fromiter((home.get(sid) == position for sid, _, _ in runs), dtype=bool, count=len(runs))
+        alive = np.repeat(kept, [end - start for _, start, end in runs]) if runs else np.zeros(0, dtype=bool)
         mapping = np.full(len(segment), -1, dtype=np.int64)
         mapping[alive] = np.arange(len(chunks), len(chunks) + int(alive.sum()))
-        chunks.extend(c for c, keep in zip(segment.chunks, alive.tolist(), strict=True) if keep)
+        chunks.extend(segment.chunks if alive.all() else itertools.compress(segment.chunks, alive.tolist()))
         maps.append(mapping)
-    return documents, maps, chunks
+    return Live(documents, home, maps, chunks)
 
 
 def homes(live: Sequence[np.ndarray], rows: int) -> tuple[np.ndarray, np.ndarray]:
