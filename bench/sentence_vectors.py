@@ -76,7 +76,7 @@ def requote(
         doc = snapshot.documents[passage.source.id]
         spans = sentences_in(doc, passage.start, passage.end)
         cosines = np.zeros(len(spans), dtype=np.float32) if vectors is None else vectors.of_chunk(row) @ query_vector
-        quote, _ = choose_quote(doc, spans, cosines, result.query)
+        quote = choose_quote(doc, spans, cosines, result.query).quote
         passages.append(replace(passage, quote=quote))
     return replace(result, results=tuple(passages))
 
