@@ -33,8 +33,8 @@ def _real_encode_ms(results: dict[str, Any]) -> dict[str, float] | None:
 def build_table(results: dict[str, Any]) -> str:
     rate = _real_rate(results)
     lines = [
-        "| corpus | embedder | docs | chunks | dense index | build s | of which model s | chunks/s | bare encoder chunks/s | ratio | peak RSS MiB | on disk MiB | re-index, none changed s | re-index, 1 changed s (chunks embedded) |",
-        "|---|---|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| corpus | embedder | docs | chunks | dense index | build s | of which model s | chunks/s | bare encoder chunks/s | ratio | peak RSS MiB | on disk MiB | re-index, none changed s | re-index, 1 changed s (chunks embedded) | 1 added s | 1 deleted s | CPU s: changed / added / deleted |",
+        "|---|---|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in _order(results):
         b, x = r["build"], r["reindex"]
@@ -48,9 +48,16 @@ def build_table(results: dict[str, Any]) -> str:
             f"| {r['corpus']} | {r['embedder']} | {r['documents']:,} | {r['chunks']:,} | {b.get('dense_index', 'flat')} "
             f"| {build} | {b['encode_seconds']:.1f} "
             f"| {b['chunks_per_s']:.1f} | {bare} | {ratio} | {b['peak_rss_mb']:,.0f} | {b['disk_mb']:,.1f} "
-            f"| {x['none_seconds']:.3f} | {x['one_seconds']:.2f} ({x['one_embedded_chunks']}) |"
+            f"| {x['none_seconds']:.3f} | {x['one_seconds']:.2f} ({x['one_embedded_chunks']}) | {_edit(x, 'add')} | {_edit(x, 'delete')} "
+            f"| {_edit(x, 'one_cpu')} / {_edit(x, 'add_cpu')} / {_edit(x, 'delete_cpu')} |"
         )
     return "\n".join(lines)
+
+
+def _edit(reindex: dict[str, Any], name: str) -> str:
+    """An edit's seconds; runs from before adds and deletes were measured have none."""
+    value = reindex.get(f"{name}_seconds")
+    return "–" if value is None else f"{value:.2f}"
 
 
 def _estimated_build(run: dict[str, Any], rate: float) -> float:

@@ -198,22 +198,48 @@ def _reindex(assistant, embedder: TimedEmbedder, sources: Path, texts: dict[str,
     none_seconds, none_cpu = time.perf_counter() - start, time.process_time() - cpu
     assert not unchanged.changed, "nothing changed, yet the index was rebuilt"
 
+    generator = Generator(train(shipped_texts(ROOT / "sources")), SEED)
     name = sorted(texts)[len(texts) // 2]
-    edited = Generator(train(shipped_texts(ROOT / "sources")), SEED).edit(len(texts) // 2, texts[name])
-    tmp = sources / (name + ".tmp")
-    tmp.write_text(edited, encoding="utf-8")
-    os.replace(tmp, sources / name)  # breaks the hard link: the cached corpus stays as generated
-    embedder.reset()
-    start, cpu = time.perf_counter(), time.process_time()
-    changed = assistant.refresh()
-    one_seconds, one_cpu = time.perf_counter() - start, time.process_time() - cpu
+    edited = generator.edit(len(texts) // 2, texts[name])
+    changed = _timed_refresh(assistant, embedder, lambda: _replace(sources / name, edited))
+    # One document added (the corpus's next one), then deleted again: the corpus is as it was.
+    added_name = f"added_{len(texts):06d}.txt"
+    added = _timed_refresh(assistant, embedder, lambda: _replace(sources / added_name, generator.document(len(texts))))
+    deleted = _timed_refresh(assistant, embedder, lambda: (sources / added_name).unlink())
+    assert changed["report"].updated and added["report"].added and deleted["report"].removed, "an edit was not seen"
     return {
         "none_seconds": round(none_seconds, 3),
         "none_cpu_seconds": round(none_cpu, 3),
-        "one_seconds": round(one_seconds, 2),
-        "one_cpu_seconds": round(one_cpu, 2),
-        "one_embedded_chunks": changed.embedded_chunks,
-        "one_encode_seconds": round(embedder.encode_seconds, 3),
+        "one_seconds": round(changed["seconds"], 2),
+        "one_cpu_seconds": round(changed["cpu_seconds"], 2),
+        "one_embedded_chunks": changed["report"].embedded_chunks,
+        "one_encode_seconds": changed["encode_seconds"],
+        "add_seconds": round(added["seconds"], 2),
+        "add_cpu_seconds": round(added["cpu_seconds"], 2),
+        "delete_seconds": round(deleted["seconds"], 2),
+        "delete_cpu_seconds": round(deleted["cpu_seconds"], 2),
+        "segments": len(assistant.snapshot.segments),  # type: ignore[attr-defined]
+    }
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write ``path`` anew (replacing breaks the hard link: the cached corpus stays as generated)."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _timed_refresh(assistant, embedder: TimedEmbedder, change) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Wall and CPU time of the ``refresh()`` that follows ``change()``."""
+    change()
+    embedder.reset()
+    start, cpu = time.perf_counter(), time.process_time()
+    report = assistant.refresh()
+    return {
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": time.process_time() - cpu,
+        "encode_seconds": round(embedder.encode_seconds, 3),
+        "report": report,
     }
 
 
