@@ -1,0 +1,243 @@
+"""The web app as its users meet it: start-up, the first question against warm ones, concurrent clients, searches
+while an upload is indexed, and how soon a file dropped into the sources folder is found.
+
+```
+.venv/bin/python -m bench.serve                                 # everything, real model, from this checkout
+.venv/bin/python -m bench.serve --clients 1,4,16 --per-client 8 # only the load levels (plus start-up)
+.venv/bin/python -m bench.serve --app-root ../other-checkout    # the same measurements of another version's app.py
+```
+
+Each run copies the shipped articles into a temporary folder and starts ``app.py`` there in its own process,
+as a user would: first on a fresh clone (no index: the build, and any ONNX export, on the way to serving),
+then restarted over the index it built. Every request goes through ``gradio_client`` to ``/search`` (k=5,
+hybrid), questions taken from the gold set in turn. Figures are printed as Markdown with the load average at
+start and end: on 2 shared cores absolute times move with the load, so compare within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from gradio_client import Client, handle_file
+
+from .corpus import Generator, shipped_texts, train
+from .measure import percentiles_ms
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL_FILE = "models/all-MiniLM-L6-v2.onnx"
+_PATIENCE = 900.0  # seconds: a start or an upload that takes longer is reported as stuck
+
+
+@dataclass
+class Load:
+    clients: int
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    wall: float = 0.0
+
+    def row(self) -> str:
+        ms = percentiles_ms(self.latencies) if self.latencies else {"p50": float("nan"), "p95": float("nan")}
+        rate = len(self.latencies) / self.wall if self.wall else 0.0
+        kinds = "; ".join(sorted({e[:120] for e in self.errors}))
+        return f"| {self.clients} | {len(self.latencies)} | {rate:.2f} | {ms['p50']:.0f} | {ms['p95']:.0f} | {len(self.errors)} {kinds} |"
+
+
+class App:
+    """``app.py`` in its own process over ``folder``/sources and ``folder``/index, on a free port."""
+
+    def __init__(self, app_root: Path, folder: Path) -> None:
+        self.folder = folder
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        folders = ["--sources", str(folder / "sources"), "--index", str(folder / "index"), "--port", str(self.port)]
+        self.log = (folder / f"app-{self.port}.log").open("w")
+        self.started = time.perf_counter()
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(app_root)}
+        self.process = subprocess.Popen(
+            [sys.executable, str(app_root / "app.py"), *folders], cwd=app_root, stdout=self.log, stderr=subprocess.STDOUT, env=env
+        )
+
+    def serving(self) -> float:
+        """Seconds from start until the page answers."""
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the app ended with code {self.process.returncode}; see {self.log.name}")
+            try:
+                if httpx.get(self.url, timeout=5).status_code == 200:
+                    return time.perf_counter() - self.started
+            except httpx.HTTPError:
+                pass
+            _patient(self.started, "the app to serve")
+            time.sleep(0.25)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+        self.log.close()
+
+
+def gold_questions() -> list[str]:
+    gold = tomllib.loads((ROOT / "eval" / "gold.toml").read_text(encoding="utf-8"))
+    return [q["question"] for q in gold["question"] if not q.get("previous")]
+
+
+def search(client: Client, question: str) -> None:
+    client.predict(question, 5, None, "hybrid", api_name="/search")
+
+
+def timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def first_and_warm(url: str, questions: list[str], warm: int = 10) -> tuple[float, float]:
+    """The first question's seconds, and the median of the next ``warm`` (each a new question, as the first is)."""
+    client = Client(url, verbose=False)
+    first = timed(lambda: search(client, questions[0]))
+    return first, statistics.median(timed(lambda q=q: search(client, q)) for q in questions[1 : warm + 1])
+
+
+def load(url: str, clients: int, questions: list[str], more: Callable[[int], bool]) -> Load:
+    """``clients`` threads, each with its own client, asking questions back to back while ``more(turn)`` says so."""
+    result = Load(clients)
+    connected = [Client(url, verbose=False) for _ in range(clients)]
+    lock, start = threading.Lock(), threading.Barrier(clients + 1)
+
+    def run(number: int) -> None:
+        start.wait()
+        turn = 0
+        while more(turn):
+            question = questions[(number * 7 + turn) % len(questions)]
+            turn += 1
+            started = time.perf_counter()
+            try:
+                search(connected[number], question)
+            except Exception as error:  # noqa: BLE001 - every failure is a figure of the run
+                with lock:
+                    result.errors.append(f"{type(error).__name__}: {error}")
+                continue
+            with lock:
+                result.latencies.append(time.perf_counter() - started)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    result.wall = time.perf_counter() - began
+    return result
+
+
+def during_upload(url: str, questions: list[str], upload: Path, clients: int = 4) -> tuple[Load, float, str]:
+    """Searches from ``clients`` clients for as long as ``upload`` is being indexed: their figures, the
+    upload's seconds and its status line."""
+    job = Client(url, verbose=False).submit([handle_file(str(upload))], api_name="/upload")
+    started = time.perf_counter()
+    result = load(url, clients, questions, lambda turn: not job.done() and not _patient(started, "the upload"))
+    status = str(job.result()[0])
+    return result, time.perf_counter() - started, status
+
+
+def dropped_file_found(url: str, folder: Path) -> float:
+    """Seconds from copying a file into the sources folder until a search finds it (the watcher at work)."""
+    client = Client(url, verbose=False)
+    started = time.perf_counter()
+    (folder / "sources" / "dropped.txt").write_text(
+        "The Quillfeather harbour audit counted 37 rusted moorings along the east quay.", encoding="utf-8"
+    )
+    while "dropped.txt" not in str(client.predict("Quillfeather harbour moorings", 3, None, "bm25", api_name="/search")):
+        _patient(started, "the dropped file to be found")
+        time.sleep(0.2)
+    return time.perf_counter() - started
+
+
+def long_document(folder: Path, documents: int) -> Path:
+    """One text of ``documents`` generated news articles (bench/corpus.py): an upload that takes a while to index."""
+    generator = Generator(train(shipped_texts(ROOT / "sources")))
+    path = folder / "long-report.txt"
+    path.write_text("\n\n".join(generator.document(n) for n in range(documents)), encoding="utf-8")
+    return path
+
+
+def _patient(started: float, what: str) -> bool:
+    """False, or raises once the wait for ``what`` has passed the bench's patience."""
+    if time.perf_counter() - started > _PATIENCE:
+        raise TimeoutError(f"waited {_PATIENCE:.0f} s for {what}")
+    return False
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _load_average() -> str:
+    return " / ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+def _start(app_root: Path, folder: Path, label: str, questions: list[str]) -> App:
+    app = App(app_root, folder)
+    served = app.serving()
+    first, warm = first_and_warm(app.url, questions)
+    print(f"| {label} | {served:.1f} | {first * 1000:.0f} | {warm * 1000:.0f} | {first / warm:.2f} |", flush=True)
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.serve", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--app-root", type=Path, default=ROOT, help="the checkout whose app.py is measured")
+    parser.add_argument("--clients", default="1,4,16", help="comma-separated numbers of concurrent clients")
+    parser.add_argument("--per-client", type=int, default=8, help="questions each client asks (one client asks 4 times as many)")
+    parser.add_argument("--upload-documents", type=int, default=20, help="generated articles in the upload indexed under load")
+    args = parser.parse_args(argv)
+    questions = gold_questions()
+    with tempfile.TemporaryDirectory(prefix="bench-serve-") as scratch:
+        folder = Path(scratch)
+        shutil.copytree(ROOT / "sources", folder / "sources")
+        print(f"load average at start: {_load_average()} ({os.cpu_count()} cores)\n")
+        print("| start | seconds to serve | first question, ms | warm question (median of 10), ms | first / warm |")
+        print("|---|---|---|---|---|")
+        app = _start(args.app_root, folder, "fresh clone (no index/)", questions)
+        exported = folder / "index" / MODEL_FILE
+        while not exported.exists() and app.process.poll() is None:
+            _patient(app.started, "the ONNX export")
+            time.sleep(0.5)
+        app.stop()
+        print(f"| (ONNX export written {time.perf_counter() - app.started:.1f} s after the start) | | | | |")
+        app = _start(args.app_root, folder, "restart over the index", questions)
+        try:
+            print("\n| concurrent clients | searches | searches/s | p50 ms | p95 ms | errors |\n|---|---|---|---|---|---|")
+            for clients in (int(c) for c in args.clients.split(",")):
+                turns = args.per_client * (4 if clients == 1 else 1)
+                print(load(app.url, clients, questions, lambda turn, n=turns: turn < n).row(), flush=True)
+            upload = long_document(folder, args.upload_documents)
+            during, seconds, status = during_upload(app.url, questions, upload)
+            print(during.row().replace("| 4 |", "| 4, during an upload |", 1))
+            print(f"\nupload of {upload.stat().st_size / 1024:.0f} KiB indexed in {seconds:.1f} s: {status[-160:]}")
+            print(f"a file dropped into sources/ was found by a search {dropped_file_found(app.url, folder):.1f} s later")
+        finally:
+            app.stop()
+        print(f"\nload average at end: {_load_average()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
