@@ -198,3 +198,10 @@ def test_an_answer_carries_its_own_link_escaped_in_the_attribute() -> None:
     assert_inert(html)
     button = next(a for t, a in Tags(html).tags if t == "button" and "data-link" in a)
     assert button["data-link"] == link and "Copy link to this answer" in html
+
+
+def test_two_sources_alike_in_publisher_and_title_start_are_told_apart_by_file() -> None:
+    first = SourceRef("a.txt", "Met Police misconduct unit: the first report of the year", "BBC", "sources/a.txt")
+    second = SourceRef("b.txt", "Met Police misconduct unit: the first report of the decade", "BBC", "sources/b.txt")
+    names = cards.short_names([first, second])
+    assert names[0] != names[1] and names[0].endswith("(a.txt)") and names[1].endswith("(b.txt)")

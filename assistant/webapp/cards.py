@@ -183,16 +183,19 @@ def reported_html(turn: int, rank: int, links: Sequence[Corroboration]) -> str:
 
 def short_names(sources: Sequence[SourceRef]) -> list[str]:
     """Each source named in a list of sources: its publisher, else its title cut to a few words; where two
-    different sources would read the same (two BBC articles), each adds the start of its title, so no two
-    sources share a name. A source listed twice keeps one name."""
-    base = [s.publisher or _cut(s.title, _SHORT_NAME) for s in sources]
+    different sources would read the same (two BBC articles), each adds the start of its title, and if that
+    still clashes, its file name, so no two sources share a name. A source listed twice keeps one name."""
+    names = [s.publisher or _cut(s.title, _SHORT_NAME) for s in sources]
+    names = _apart(sources, names, lambda s, n: f"{n}: {_cut(s.title, _SHORT_NAME)}" if s.publisher else f"{n} ({s.id})")
+    return _apart(sources, names, lambda s, n: f"{n} ({s.id})")
+
+
+def _apart(sources: Sequence[SourceRef], names: list[str], widen: Callable[[SourceRef, str], str]) -> list[str]:
+    """``names``, each one that two different sources share widened by ``widen``."""
     ids_of: dict[str, set[str]] = {}
-    for source, name in zip(sources, base, strict=True):
+    for source, name in zip(sources, names, strict=True):
         ids_of.setdefault(name, set()).add(source.id)
-    return [
-        name if len(ids_of[name]) == 1 else f"{name}: {_cut(s.title if s.publisher else s.id, _SHORT_NAME)}"
-        for s, name in zip(sources, base, strict=True)
-    ]
+    return [widen(s, n) if len(ids_of[n]) > 1 else n for s, n in zip(sources, names, strict=True)]
 
 
 def _cut(text: str, limit: int) -> str:

@@ -5,9 +5,11 @@ passage itself is edited; a PDF's citation opens the reader at its page."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
+from assistant.links import PassageLink
 from assistant.service import Assistant
 
 pytestmark = pytest.mark.browser
@@ -20,7 +22,9 @@ PASSAGE = (
 
 
 def fresh_page(chromium, url: str):  # type: ignore[no-untyped-def]
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
+    )
     context.set_default_timeout(60_000)  # patient on a loaded machine; no test measures time
     page = context.new_page()
     page.page_errors = []
@@ -48,6 +52,9 @@ def test_an_answer_link_asks_the_same_question_again_in_a_new_browser(chromium, 
     button = turn.locator(".answer-link button")
     link = button.get_attribute("data-link")
     assert link.startswith("/?q=How%20many%20allegations") and "&k=5" in link and "&mode=hybrid" in link
+    button.click()
+    first.wait_for_function("() => document.querySelector('.answer-link button').textContent === 'Link copied ✓'")
+    assert first.evaluate("navigator.clipboard.readText()") == absolute(served, link)  # a whole address to paste
     first.context.close()
 
     second = fresh_page(chromium, absolute(served, link))
@@ -97,6 +104,8 @@ def test_a_passage_link_lands_on_its_text_after_an_edit_above_it_and_says_change
     status = page.locator("#reader .link-status")
     assert status.get_attribute("class") == "link-status moved" and status.inner_text().startswith("Moved:")
     assert page.locator("#reader mark.quote").inner_text() == linked  # the same text, found where it went
+    here = PassageLink.from_url(page.locator("#reader button.copy-link").get_attribute("data-link"))
+    assert here.start > PassageLink.from_url(link).start and here.text == PassageLink.from_url(link).text
     page.context.close()
 
     source.write_text(OPENING + PASSAGE.replace("4,312", "4,913").replace("nearly double", "almost twice"), "utf-8")
@@ -152,4 +161,16 @@ def test_a_pdf_citation_opens_the_reader_at_its_page(chromium, served, tmp_path:
                    return mark.top >= box.top && mark.bottom <= box.bottom; }"""
     )
     assert "cited: p. 2" in page.locator("#reader p.meta").inner_text()
+    page.context.close()
+
+
+def test_a_bad_link_is_answered_with_what_is_wrong_shown_as_text(chromium, served) -> None:  # type: ignore[no-untyped-def]
+    hostile = '<img src=x onerror="window.pwned=1">'
+    page = fresh_page(chromium, absolute(served, f"/?q=Who%3F&k={quote(hostile)}"))
+    toast = page.locator(".toast-body", has_text="This link cannot be opened")
+    toast.wait_for()
+    assert "link parameter k must be a whole number from 1 to 100" in toast.inner_text()
+    assert hostile in toast.inner_text()  # the value shown as characters, not built into the page
+    assert page.evaluate("window.pwned === undefined") and page.page_errors == []
+    assert page.locator("#conversation section.turn").count() == 0
     page.context.close()
