@@ -66,7 +66,7 @@ class App:
         folders = ["--sources", str(folder / "sources"), "--index", str(folder / "index"), "--port", str(self.port)]
         self.log = (folder / f"app-{self.port}.log").open("w")
         self.started = time.perf_counter()
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(app_root)}
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(app_root), "PYTHONDONTWRITEBYTECODE": "1"}
         self.process = subprocess.Popen(
             [sys.executable, str(app_root / "app.py"), *folders], cwd=app_root, stdout=self.log, stderr=subprocess.STDOUT, env=env
         )

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assistant.webapp.progress import BuildProgress, Cancelled, Cancels
+from assistant.webapp.progress import BuildProgress, Cancelled, Cancels, reindexed
 
 
 class Shown:
@@ -43,3 +43,11 @@ def test_cancel_stops_only_its_own_sessions_build_at_the_next_slice() -> None:
     BuildProgress(Shown(), theirs, files=1)(256, 1000)  # the other session's build goes on
     cancels.finish("me", mine)
     assert not cancels.cancel("me")  # a finished build has nothing left to cancel
+
+
+def test_a_saved_file_the_build_could_not_index_is_named_with_the_reason(editable_articles) -> None:  # type: ignore[no-untyped-def]
+    saved = editable_articles.sources_dir / "scan.txt"
+    saved.write_bytes(b"\x00\x01 not text")  # passed no upload check: as if it had failed only at indexing
+    summary, kept = reindexed(editable_articles, [saved], BuildProgress(Shown(), threading.Event(), files=1))
+    assert "searchable now: 5 documents" in summary
+    assert summary.endswith("Not indexed: scan.txt: binary content (NUL bytes) in a text file.") and kept == [saved]

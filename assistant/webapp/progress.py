@@ -148,10 +148,12 @@ def reindexed(assistant: Assistant, saved: list[Path], progress: BuildProgress) 
         return CANCELLED, []
     except AssistantError as error:
         return f"Saved, but the index could not be updated: {error}", saved
-    return (
-        f"Indexed in {time.perf_counter() - started:.1f} s and searchable now: "
-        f"{report.documents} documents, {report.chunks} passages."
-    ), saved
+    summary = f"Indexed in {time.perf_counter() - started:.1f} s and searchable now: {report.documents} documents, {report.chunks} passages."
+    # A saved file can still fail at indexing (e.g. past the time limit per file on a loaded machine): say so.
+    skipped = {failure.path: failure.reason for failure in report.failures}
+    names = {path: path.relative_to(assistant.sources_dir).as_posix() for path in saved}
+    unread = [f"{name}: {skipped[name]}" for name in names.values() if name in skipped]
+    return summary + (f" Not indexed: {'; '.join(unread)}." if unread else ""), saved
 
 
 def _files(count: int) -> str:
