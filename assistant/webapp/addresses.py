@@ -18,7 +18,8 @@ def answer_url(question: str, result: SearchResult, k: object, sources: Sequence
     """The link that asks ``question`` again as it was asked (a follow-up: the text searched with the
     conversation); empty when the question is too long to travel in a link."""
     try:
-        return AnswerLink(result.query or question, int(k), tuple(sources or ()), result.mode).to_url()  # type: ignore[call-overload]
+        count = int(k)  # type: ignore[call-overload]  # a slider sends a float, a program may send text
+        return AnswerLink(result.query or question, count, tuple(sources or ()), result.mode).to_url()
     except (LinkError, TypeError, ValueError):
         return ""
 

@@ -152,7 +152,8 @@ def card_header(
     or paragraph, then ``meta`` (our own text)."""
     where = location(page, paragraph)
     publisher = f'<span class="publisher">{escape(source.publisher)}</span> · ' if source.publisher else ""
-    title = f'<span class="title" title="{escape(source.title, quote=True)}">{escape(_cut(source.title, _CARD_TITLE))}</span>'
+    shown = escape(_cut(source.title, _CARD_TITLE))
+    title = f'<span class="title" title="{escape(source.title, quote=True)}">{shown}</span>'
     return (
         f'<header><span class="rank">{rank}.</span> {publisher}{title}'
         + (f' <span class="where">{escape(where)}</span>' if where else "")
@@ -186,7 +187,9 @@ def short_names(sources: Sequence[SourceRef]) -> list[str]:
     different sources would read the same (two BBC articles), each adds the start of its title, and if that
     still clashes, its file name, so no two sources share a name. A source listed twice keeps one name."""
     names = [s.publisher or _cut(s.title, _SHORT_NAME) for s in sources]
-    names = _apart(sources, names, lambda s, n: f"{n}: {_cut(s.title, _SHORT_NAME)}" if s.publisher else f"{n} ({s.id})")
+    names = _apart(
+        sources, names, lambda s, n: f"{n}: {_cut(s.title, _SHORT_NAME)}" if s.publisher else f"{n} ({s.id})"
+    )
     return _apart(sources, names, lambda s, n: f"{n} ({s.id})")
 
 

@@ -56,7 +56,10 @@ def reader_html(
     if note:
         parts.append(f'<p class="link-status {escape(status, quote=True)}" role="status">{escape(note)}</p>')
     if linked:
-        parts.append(f'<p class="hint">The link was made for this text:</p><blockquote class="linked-text">{escape(linked)}</blockquote>')
+        parts.append(
+            '<p class="hint">The link was made for this text:</p>'
+            f'<blockquote class="linked-text">{escape(linked)}</blockquote>'
+        )
     if link:
         parts.append(
             '<div class="actions"><button class="act copy-link" '
@@ -83,7 +86,8 @@ def marked_text(doc: Document, quote: tuple[int, int] | None, span: tuple[int, i
             if out:
                 out.append("</section>")
             page = doc.page_at(start)
-            out.append(f'<section class="page" id="page-{page}" data-page="{page}"><p class="page-number">Page {page}</p>')
+            out.append(f'<section class="page" id="page-{page}" data-page="{page}">')
+            out.append(f'<p class="page-number">Page {page}</p>')
         piece = escape(doc.text[start:end])
         if quote_at[0] <= start and end <= quote_at[1] and quote_at[0] < quote_at[1]:
             piece = f'<mark class="quote">{piece}</mark>'

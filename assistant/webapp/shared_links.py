@@ -1,5 +1,6 @@
-"""Links into the app: an answer's (``/?q=…&k=…&source=…&mode=…``) runs its question again with the same choices;
-a passage's (``/?doc=…&rev=…&span=…&text=…``) opens the reader at its text, saying when the source has changed.
+"""Links into the app: an answer's (``/?q=…&k=…&source=…&mode=…``) asks its question again with the same
+choices; a passage's (``/?doc=…&rev=…&span=…&text=…``) opens the reader at its text, saying when the source
+has changed.
 
 The page's address is read once, when the page loads (after signing in, with login on: Gradio's login reloads
 the page at the same address), then taken out of the address bar, so a reload does not ask the question again.
