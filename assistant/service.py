@@ -166,16 +166,15 @@ class Assistant:
         sources: Sequence[str] | None = None,
         mode: str | None = None,
     ) -> SearchResult:
-        """``search``, in a conversation: a follow-up ("and when did she resign?") is searched as asked and
-        with the questions it continues, and the two rankings fused (see conversation.py). The result's
-        ``query`` is the text searched with the context, or the question as asked.
+        """``search``, in a conversation: a follow-up ("and when did she resign?") is searched with the subject
+        of the turn it continues (see conversation.py). The result's ``query`` is the text searched, resolved
+        or as asked.
 
         Raises:
             InputError: as ``search``; the question is checked as asked, not joined to its context.
         """
         args = check_search(question, k, sources, mode, self.settings.requests)
-        previous = [exchange.question for exchange in history]
-        result = search_with_context(lambda text: self._search(replace(args, query=text)), args.query, previous, args.k)
+        result = search_with_context(lambda text: self._search(replace(args, query=text)), args.query, history)
         return judged(result, self.settings.answer)
 
     def _search(self, args: SearchArgs) -> SearchResult:
