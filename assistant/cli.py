@@ -148,7 +148,7 @@ def _answer(assistant: Assistant, args: argparse.Namespace, question: str, histo
         print(json.dumps(result_to_json(result, reported), ensure_ascii=False, indent=indent))
         return result
     if result.query != question.strip():
-        print(f"(a follow-up: searched as asked and with the conversation, “{result.query}”)")
+        print(f"(a follow-up: searched with the conversation as “{result.query}”)")
     if result.results and not result.answered:
         print(f"{result.reason} The nearest passages:\n")
     print(result_to_text(result, reported), end="\n\n" if args.command == "chat" else "\n")

@@ -220,19 +220,18 @@ class Assistant:
         where: SourceFilter | None = None,
         order: str | None = None,
     ) -> SearchResult:
-        """``search``, in a conversation: a follow-up ("and when did she resign?") is searched as asked and
-        with the questions it continues, and the two rankings fused (see conversation.py). The result's
-        ``query`` is the text searched with the context, or the question as asked.
+        """``search``, in a conversation: a follow-up ("and when did she resign?") is searched with the subject
+        of the turn it continues (see conversation.py). The result's ``query`` is the text searched, resolved
+        or as asked.
 
         Raises:
             InputError: as ``search``; the question is checked as asked, not joined to its context.
         """
         args = check_search(question, k, sources, mode, self.settings.requests)
-        previous = [exchange.question for exchange in history]
 
         def in_conversation(narrowed: SearchArgs) -> SearchResult:
             search = lambda text: self._search(replace(narrowed, query=text))  # noqa: E731
-            return judged(search_with_context(search, narrowed.query, previous, narrowed.k), self.settings.answer)
+            return judged(search_with_context(search, narrowed.query, history), self.settings.answer)
 
         return self._answer(args, check_where(where), check_order(order), in_conversation)
 

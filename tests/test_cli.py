@@ -144,12 +144,12 @@ def test_chat_answers_each_line_and_a_follow_up_continues_the_question_before_it
     assert fake_cli(["chat", "--json", "-k", "1", *index]) == 0
     first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
     assert first["query"] == "Who leads the unit?"
-    assert second["query"] == "Who leads the unit? and when was it set up?"
+    assert second["query"] == "and when was it set up? leads unit"
 
     monkeypatch.setattr("sys.stdin", io.StringIO("Who leads the unit?\nand when was it set up?\n"))
     fake_cli(["chat", *index])
     out = capsys.readouterr().out
-    assert "searched as asked and with the conversation, “Who leads the unit? and when was it set up?”" in out
+    assert "searched with the conversation as “and when was it set up? leads unit”" in out
 
 
 def test_a_weak_answer_says_so_before_the_nearest_passages(

@@ -1,11 +1,12 @@
-"""Follow-up questions are searched as asked and with the conversation they continue, then fused."""
+"""A follow-up is resolved against the turn it continues: its own words first, then that turn's subject."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.types import Occurrence, Passage, Quote, SearchResult, SourceRef
-from assistant.conversation import contextual_query, fuse, is_follow_up, search_with_context
+from assistant.answer_kind import asked_kind
+from assistant.conversation import is_follow_up, resolve, search_with_context
+from assistant.types import Exchange, Passage, Quote, SearchResult, SourceRef
 
 
 @pytest.mark.parametrize(
@@ -29,57 +30,44 @@ def test_self_contained_questions_are_not_follow_ups(question: str) -> None:
     assert not is_follow_up(question)
 
 
-def test_a_follow_up_is_joined_to_the_question_it_continues() -> None:
-    previous = ["How many allegations is the unit investigating?", "Who is the new commissioner?"]
-    assert (
-        contextual_query("and what did his predecessor do?", previous)
-        == "Who is the new commissioner? and what did his predecessor do?"
+def answered(question: str, searched: str | None = None) -> Exchange:
+    ref = SourceRef("a.txt", "A", None, "sources/a.txt")
+    quote = Quote("The team's senior leader, Det Supt Annette Clark, said so.", 0, 57)
+    passage = Passage(1, 1.0, 0.6, ref, None, 1, quote.text, 0, 57, quote)
+    return Exchange(question, SearchResult(searched or question, "hybrid", (passage,)))
+
+
+def test_a_follow_up_keeps_its_own_words_first_and_takes_the_subject_of_the_question_before() -> None:
+    history = [answered("How many allegations is the unit investigating?")]
+    resolved = resolve("And who leads it?", history)
+    assert resolved == "And who leads it? allegations unit investigating"
+    # The previous question's "how many" is left out, so the kind of answer asked for stays "who".
+    assert asked_kind(resolved) == asked_kind("Who leads it?") != asked_kind(history[0].question)
+
+
+def test_a_chain_keeps_its_topic_through_the_resolved_text_of_the_turn_before() -> None:
+    history = [
+        answered("How many allegations is the unit investigating?"),
+        answered("And who leads it?", "And who leads it? allegations unit investigating"),
+    ]
+    assert resolve("What did she say about abusive officers?", history) == (
+        "What did she say about abusive officers? leads allegations unit investigating"
     )
 
 
-def test_a_chain_of_follow_ups_reaches_back_to_its_topic_but_no_further_than_three_questions() -> None:
-    previous = ["What did Mayor Sadiq Khan say?", "Who is the new commissioner?", "and his predecessor?"]
-    assert contextual_query("when did she resign?", previous) == (
-        "Who is the new commissioner? and his predecessor? when did she resign?"
-    )
-    longer = [*previous, "why did she go?"]
-    assert contextual_query("and then?", longer) == "and his predecessor? why did she go? and then?"
+def test_a_self_contained_or_first_question_is_not_resolved() -> None:
+    assert resolve("How many officers were disciplined?", [answered("Who leads the unit?")]) is None
+    assert resolve("and his predecessor?", []) is None
 
 
-def test_a_self_contained_or_first_question_has_no_context() -> None:
-    assert contextual_query("How many officers were disciplined?", ["Who leads the unit?"]) is None
-    assert contextual_query("and his predecessor?", []) is None
-
-
-def passage(source: str, start: int, also: tuple[str, ...] = ()) -> Passage:
-    ref = SourceRef(source, source.upper(), None, f"sources/{source}")
-    quote = Quote("q", start, start + 1)
-    others = tuple(Occurrence(SourceRef(s, s, None, s), None, 1, Quote("q", start, start + 1)) for s in also)
-    return Passage(0, 1.0, 0.5, ref, None, 1, "q", start, start + 1, quote, others)
-
-
-def ranked(*passages: Passage) -> SearchResult:
-    return SearchResult("q", "hybrid", tuple(Passage(**{**p.__dict__, "rank": i}) for i, p in enumerate(passages, 1)))
-
-
-def test_fusion_prefers_what_both_searches_found_and_never_repeats_a_passage() -> None:
-    asked = ranked(passage("a", 0), passage("b", 5, also=("c",)), passage("d", 9))
-    with_context = ranked(passage("c", 5), passage("b", 5), passage("e", 3))
-    fused = fuse([asked, with_context], k=3, query="context question")
-    assert [(p.rank, p.source.id) for p in fused.results] == [(1, "b"), (2, "a"), (3, "d")]
-    assert fused.query == "context question"
-
-
-def test_only_a_follow_up_is_searched_twice() -> None:
+def test_a_follow_up_is_searched_once_resolved_and_a_question_standing_alone_as_asked() -> None:
     searched: list[str] = []
 
     def search(text: str) -> SearchResult:
         searched.append(text)
-        return ranked(passage(text[:3], 0))
+        return SearchResult(text, "hybrid")
 
-    assert search_with_context(search, " Who leads the unit? ", [], 5).query == "q"
-    assert searched == ["Who leads the unit?"]
-    result = search_with_context(search, "and when was it set up?", ["Who leads the unit?"], 5)
-    assert searched[1:] == ["and when was it set up?", "Who leads the unit? and when was it set up?"]
-    assert result.query == "Who leads the unit? and when was it set up?"
-    assert [p.source.id for p in result.results] == ["and", "Who"]
+    assert search_with_context(search, " Who leads the unit? ", []).query == "Who leads the unit?"
+    result = search_with_context(search, "and when was it set up?", [answered("Who leads the unit?")])
+    assert searched == ["Who leads the unit?", "and when was it set up? leads unit"]
+    assert result.query == "and when was it set up? leads unit"

@@ -241,7 +241,7 @@ def _study(default_mrr: float, blend_mrr: float = 0.70) -> Study:
         follow_ups={
             "hybrid rrf": {
                 "alone": configs[0].by_mode["bm25"].ranking,
-                "with context": configs[0].by_mode["hybrid rrf"].ranking,
+                "in the conversation": configs[0].by_mode["hybrid rrf"].ranking,
             }
         },
         quotes={"hybrid rrf": {"0": 0.4, "0.5": 0.45}},

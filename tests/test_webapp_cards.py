@@ -115,7 +115,7 @@ def test_a_follow_up_shows_what_was_searched() -> None:
     turn = Turn("and his <predecessor>?", SearchResult(searched, "hybrid", answered=False, reason="Nothing matches."))
     html = cards.turn_html(1, turn)
     assert (
-        "searched as asked and with the conversation, “Who is the commissioner? and his &lt;predecessor&gt;?”" in html
+        "searched with the conversation as “Who is the commissioner? and his &lt;predecessor&gt;?”" in html
     )
     assert '<p class="abstain">Nothing matches.</p>' in html
 

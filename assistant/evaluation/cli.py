@@ -34,6 +34,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--squad", type=Path, metavar="FILE", help="score a SQuAD 2.0 file (one half tunes, the other is held out)"
     )
     parser.add_argument(
+        "--follow-ups",
+        action="store_true",
+        help="score the follow-up chains (eval/follow_ups.toml) through the conversation; writes eval/follow-ups.md",
+    )
+    parser.add_argument(
+        "--chunking",
+        action="store_true",
+        help="with --squad: compare token windows with paragraphs on SQuAD and the gold set; writes eval/chunking.md",
+    )
+    parser.add_argument(
         "--limit", type=int, metavar="N", help="SQuAD: a deterministic sample of N questions per half (default all)"
     )
     parser.add_argument("--split", default="test", help="BEIR judgements to use: qrels/SPLIT.tsv (default test)")
@@ -71,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
         chunkings = _chunkings(args)
         if args.beir is not None:
             return _run_beir(args, chunkings)
+        if args.follow_ups:
+            return _run_follow_ups(args)
+        if args.chunking:
+            return _run_chunking(args)
         if args.squad is not None:
             return _run_squad(args)
         return _run_gold(args, chunkings)
@@ -162,6 +176,49 @@ def _run_squad(args: argparse.Namespace) -> int:
     figures = run_squad(args.squad, _embedder(), args.limit, log)
     out = args.report if args.report != DEFAULT_REPORT else EVAL_DIR / "squad.md"
     text = render_squad(figures, args.squad, args.limit)
+    print(text)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def _run_chunking(args: argparse.Namespace) -> int:
+    import os
+
+    from .chunking_study import render_chunking, run_chunking_study
+
+    if args.squad is None:
+        raise AssistantError("--chunking needs --squad FILE, the SQuAD articles it measures on besides the gold set")
+    log = (lambda _: None) if args.quiet else (lambda line: print(line, file=sys.stderr))
+    sources = Path(getattr(args, "sources", None) or "sources")
+    figures = run_chunking_study(args.squad, sources, _embedder(), args.limit, log, args.gold)
+    command = f"python -m assistant eval --chunking --squad {args.squad.name}" + (f" --limit {args.limit}" if args.limit else "")
+    text = render_chunking(figures, command, "{:.1f}, {:.1f}, {:.1f}".format(*os.getloadavg()))
+    out = args.report if args.report != DEFAULT_REPORT else EVAL_DIR / "chunking.md"
+    print(text)
+    out.write_text(text, encoding="utf-8")
+    print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def _run_follow_ups(args: argparse.Namespace) -> int:
+    import os
+
+    from ..service import Assistant
+    from .follow_ups import load_chains, measure, render
+
+    from dataclasses import replace
+
+    sources = Path(getattr(args, "sources", None) or "sources")
+    # The per-file time limit guards the app against hostile files; on a loaded machine it can skip an article
+    # here, and the chains' answers would then name a source that is not indexed.
+    defaults = Settings()
+    settings = replace(defaults, sources=replace(defaults.sources, seconds_per_file=3600))
+    with tempfile.TemporaryDirectory(prefix="assistant-follow-ups-") as tmp:
+        assistant = Assistant(sources_dir=sources, index_dir=Path(tmp) / "index", embedder=_embedder(), settings=settings)
+        assistant.refresh()
+        text = render(measure(assistant, load_chains(assistant)), "{:.1f}, {:.1f}, {:.1f}".format(*os.getloadavg()))
+    out = args.report if args.report != DEFAULT_REPORT else EVAL_DIR / "follow-ups.md"
     print(text)
     out.write_text(text, encoding="utf-8")
     print(f"wrote {out}", file=sys.stderr)

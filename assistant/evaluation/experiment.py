@@ -55,7 +55,7 @@ class DefaultDetail:
     """Breakdowns for the default settings."""
 
     by_tag: dict[str, dict[str, dict[str, float]]]  # ranking -> tag -> ranking metrics
-    follow_ups: dict[str, dict[str, dict[str, float]]]  # ranking -> "alone" | "with context" -> ranking metrics
+    follow_ups: dict[str, dict[str, dict[str, float]]]  # ranking -> "alone" | "in the conversation" -> ranking metrics
     quotes: dict[str, dict[str, float]]  # ranking -> lexical weight -> own-quote accuracy of the first result
     misses: list[Miss]  # default ranking: answer not in the first 5
     similarity: dict[str, list[float]]  # "answerable" | "unanswerable" -> abstention signal (default ranking)
@@ -171,7 +171,7 @@ def _detail(
         alone = ask_all(searcher, gold, mode, context=False, questions=[gold[qid] for qid in sorted(follow_ids)])
         follow_ups[name] = {
             "alone": ranking_for(alone, gold, follow_ids),
-            "with context": ranking_for(runs, gold, follow_ids),
+            "in the conversation": ranking_for(runs, gold, follow_ids),
         }
     assistant = searchers[default][0]
     runs = asked[default]

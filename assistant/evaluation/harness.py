@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from ..answerability import assess
 from ..config import AnswerSettings
 from ..service import Assistant
-from ..types import ABSTENTION_WITHIN, SearchResult
+from ..types import ABSTENTION_WITHIN, Exchange, SearchResult
 from .gold import GoldQuestion, GoldSet
 from .metrics import Abstention, abstained_on, calibrate, percentiles_ms, quote_accuracy, ranking
 from .qrels import gold_qrels, gold_run
@@ -48,13 +48,19 @@ def ask_all(
     k: int = DEPTH,
     questions: Sequence[GoldQuestion] | None = None,
 ) -> dict[str, Asked]:
-    """Search each question (all, or ``questions``) once; follow-ups carry the previous question when ``context``."""
-    asked = {}
+    """Search each question (all, or ``questions``) once; with ``context`` a follow-up is asked as the chat asks it,
+    through ``Assistant.ask`` with the question it continues and that question's answer as history."""
+    asked: dict[str, Asked] = {}
     for question in gold.questions if questions is None else questions:
-        query = gold.query(question, context=context)
         began = time.perf_counter()
-        result = assistant.search(query, k=k, mode=mode)
-        asked[question.id] = Asked(query, result, time.perf_counter() - began)
+        if context and question.previous is not None:
+            previous = gold[question.previous]
+            before = asked[previous.id].result if previous.id in asked else assistant.search(previous.question, k=k, mode=mode)
+            began = time.perf_counter()
+            result = assistant.ask(question.question, [Exchange(previous.question, before)], k=k, mode=mode)
+        else:
+            result = assistant.search(question.question, k=k, mode=mode)
+        asked[question.id] = Asked(result.query, result, time.perf_counter() - began)
     return asked
 
 

@@ -48,7 +48,8 @@ def _overview(study: Study, png_name: str, model: str) -> list[str]:
         'from `eval/gold.toml`. A result is relevant when its passage (or a quote it lists as "also in") overlaps '
         "an answer span; each question has one relevant unit, its answer, so Recall@k is the share of questions "
         "answered within the first k results. Ranking figures are over the answerable questions; follow-ups are "
-        "searched with the previous question as context, as the chat does. Metrics by ranx.",
+        "asked through `Assistant.ask` with the previous question and its answer as history, as the chat does "
+        "(the follow-up chains: `eval/follow-ups.md`). Metrics by ranx.",
         "",
         SQUAD_LINK,
         "",
@@ -177,7 +178,7 @@ def _breakdowns(study: Study) -> list[str]:
     """Follow-ups, kinds of question, raw fusion and the answers missed in the first 5."""
     d = study.detail
     return [
-        "## Follow-ups: searched alone and with the previous question",
+        "## Follow-ups: asked alone and in the conversation (Assistant.ask)",
         "",
         markdown_table(
             ["ranking", "search", *RANK_HEADERS],

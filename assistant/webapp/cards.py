@@ -92,7 +92,7 @@ def turn_html(index: int, turn: Turn, links: PassageLinks | None = None) -> str:
         parts.append(f'<p class="produced">{escape(turn.produced_by)}</p>')
     if turn.searched != turn.question:
         searched = escape(turn.searched)
-        parts.append(f'<p class="context">A follow-up: searched as asked and with the conversation, “{searched}”</p>')
+        parts.append(f'<p class="context">A follow-up: searched with the conversation as “{searched}”</p>')
     if turn.error:
         parts.append(f'<p class="error">{escape(turn.error)}</p>')
     elif turn.result is not None and not turn.result.results:
