@@ -99,16 +99,19 @@ def _reuse(
 ) -> list[int]:
     """Fill in the vectors of chunks whose text ``previous`` holds with the same sentences; return the
     positions left to embed (sentences split otherwise, by a newer segmenter, are embedded again)."""
+    if previous is None:
+        return list(range(len(chunks)))
     known: dict[str, tuple[int, int]] = {}  # chunk text -> (row, start) in the previous version
-    if previous is not None:
-        for row, chunk in _previous_rows(previous, reuse_from):
-            known.setdefault(chunk.text, (row, chunk.start))
+    for row, chunk in _previous_rows(previous, reuse_from):
+        known.setdefault(chunk.text, (row, chunk.start))
     hit = [i for i, chunk in enumerate(chunks) if chunk.text in known]
     reused = set()
-    if hit and previous is not None:
-        rows = [known[chunks[i].text][0] for i in hit]
+    # In slices: the previous version's sentences come back as float32, twice their stored size.
+    for first in range(0, len(hit), ENCODE_SLICE):
+        part = hit[first : first + ENCODE_SLICE]
+        rows = [known[chunks[i].text][0] for i in part]
         old_vectors = previous.vectors(rows)
-        for j, (i, old) in enumerate(zip(hit, previous.sentences(rows), strict=True)):
+        for j, (i, old) in enumerate(zip(part, previous.sentences(rows), strict=True)):
             begin, end = table.starts[i], table.starts[i + 1]
             shift = chunks[i].start - known[chunks[i].text][1]
             if [[s + shift, e + shift] for s, e in old.spans] == table.spans[begin:end].tolist():
