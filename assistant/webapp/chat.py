@@ -132,21 +132,22 @@ def wire(context: AppContext, chat: Chat, extras: AnswerExtras | None = None) ->
             # Not under a weak answer: its passages do not answer the question, so their figures and who else
             # states them would only add noise to "nothing answers this closely".
             extra, reported = extras(result) if extras is not None and result.answered else ("", ())
-            turn = Turn(question, result, extra=extra, reported=reported, k=wanted.k, sources=wanted.sources, where=where, order=wanted.order)
-            session = session.ask(turn)
+            turn = Turn(question, result, extra=extra, reported=reported)
+            session = session.ask(replace(turn, k=wanted.k, sources=wanted.sources, where=where, order=wanted.order))
         return session.choosing(wanted), conversation_html(session.turns), ""
 
     def remember(session: Session, *controls: Any):
         return session.choosing(replace(chosen(*controls), style=session.preferences.style))
 
     def new_conversation(session: Session):
-        return Session(citations=session.citations, preferences=session.preferences), conversation_html(())
+        return replace(session, turns=()), conversation_html(())
 
     inputs = [chat.question, context.session, *chat.controls]
     asked = [context.session, chat.conversation, chat.question]
     submits = [chat.ask.click, chat.question.submit, chat.published_from.submit, chat.published_to.submit]
     gr.on(submits, ask, inputs, asked, api_name="ask", **queues.SEARCH.options())
-    gr.on([c.change for c in chat.controls], remember, [context.session, *chat.controls], context.session, **queues.UI.options())
+    choices = [context.session, *chat.controls]
+    gr.on([c.change for c in chat.controls], remember, choices, context.session, **queues.UI.options())
     chat.new.click(new_conversation, context.session, [context.session, chat.conversation], **queues.UI.options())
     # "multiple": a second button pressed while the first is handled (copy, then open) must not be dropped.
     chat.conversation.select(
