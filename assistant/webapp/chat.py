@@ -144,7 +144,7 @@ def wire(context: AppContext, chat: Chat, extras: AnswerExtras | None = None) ->
         return session.choosing(replace(chosen(*controls), style=session.preferences.style))
 
     def new_conversation(session: Session):
-        return Session(citations=session.citations, preferences=session.preferences), conversation_html(())
+        return replace(session, turns=()), conversation_html(())
 
     links = addresses.passage_links(assistant)
 
@@ -152,7 +152,8 @@ def wire(context: AppContext, chat: Chat, extras: AnswerExtras | None = None) ->
     asked = [context.session, chat.conversation, chat.question]
     submits = [chat.ask.click, chat.question.submit, chat.published_from.submit, chat.published_to.submit]
     gr.on(submits, ask, inputs, asked, api_name="ask", **queues.SEARCH.options())
-    gr.on([c.change for c in chat.controls], remember, [context.session, *chat.controls], context.session, **queues.UI.options())
+    choices = [context.session, *chat.controls]
+    gr.on([c.change for c in chat.controls], remember, choices, context.session, **queues.UI.options())
     chat.new.click(new_conversation, context.session, [context.session, chat.conversation], **queues.UI.options())
     # "multiple": a second button pressed while the first is handled (copy, then open) must not be dropped.
     chat.conversation.select(

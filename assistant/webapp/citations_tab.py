@@ -117,7 +117,7 @@ def wire(citations: Citations, session: gr.State) -> None:
         return (current, *citations.updates(current))
 
     def clear_all(current: Session):
-        current = Session(turns=current.turns, preferences=current.preferences)
+        current = replace(current, citations=())
         return (current, *citations.updates(current), gr.Row(visible=False))
 
     ui = queues.UI.options()

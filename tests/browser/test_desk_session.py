@@ -12,6 +12,7 @@ import pytest
 
 from assistant.service import Assistant
 from assistant.webapp import build_app, launch
+from assistant.webapp.saved import STORAGE_KEY
 from tests.browser.conftest import SOURCES, open_app
 from tests.browser.test_browser import ask, last_turn
 
@@ -47,13 +48,30 @@ def gather(page, ranks: int) -> None:  # type: ignore[no-untyped-def]
         page.wait_for_function("b => b.textContent.startsWith('Copied') || b.textContent.startsWith('Added')", arg=button.element_handle())
 
 
+def stored(page) -> str | None:  # type: ignore[no-untyped-def]
+    return page.evaluate("key => localStorage.getItem(key)", STORAGE_KEY)
+
+
+def until_stored(page, before: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the browser has stored the session anew: Gradio writes it in an event after the change, so a
+    reload at once could read the value from before. Done when it differs from ``before`` and holds for 2 s."""
+    page.wait_for_function("([key, old]) => localStorage.getItem(key) !== old", arg=[STORAGE_KEY, before])
+    last, steady = stored(page), 0
+    while steady < 4:
+        page.wait_for_timeout(500)
+        now = stored(page)
+        steady, last = (steady + 1 if now == last else 0), now
+
+
 def test_a_reload_keeps_the_chat_its_choices_and_the_citations(page, screenshots: Path) -> None:  # type: ignore[no-untyped-def]
     page.click("#k input[type=number]", click_count=3)
     page.keyboard.type("3")
     page.keyboard.press("Enter")
     ask(page, QUESTION)
     assert last_turn(page).locator("article.card").count() == 3
+    before = stored(page)
     gather(page, 1)
+    until_stored(page, before)
     page.click("#tab-citations-button")
     page.locator("#citations ol.citations li").wait_for()
     gathered = citations(page)
@@ -99,9 +117,11 @@ def test_citations_move_up_and_down_are_removed_and_cleared_only_after_a_confirm
     page.locator("#clear-confirm").wait_for(state="hidden")
     assert len(citations(page)) == 2
     page.click("#clear-citations")
+    before = stored(page)
     page.click("#clear-confirm-yes")
     page.locator("#citations .hint").wait_for()
     assert citations(page) == []
+    until_stored(page, before)
     open_app(page)  # cleared stays cleared; the chat is kept
     page.click("#tab-citations-button")
     page.locator("#citations .hint").wait_for()
