@@ -100,7 +100,7 @@ def test_a_follow_up_is_answered_in_the_context_of_the_chat(page) -> None:  # ty
     ask(page, "Who is the new commissioner of the Met?")
     ask(page, "and what did his predecessor do?")
     turn = last_turn(page)
-    assert "searched as asked and with the conversation" in turn.locator(".context").inner_text()
+    assert "searched with the conversation as" in turn.locator(".context").inner_text()
     assert "Dick" in turn.locator("article.card").first.inner_text()  # Dame Cressida Dick resigned
 
 
