@@ -61,9 +61,10 @@ class ModelSettings:
     # is missing. "torch": never export; sentence-transformers for everything. Not in the fingerprint:
     # both runtimes give the same vectors (within 1e-7).
     runtime: str = "auto"
-    # "pooled": each sentence's vector is the mean of its chunk's token embeddings inside it, from the pass that
-    # embeds the chunk; "separate": each sentence embedded on its own (a second pass). In the fingerprint.
-    sentence_vectors: str = "pooled"
+    # "separate": each sentence embedded on its own (a second pass over the text); "pooled": the mean of its
+    # chunk's token embeddings inside it, from the pass that embeds the chunk (no extra model time, but read in
+    # the chunk's context it ranks and links worse: README "Quote vectors"). In the fingerprint.
+    sentence_vectors: str = "separate"
 
     def __post_init__(self) -> None:
         if self.sentence_vectors not in SENTENCE_VECTORS:
@@ -203,9 +204,9 @@ class DeskSettings:
     verify_candidates: int = 40  # chunks per retriever and per text searched when verifying
     nearest: int = 3  # passages shown when a quote is not found
     # Chosen together on eval/corroboration_pairs.jsonl, best F1 first (ties: the smaller weight, then the
-    # higher threshold), on the sentence vectors the index stores; figures in eval/quote_desk_report.md.
-    # (0.58 on separately embedded sentences, F1 0.91; 0.51 on the pooled ones stored now, F1 0.84.)
-    link_threshold: float = 0.51
+    # higher threshold), on separately embedded sentences (the index's default); figures in
+    # eval/quote_desk_report.md. On pooled ones the pairs choose 0.51, at F1 0.84 against 0.91.
+    link_threshold: float = 0.58
     figure_weight: float = 0.15  # added when two sentences state a figure in common, taken off when they differ
     link_candidates: int = 10  # per retriever: chunks of other sources near the quote
     link_chunks_per_source: int = 2  # of those, the nearest per source and retriever whose sentences are compared

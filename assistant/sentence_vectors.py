@@ -3,11 +3,12 @@
 Every chunk's sentences (``quoting.sentences_in``: the spans a quote is chosen from) get a vector at
 index time, by ``ModelSettings.sentence_vectors``:
 
-- ``"pooled"`` (default): one pass; each sentence is the mean of the chunk's own token embeddings that
-  start inside it (``sentence_pooling.pooled_from_tokens``), so it costs the model nothing beyond the
-  chunk (bench/README.md: quote accuracy and build throughput of both ways). An embedder that does not
-  give token embeddings (a test's fake) has its sentences embedded separately instead.
-- ``"separate"``: each distinct sentence text is embedded on its own, a second pass over the text.
+- ``"separate"`` (default): each distinct sentence text is embedded on its own, a second pass over the
+  text (a sentence that is a whole chunk is not embedded again).
+- ``"pooled"``: one pass; each sentence is the mean of the chunk's own token embeddings that start inside
+  it (``sentence_pooling.pooled_from_tokens``), so it costs the model nothing beyond the chunk, but read in
+  its chunk's context it ranks and links worse (bench/README.md section 1). An embedder that does not give
+  token embeddings (a test's fake) has its sentences embedded separately instead.
 
 A chunk whose text the previous version already holds keeps its vectors and its sentences' (the spans
 moved to where the chunk now lies), so an incremental build embeds only new and changed text.

@@ -23,7 +23,7 @@ def _assistant(tmp_path: Path, embedder, texts: dict[str, str], **settings) -> A
     return Assistant(sources_dir=sources, index_dir=tmp_path / "index", embedder=embedder, settings=Settings(**settings))
 
 
-def test_without_token_embeddings_each_sentence_is_embedded_on_its_own(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_by_default_each_sentence_is_embedded_on_its_own(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
     assistant = _assistant(tmp_path, fake_embedder, {"a.txt": TEXT})
     assistant.refresh()
     snapshot = assistant.snapshot
@@ -49,8 +49,8 @@ def test_a_chunk_whose_text_moved_keeps_its_vectors_with_its_spans_moved(tmp_pat
 
 def test_changing_how_sentences_are_embedded_rebuilds_the_index(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
     _assistant(tmp_path, fake_embedder, {"a.txt": TEXT}).refresh()
-    separate = _assistant(tmp_path, fake_embedder, {}, model=ModelSettings(sentence_vectors="separate"))
-    report = separate.refresh()
+    pooled = _assistant(tmp_path, fake_embedder, {}, model=ModelSettings(sentence_vectors="pooled"))
+    report = pooled.refresh()
     assert report.changed and report.reason.startswith("rebuilt")
 
 

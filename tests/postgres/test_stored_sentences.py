@@ -92,9 +92,10 @@ def test_quotes_are_the_same_built_fresh_reopened_and_after_an_incremental_build
 
 @pytest.fixture
 def built(sources: Path, store_url: str | None, tmp_path: Path) -> tuple[Assistant, TokenFake]:
-    """The shipped articles indexed on the test's store with the token fake (default settings: pooled)."""
+    """The shipped articles indexed on the test's store with the token fake, sentences pooled."""
     embedder = TokenFake()
-    assistant = make_assistant(sources, store_url, tmp_path / "index", embedder)
+    settings = Settings(model=ModelSettings(sentence_vectors="pooled"))
+    assistant = make_assistant(sources, store_url, tmp_path / "index", embedder, settings=settings)
     assistant.refresh()
     return assistant, embedder
 
