@@ -34,8 +34,8 @@ def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     if k <= 0:
         return []
     part = np.argpartition(-scores, k - 1)[:k]
-    order = sorted(part.tolist(), key=lambda row: (-float(scores[row]), row))
-    return [(row, float(scores[row])) for row in order]
+    order = part[np.lexsort((part, -scores[part]))]  # by score, then row
+    return list(zip(order.tolist(), scores[order].tolist(), strict=True))
 
 
 @contextmanager

@@ -84,7 +84,8 @@ class SparseIndex:
     def __init__(self, terms: list[str], indptr: np.ndarray, rows: np.ndarray, tf: np.ndarray, lengths: np.ndarray) -> None:
         self.terms = terms
         self.term_ids = {term: i for i, term in enumerate(terms)}
-        self.indptr, self.rows, self.tf, self.lengths = indptr, rows, tf, lengths
+        # Plain views of the (memory-mapped) arrays: a memmap's slicing costs microseconds a query term.
+        self.indptr, self.rows, self.tf, self.lengths = (np.asarray(a) for a in (indptr, rows, tf, lengths))
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -167,46 +168,57 @@ class SparseIndex:
 
 
 class Bm25:
-    """BM25 over the live rows of several segments: ``live[s][local row]`` is the row searches see, or -1."""
+    """BM25 over the live rows of several segments: ``live[s][local row]`` is the row searches see, or -1.
+
+    Each posting's length-normalised term frequency, ``tf / (tf + k1 * (1 - b + b * length / avg_length))``,
+    depends on this version's average length only: it is computed once per version, at its first search
+    (dead rows get 0), so a query term costs one pass over its postings, as in bm25s.
+    """
 
     def __init__(self, segments: Sequence[SparseIndex], live: Sequence[np.ndarray]) -> None:
-        self._segments = list(zip(segments, live, strict=True))
+        self._segments = list(segments)
+        self._live = list(live)
+        self._starts = np.cumsum([0] + [len(m) for m in live]).tolist()  # each segment's first row, dead ones counted
         self.rows = int(sum(int((m >= 0).sum()) for m in live))
-        lengths = np.zeros(self.rows, dtype=np.float64)
-        for segment, mapping in self._segments:
-            alive = mapping >= 0
-            lengths[mapping[alive]] = np.asarray(segment.lengths)[alive]
-        average = lengths.sum() / self.rows if self.rows else 0.0
-        k1, b = float(BM25_PARAMS["k1"]), float(BM25_PARAMS["b"])  # type: ignore[arg-type]
-        # The per-row part of the denominator, fixed for this version of the index.
-        self._norm = k1 * (1 - b + b * lengths / average) if average > 0 else None
+        total = sum(float(np.asarray(seg.lengths, dtype=np.float64)[m >= 0].sum()) for seg, m in zip(segments, live, strict=True))
+        self._average = total / self.rows if self.rows else 0.0
+        self._prepared: list[tuple[np.ndarray, np.ndarray]] | None = None  # per segment: (tf part, live df per term)
+        self._row_of = np.zeros(0, dtype=np.int64)  # each segment's rows, one after another -> the snapshot's row
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        if self._norm is None:  # no chunk holds a searchable word
+        if self._average <= 0:  # no chunk holds a searchable word
             return []
-        scores = np.zeros(self.rows, dtype=np.float64)
+        prepared = self._prepare()
+        scores = np.zeros(self._starts[-1], dtype=np.float64)  # over every row of every segment, dead ones too
         for term, repeats in Counter(tokenize([query])[0]).items():
-            postings = list(self._postings(term))
-            df = sum(len(rows) for rows, _ in postings)
-            if not df:  # a stop word, or a word no chunk holds
+            found = [(s, i) for s, segment in enumerate(self._segments) if (i := segment.term_ids.get(term)) is not None]
+            df = sum(int(prepared[s][1][i]) for s, i in found)
+            if not df:  # a stop word, or a word no live chunk holds
                 continue
             weight = repeats * np.log(1 + (self.rows - df + 0.5) / (df + 0.5))
-            for rows, tf in postings:
-                scores[rows] += weight * tf / (tf + self._norm[rows])
+            for s, i in found:
+                lo, hi = self._segments[s].indptr[i], self._segments[s].indptr[i + 1]
+                scores[self._segments[s].rows[lo:hi] + self._starts[s]] += weight * prepared[s][0][lo:hi]
+        hit = np.flatnonzero(scores)  # zero: no query term matched, or a dead row
+        rows = self._row_of[hit]
         if allowed is not None:
-            mask = np.zeros(self.rows, dtype=bool)
-            mask[allowed] = True
-            scores[~mask] = 0.0
-        hit = np.flatnonzero(scores)  # a zero score means no query term matched: not a hit
-        return [(int(hit[i]), score) for i, score in top_k(scores[hit], k)]
+            keep = np.isin(rows, allowed)
+            hit, rows = hit[keep], rows[keep]
+        return [(int(rows[i]), score) for i, score in top_k(scores[hit], k)]
 
-    def _postings(self, term: str):  # type: ignore[no-untyped-def]
-        """(live rows, counts) of ``term`` in each segment that holds it."""
-        for segment, mapping in self._segments:
-            i = segment.term_ids.get(term)
-            if i is None:
-                continue
-            lo, hi = int(segment.indptr[i]), int(segment.indptr[i + 1])
-            rows = mapping[segment.rows[lo:hi]]
-            alive = rows >= 0
-            yield rows[alive], np.asarray(segment.tf[lo:hi], dtype=np.float64)[alive]
+    def _prepare(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        if self._prepared is None:
+            k1, b = float(BM25_PARAMS["k1"]), float(BM25_PARAMS["b"])  # type: ignore[arg-type]
+            prepared = []
+            for segment, mapping in zip(self._segments, self._live, strict=True):
+                norm = k1 * (1 - b + b * np.asarray(segment.lengths, dtype=np.float64) / self._average)
+                tf = np.asarray(segment.tf, dtype=np.float64)
+                alive = (mapping >= 0)[segment.rows]
+                # float32 halves its memory (132 MB at 556k chunks); every build computes it alike, so a
+                # fresh and an incremental build still score identically.
+                part = np.where(alive, tf / (tf + norm[segment.rows]), 0.0).astype(np.float32)
+                df = np.add.reduceat(alive.astype(np.int64), segment.indptr[:-1]) if len(alive) else np.zeros(0, np.int64)
+                prepared.append((part, df))
+            self._row_of = np.concatenate(self._live) if self._live else np.zeros(0, dtype=np.int64)
+            self._prepared = prepared
+        return self._prepared
