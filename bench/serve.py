@@ -159,7 +159,7 @@ def during_upload(url: str, questions: list[str], upload: Path, clients: int = 4
     upload's seconds and its status line."""
     job = Client(url, verbose=False).submit([handle_file(str(upload))], api_name="/upload")
     started = time.perf_counter()
-    result = load(url, clients, questions, lambda turn: not job.done() and not _patient(started, "the upload"))
+    result = load(url, clients, questions, lambda turn: not job.done() and time.perf_counter() - started < _PATIENCE)
     status = str(job.result()[0])
     return result, time.perf_counter() - started, status
 
