@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assistant import Assistant
-from assistant.embedding import Embedder, SentenceTransformerEmbedder
+from assistant.embedding import SentenceTransformerEmbedder
 from assistant.onnx_embedding import export_onnx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,15 +107,21 @@ def fake_cli(monkeypatch: pytest.MonkeyPatch, fake_embedder):  # type: ignore[no
     return cli.main
 
 
-def assistant_over(folder: Path, embedder: Embedder, texts: dict[str, str], metadata: str = "") -> Assistant:
-    """An indexed ``Assistant`` over ``texts`` (file name -> text) written into ``folder/sources``, with
-    ``metadata`` as its ``sources.toml`` when given."""
-    sources = folder / "sources"
-    sources.mkdir()
-    for name, text in texts.items():
-        (sources / name).write_text(text, encoding="utf-8")
-    if metadata:
-        (sources / "sources.toml").write_text(metadata, encoding="utf-8")
-    made = Assistant(sources_dir=sources, index_dir=folder / "index", embedder=embedder)
-    made.refresh()
+
+@pytest.fixture
+def assistant_over(tmp_path: Path, fake_embedder: FakeEmbedder) -> Callable[..., Assistant]:
+    """Makes an indexed ``Assistant`` (fake embedder) over ``texts`` (file name -> text) written into
+    ``tmp_path/sources``, with ``metadata`` as its ``sources.toml`` when given."""
+
+    def made(texts: dict[str, str], metadata: str = "") -> Assistant:
+        sources = tmp_path / "sources"
+        sources.mkdir()
+        for name, text in texts.items():
+            (sources / name).write_text(text, encoding="utf-8")
+        if metadata:
+            (sources / "sources.toml").write_text(metadata, encoding="utf-8")
+        assistant = Assistant(sources_dir=sources, index_dir=tmp_path / "index", embedder=fake_embedder)
+        assistant.refresh()
+        return assistant
+
     return made

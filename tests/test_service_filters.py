@@ -12,7 +12,6 @@ from assistant import Assistant
 from assistant.errors import InputError
 from assistant.service import SourceFilter, check_filter
 from assistant.types import Exchange
-from conftest import assistant_over
 
 TEXTS = {
     "old.txt": "Between 2012 and 2018 just 119 complaints of misconduct were upheld by the force.",
@@ -31,8 +30,8 @@ published = 2022-08-19
 
 
 @pytest.fixture
-def assistant(tmp_path: Path, fake_embedder) -> Assistant:  # type: ignore[no-untyped-def]
-    return assistant_over(tmp_path, fake_embedder, TEXTS, METADATA)
+def assistant(assistant_over) -> Assistant:  # type: ignore[no-untyped-def]
+    return assistant_over(TEXTS, METADATA)
 
 
 def ids(result) -> list[str]:  # type: ignore[no-untyped-def]

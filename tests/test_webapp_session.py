@@ -18,7 +18,6 @@ from assistant.webapp.export import CitationRecord, to_csv
 from assistant.webapp.plain import from_plain, to_plain
 from assistant.webapp.saved import VERSION, restored, secret_for, stored
 from assistant.webapp.session import Preferences, Session, Turn
-from conftest import assistant_over
 
 TEXTS = {
     "itv.txt": "Met officers face 625 misconduct allegations.\nThe unit was formed in January.",
@@ -28,8 +27,8 @@ METADATA = '["itv.txt"]\npublisher = "ITV News"\npublished = 2022-08-18\nauthor 
 
 
 @pytest.fixture
-def assistant(tmp_path: Path, fake_embedder) -> Assistant:  # type: ignore[no-untyped-def]
-    return assistant_over(tmp_path, fake_embedder, TEXTS, METADATA)
+def assistant(assistant_over) -> Assistant:  # type: ignore[no-untyped-def]
+    return assistant_over(TEXTS, METADATA)
 
 
 def a_session(assistant: Assistant) -> Session:
