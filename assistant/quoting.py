@@ -58,7 +58,7 @@ def choose_quote(
     lexical_weight: float = LEXICAL_WEIGHT,
     kind_weight: float = KIND_WEIGHT,
 ) -> QuoteChoice:
-    """The best-scoring sentence, joined to a neighbour it leans on (see ``_widen``).
+    """The best-scoring sentence, joined to a neighbour when the answer needs both (see ``_widen``).
 
     A sentence scores its cosine to the question, plus ``lexical_weight`` times its lexical overlap
     (see ``lexical_overlap``), plus ``kind_weight`` times how fully it holds the kind of answer the
@@ -74,18 +74,22 @@ def choose_quote(
     if not headings.all():  # a title line is quoted only from a passage that holds nothing else
         scores[headings] = -np.inf
     best = int(np.argmax(scores))
-    start, end = _widen(doc.text, spans, best, held if kind is not None else None)
+    start, end = _widen(doc.text, spans, scores, held if kind is not None else None)
     return QuoteChoice(Quote(doc.text[start:end], start, end), float(similarities[best]), float(scores[best]))
 
 
-def _widen(text: str, spans: Sequence[tuple[int, int]], best: int, held: np.ndarray | None) -> tuple[int, int]:
-    """The chosen sentence's span, joined to a neighbour when the answer needs both.
+def _widen(text: str, spans: Sequence[tuple[int, int]], scores: np.ndarray, held: np.ndarray | None) -> tuple[int, int]:
+    """The best-scoring sentence's span, joined to a neighbour when the answer needs both.
 
     - A sentence that only introduces the next one (ends with a colon) takes the next.
     - When the question asks for a kind of answer (``held`` is given) that the sentence does not hold, a
       neighbour that holds it is joined when the sentence leans on it: it opens with a pronoun or a link
       word ("She added ...", "It was ...") and so continues the sentence before, or the next one does.
+    - Failing that, the best sentence carries the question's subject and a neighbour in the same paragraph
+      holds the answer: neither alone answers, so the quote is the two (the better-scoring neighbour). A
+      line break between them ends the paragraph, and a heading or the next story is not the answer.
     """
+    best = int(np.argmax(scores))
     start, end = spans[best]
     if text[start:end].rstrip().endswith(":") and best + 1 < len(spans):
         return start, spans[best + 1][1]
@@ -95,7 +99,17 @@ def _widen(text: str, spans: Sequence[tuple[int, int]], best: int, held: np.ndar
         return spans[best - 1][0], end
     if best + 1 < len(spans) and held[best + 1] > 0 and _LEANS_BACK.match(text[spans[best + 1][0] : spans[best + 1][1]]):
         return start, spans[best + 1][1]
+    paired = [j for j in (best - 1, best + 1) if 0 <= j < len(spans) and held[j] > 0 and _same_paragraph(text, spans, j, best)]
+    if paired:
+        j = max(paired, key=lambda i: scores[i])
+        return min(start, spans[j][0]), max(end, spans[j][1])
     return start, end
+
+
+def _same_paragraph(text: str, spans: Sequence[tuple[int, int]], i: int, j: int) -> bool:
+    """No line break stands between sentences ``i`` and ``j`` (adjacent, in either order)."""
+    first, second = sorted((i, j))
+    return "\n" not in text[spans[first][1] : spans[second][0]]
 
 
 def lexical_overlap(text: str, spans: Sequence[tuple[int, int]], query: str) -> np.ndarray:

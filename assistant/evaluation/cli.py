@@ -105,7 +105,11 @@ def _chunkings(args: argparse.Namespace) -> list[ChunkSettings]:
 def _embedder():  # type: ignore[no-untyped-def]
     from ..embedding import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(Settings().model)
+    embedder = SentenceTransformerEmbedder(Settings().model)
+    # Loaded now: loaded lazily, by the first file's token count, the model's import would count against that
+    # file's time limit (SourceSettings.seconds_per_file) and, on a loaded machine, skip it from the corpus.
+    embedder.count_tokens("")
+    return embedder
 
 
 def _run_gold(args: argparse.Namespace, chunkings: list[ChunkSettings]) -> int:
