@@ -106,6 +106,7 @@ def _pruned(
     weight = {t: qtf[t] * math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in df}
     order = sorted(df, key=lambda t: (df[t], t))  # rarest first
     scores: dict[int, float] = {}
+    parts: dict[int, list[float]] = {}
     for cut, term in enumerate(order, start=1):
         if sum(df[t] for t in order[:cut]) > _PRUNED_POSTINGS:
             return None
@@ -113,9 +114,12 @@ def _pruned(
         found = _fetch(conn, version, [term], None if allowed is None else list(allowed))
         # Rows already scored hold an earlier, rarer term and were scored in full then; the new ones lack those terms.
         new = {row for row, _, _, _ in found} - scores.keys()
+        parts.clear()
         for row, t, tf, length in found + (_fetch(conn, version, rest, sorted(new)) if rest and new else []):
             if row in new:
-                scores[row] = scores.get(row, 0.0) + _contribution(weight[t], tf, length, avg_length)
+                parts.setdefault(row, []).append(_contribution(weight[t], tf, length, avg_length))
+        # fsum: exact whatever the order the postings came in, so chunks that tie truly tie (and go by row).
+        scores.update((row, math.fsum(values)) for row, values in parts.items())
         top = sorted(scores.items(), key=lambda hit: (-hit[1], hit[0]))[:k]
         threshold = top[-1][1] if len(top) == k else 0.0
         if not rest or sum(weight[t] for t in rest) < threshold:
