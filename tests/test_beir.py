@@ -85,9 +85,8 @@ def test_the_sample_indexes_through_the_core_build_and_bm25_finds_every_answer(t
     data = beir.load_beir(write_sample(tmp_path / "sample"))
     assistant = beir.index_corpus(data, tmp_path / "index", fake_embedder, Settings(), progress=False)
     assert sorted(assistant.snapshot.documents) == ["d1", "d2", "d3", "d4", "d5"]
-    chunks = [chunk.text for chunk in assistant.snapshot.chunks]
-    embedded_chunks = [text for text in fake_embedder.calls if text in chunks]
-    assert sorted(embedded_chunks) == sorted(chunks)  # every chunk embedded once (the rest are its sentences, for quotes)
+    chunk_texts = [c.text for c in assistant.snapshot.chunks]
+    assert sorted(t for t in fake_embedder.calls if t in chunk_texts) == sorted(chunk_texts)  # every chunk embedded once
     assert assistant.is_current() and assistant.sources()[1].title == "Bread"
     figures = beir.evaluate(assistant, data, "bm25", progress=False)
     assert figures.queries == 3
