@@ -101,7 +101,9 @@ def test_a_follow_up_is_answered_in_the_context_of_the_chat(page) -> None:  # ty
     ask(page, "and what did his predecessor do?")
     turn = last_turn(page)
     assert "searched with the conversation as" in turn.locator(".context").inner_text()
-    assert "Dick" in turn.locator("article.card").first.inner_text()  # Dame Cressida Dick resigned
+    # Dame Cressida Dick resigned: among the first cards, not necessarily first, since the follow-up carries the
+    # previous turn's subject ("new commissioner Met"), whose own answer can rank first (eval/follow-ups.md measures it).
+    assert "Dick" in " ".join(turn.locator("article.card").nth(i).inner_text() for i in range(3))
 
 
 def test_a_question_the_sources_do_not_answer_says_so_and_marks_the_nearest_as_weak(page) -> None:  # type: ignore[no-untyped-def]
