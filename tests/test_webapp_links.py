@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from assistant.answer_links import AnswerLink
 from assistant.links import PassageLink, text_hash
-from assistant.service import Assistant
+from assistant.service import Assistant, SourceFilter
 from assistant.webapp import addresses, reader
 
 SURVEY = (
@@ -33,6 +34,14 @@ def test_an_answer_link_names_the_question_count_sources_and_mode_it_was_asked_w
     result = desk.search("How many bicycles crossed?", k=3, sources=["survey.txt"], mode="bm25")
     url = addresses.answer_url("How many bicycles crossed?", result, 3.0, ["survey.txt"])  # a slider sends floats
     assert AnswerLink.from_url(url) == AnswerLink("How many bicycles crossed?", 3, ("survey.txt",), "bm25")
+
+
+def test_an_answer_link_keeps_the_date_and_publisher_filter_and_the_order(desk: Assistant) -> None:
+    where = SourceFilter(date(2022, 8, 1), date(2022, 8, 31), ("BBC",))
+    result = desk.search("How many bicycles crossed?", k=2)
+    url = addresses.answer_url("How many bicycles crossed?", result, 2, None, where, "date")
+    assert "from=2022-08-01" in url and "to=2022-08-31" in url and "publisher=BBC" in url and "sort=date" in url
+    assert AnswerLink.from_url(url) == AnswerLink("How many bicycles crossed?", 2, (), result.mode, where, "date")
 
 
 def test_a_question_too_long_for_a_link_gets_no_link(desk: Assistant) -> None:

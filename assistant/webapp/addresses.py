@@ -9,17 +9,22 @@ from functools import lru_cache
 from ..answer_links import AnswerLink
 from ..errors import AssistantError, LinkError
 from ..links import PassageLink, text_hash
-from ..service import Assistant
+from ..service import ORDERS, Assistant, SourceFilter
 from ..types import Passage, SearchResult
 from .cards import PassageLinks
 
 
-def answer_url(question: str, result: SearchResult, k: object, sources: Sequence[str] | None) -> str:
+def answer_url(
+    question: str, result: SearchResult, k: object, sources: Sequence[str] | None,
+    where: SourceFilter | None = None, order: str = ORDERS[0],
+) -> str:  # fmt: skip
     """The link that asks ``question`` again as it was asked (a follow-up: the text searched with the
-    conversation); empty when the question is too long to travel in a link."""
+    conversation), with the same count, sources, ranking, filter and order; empty when the question is too
+    long to travel in a link."""
     try:
         count = int(k)  # type: ignore[call-overload]  # a slider sends a float, a program may send text
-        return AnswerLink(result.query or question, count, tuple(sources or ()), result.mode).to_url()
+        link = AnswerLink(result.query or question, count, tuple(sources or ()), result.mode, where or SourceFilter(), order)
+        return link.to_url()
     except (LinkError, TypeError, ValueError):
         return ""
 

@@ -132,7 +132,7 @@ def wire(context: AppContext, chat: Chat, extras: AnswerExtras | None = None) ->
             # Not under a weak answer: its passages do not answer the question, so their figures and who else
             # states them would only add noise to "nothing answers this closely".
             extra, reported = extras(result) if extras is not None and result.answered else ("", ())
-            link = addresses.answer_url(question, result, k, sources)
+            link = addresses.answer_url(question, result, k, sources, where, wanted.order)
             turn = Turn(
                 question, result, extra=extra, reported=reported, link=link,
                 k=wanted.k, sources=wanted.sources, where=where, order=wanted.order,

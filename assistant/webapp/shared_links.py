@@ -16,9 +16,9 @@ import gradio as gr
 from ..answer_links import AnswerLink
 from ..errors import LinkError
 from ..links import PassageLink, shared_link
-from ..service import Assistant
+from ..service import Assistant, publishers
 from . import queues
-from .chat import MODES, Chat
+from .chat import MODES, ORDER_LABELS, Chat
 from .reader import linked
 from .context import AppContext
 
@@ -60,7 +60,7 @@ def wire(app: gr.Blocks, context: AppContext, chat: Chat) -> None:
     assistant = context.assistant
 
     def open_address(url: str) -> tuple[Any, ...]:
-        skip = (gr.skip(),) * 8
+        skip = (gr.skip(),) * 12
         try:
             link = shared_link(url or "")
         except LinkError as error:
@@ -70,11 +70,11 @@ def wire(app: gr.Blocks, context: AppContext, chat: Chat) -> None:
             return (*_ask_with(assistant, chat, link), *(gr.skip(),) * 3)
         if isinstance(link, PassageLink):
             html, choice = linked(assistant, link)
-            return (*(gr.skip(),) * 5, html, choice, gr.Tabs(selected="reader"))
+            return (*(gr.skip(),) * 9, html, choice, gr.Tabs(selected="reader"))
         return skip
 
-    outputs = [pending, chat.question, chat.k, chat.source_filter, chat.mode, context.reader.html,
-               context.reader.choice, context.tabs]  # fmt: skip
+    outputs = [pending, chat.question, chat.k, chat.source_filter, chat.mode, chat.published_from, chat.published_to,
+               chat.publishers, chat.order, context.reader.html, context.reader.choice, context.tabs]  # fmt: skip
     app.load(open_address, address, outputs, js=ON_LOAD_JS, **queues.UI.options()).then(
         None, pending, None, js=ASK_JS
     )
@@ -91,7 +91,12 @@ def _ask_with(assistant: Assistant, chat: Chat, link: AnswerLink) -> tuple[Any, 
         _warn(f"The link asks for {link.k} passages; the app shows at most {most}.")
     label = next((name for name, mode in MODES.items() if mode == link.mode), gr.skip())
     sources = [s for s in link.sources if s in known]
-    return "ask", link.query, min(link.k, most), sources, label
+    where = link.where
+    dates = [day.isoformat() if day else "" for day in (where.published_from, where.published_to)]
+    known_publishers = publishers(assistant.metadata())
+    chosen = gr.Dropdown(choices=sorted({*known_publishers, *where.publishers}, key=str.casefold), value=list(where.publishers))
+    order = next(name for name, value in ORDER_LABELS.items() if value == link.sort)
+    return "ask", link.query, min(link.k, most), sources, label, *dates, chosen, order
 
 
 def _warn(message: str) -> None:
