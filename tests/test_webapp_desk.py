@@ -101,6 +101,13 @@ def test_the_quote_box_takes_at_most_the_configured_quote_length(desk) -> None: 
     assert box.max_length == Settings().requests.quote_chars
 
 
+def test_enter_verifies_a_quote_as_it_asks_a_question(desk) -> None:  # type: ignore[no-untyped-def]
+    _, app = desk
+    boxes = {b.elem_id: b for b in app.blocks.values() if getattr(b, "elem_id", None) in ("verify-quote", "question")}
+    # Gradio submits on Enter (Shift+Enter: a new line) only in a box of one line that grows.
+    assert [(box.lines, box.max_lines > 1) for box in boxes.values()] == [(1, True), (1, True)]
+
+
 def test_add_to_citations_gathers_the_place_with_its_verdict_and_open_shows_it_in_the_reader(desk) -> None:  # type: ignore[no-untyped-def]
     _, app = desk
     verification, _ = handler(app, "verify")(CHANGED)

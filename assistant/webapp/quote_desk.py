@@ -30,10 +30,11 @@ def layout(max_chars: int) -> Desk:
     """The Verify tab; the quote box takes at most ``max_chars`` characters (``Settings.requests.quote_chars``)."""
     with gr.Tab("Verify a quote", id="verify", elem_id="tab-verify"):
         with gr.Row():
+            # One line that grows, as in the Ask tab: Enter verifies, Shift+Enter starts a new line.
             quote = gr.Textbox(
                 label="Quote",
-                placeholder="Paste a quote… (Shift+Enter verifies)",
-                lines=3,
+                placeholder="Paste a quote… (Enter verifies, Shift+Enter for a new line)",
+                lines=1,
                 max_lines=12,
                 max_length=max_chars,
                 scale=5,
