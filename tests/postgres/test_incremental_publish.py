@@ -10,6 +10,7 @@ import pytest
 
 from assistant.store import IndexData, pg_publish, pg_views
 from assistant.store.postgres import PostgresStore
+from assistant.store.sentences import SentenceTable
 
 from .conftest import make_assistant
 
@@ -78,7 +79,7 @@ def test_a_build_made_against_an_older_version_is_refused_rather_than_mixed_in(
     changed = sorted(sources.iterdir())[0]
     changed.write_text(NEW_TEXT, encoding="utf-8")
     assistant.refresh()  # another build published while the stale one ran
-    nothing = IndexData(stale, [], [], np.zeros((0, fake_embedder.dim), dtype=np.float32))
+    nothing = IndexData(stale, [], [], np.zeros((0, fake_embedder.dim), dtype=np.float32), SentenceTable.of_chunks([], fake_embedder.dim))
     with pytest.raises(pg_publish.IndexBusyError, match=f"changed while this build ran.*{changed.name}"):
         store.publish(nothing)
     assert assistant.search("zygomorphic herons", k=1).results[0].source.id == changed.name
