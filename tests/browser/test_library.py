@@ -106,6 +106,6 @@ def test_a_metadata_edit_shows_in_the_next_answers_citation(page, served) -> Non
     page.click("#tab-ask-button")
     ask(page, "Who leads the new Met police unit investigating officer abuse claims?")
     card = cards_from(page, "Inside the new Met police unit").first
-    assert card.locator("header .publisher").inner_text() == "(BBC News Desk)"
+    assert card.locator("header .publisher").inner_text() == "BBC News Desk"  # publisher first on a card
     assert "(BBC News Desk)" in (card.locator("button.copy").get_attribute("data-cite") or "")
     assert page.page_errors == []
