@@ -163,7 +163,7 @@ def test_a_follow_up_is_checked_as_asked_not_joined_to_its_context(tmp_path: Pat
     assistant.refresh()
     first = assistant.search("Which unit investigates the allegations?")
     follow_up = assistant.ask("and when was it formed?", [Exchange("Which unit investigates the allegations?", first)])
-    assert follow_up.query == "Which unit investigates the allegations? and when was it formed?"  # 64 characters
+    assert follow_up.query == "and when was it formed? unit investigates allegations"  # 53 characters: over the limit
     with pytest.raises(InputError, match="question: is 41 characters long; the limit is 40"):
         assistant.ask("x" * 41)
 
