@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from .config import FORMAT_VERSION, Settings
@@ -40,6 +40,11 @@ class SourceEntry:
     chunks: int
     indexed: str  # when its current content was first indexed (ISO 8601, UTC)
     stat: tuple[int, int] | None = None  # size and mtime_ns at the scan, when it came from a file
+    # What the file states about itself (Document.author/published/url), kept here so metadata and its
+    # filters never read documents' text; manifests written before these existed read them as None.
+    author: str | None = None
+    published: date | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ class Manifest:
     def to_json(self) -> dict[str, Any]:
         # asdict deep-copies field by field: seconds at 50,000 sources, on every publish (an edit included).
         data = asdict(replace(self, sources={}))
-        data["sources"] = {sid: _without_none(vars(entry), "stat") for sid, entry in self.sources.items()}
+        data["sources"] = {sid: _without_none(vars(entry), *_OPTIONAL_SOURCE) for sid, entry in self.sources.items()}
         data["failures"] = [_without_none(f, "source_id", "key", "stat") for f in data["failures"]]
         if self.vectors_sha256 is None:
             del data["vectors_sha256"]
@@ -125,7 +130,9 @@ def new_manifest(
 
 
 def source_entry(doc: Document, chunks: int, key: str, size: int, indexed: str, stat: tuple[int, int] | None = None) -> SourceEntry:
-    return SourceEntry(doc.sha256, key, size, doc.title, doc.publisher, doc.path, chunks, indexed, stat)
+    return SourceEntry(
+        doc.sha256, key, size, doc.title, doc.publisher, doc.path, chunks, indexed, stat, doc.author, doc.published, doc.url
+    )
 
 
 def chunk_counts(chunks: Iterable[Chunk]) -> Counter[str]:
@@ -137,10 +144,15 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_OPTIONAL_SOURCE = ("stat", "author", "published", "url")  # left out of the JSON when None, as before they existed
+
+
 def _without_none(entry: dict[str, Any], *optional: str) -> dict[str, Any]:
     out = {k: v for k, v in entry.items() if not (k in optional and v is None)}
     if "stat" in out:
         out["stat"] = list(out["stat"])
+    if "published" in out:
+        out["published"] = out["published"].isoformat()
     return out
 
 
@@ -148,4 +160,6 @@ def _with_stat(entry: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(entry)
     if out.get("stat") is not None:
         out["stat"] = tuple(out["stat"])
+    if out.get("published") is not None:
+        out["published"] = date.fromisoformat(out["published"])
     return out

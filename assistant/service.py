@@ -285,12 +285,14 @@ class Assistant:
     # -- sources --------------------------------------------------------------------------------
 
     def metadata(self) -> dict[str, SourceMeta]:
-        """Each indexed source's metadata: its ``sources.toml`` entry, read now (an edit counts at once), with the
-        indexed title and publisher where the entry gives none. A broken metadata file reads as no entries; the
-        build reports it."""
+        """Each indexed source's metadata: its ``sources.toml`` entry, read now (an edit counts at once), with each
+        field the entry leaves empty from the index (the title and publisher indexed, and the author, date and
+        URL the file states about itself). A broken metadata file reads as no entries; the build reports it."""
         entries, _ = corpus_metadata(self.sources_dir)
         return {
-            sid: entries.get(sid, SourceMeta()).filled_from(SourceMeta(title=e.title, publisher=e.publisher))
+            sid: entries.get(sid, SourceMeta()).filled_from(
+                SourceMeta(title=e.title, publisher=e.publisher, author=e.author, published=e.published, url=e.url)
+            )
             for sid, e in self.snapshot.manifest.sources.items()
         }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import PurePath
 
@@ -26,6 +27,11 @@ class Document:
     sha256: str  # of the file's bytes: decides whether a re-index must re-embed it
     page_starts: tuple[int, ...] = ()  # offset where each PDF page begins; empty for unpaged text
     encoding: str = "utf-8"
+    # What the file states about itself (meta tags, PDF information, a dateline); sources.toml overrides
+    # these when metadata is read (Assistant.metadata), so an edit there needs no re-read of the file.
+    author: str | None = None
+    published: date | None = None
+    url: str | None = None
 
     @cached_property
     def paragraph_starts(self) -> tuple[int, ...]:

@@ -27,8 +27,8 @@ TITLE = "Independent Review of Vetting and Standards"
 
 @pytest.fixture(scope="module")
 def report() -> Document:
-    text, page_starts, title = load_pdf(FIXTURE.name, FIXTURE.read_bytes())
-    return Document("vetting_review.pdf", str(FIXTURE), title or "", None, text, "0", page_starts)
+    text, page_starts, meta = load_pdf(FIXTURE.name, FIXTURE.read_bytes())
+    return Document("vetting_review.pdf", str(FIXTURE), meta.title or "", None, text, "0", page_starts)
 
 
 def test_printed_lines_are_joined_into_paragraphs_and_the_title_keeps_its_own_line(report: Document) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from functools import partial
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from ..errors import LoadError
 from ..types import Document, LoadFailure
 from .html import load_html
 from .limits import Deadline, as_load_error, guarded
+from .meta_extract import dateline_date
 from .metadata import METADATA_FILE, SourceMeta, fallback_title, read_metadata
 from .pdf import load_pdf
 from .scan import SUPPORTED, Scan, SourceFile, scan_folder
@@ -80,24 +82,29 @@ def _parse(path: Path, source_id: str, meta: SourceMeta, data: bytes, deadline: 
     shown = str(path)
     suffix = path.suffix.lower()
     page_starts: tuple[int, ...] = ()
-    embedded_title = None
+    own = SourceMeta()  # what the file states about itself
     encoding = "utf-8"
     if suffix == ".pdf":
-        text, page_starts, embedded_title = load_pdf(shown, data, deadline, limits.max_pdf_pages)
+        text, page_starts, own = load_pdf(shown, data, deadline, limits.max_pdf_pages)
         encoding = "pdf"
     elif suffix in (".html", ".htm"):
-        text, embedded_title, encoding = load_html(shown, data, deadline, limits.max_html_depth)
+        text, own, encoding = load_html(shown, data, deadline, limits.max_html_depth)
     else:
         text, encoding = load_text(shown, data)
+    if own.published is None:
+        own = replace(own, published=dateline_date(text))
     return Document(
         id=source_id,
         path=shown,
-        title=meta.title or embedded_title or fallback_title(text, path.name),
-        publisher=meta.publisher,
+        title=meta.title or own.title or fallback_title(text, path.name),
+        publisher=meta.publisher or own.publisher,
         text=text,
         sha256=sha256_bytes(data),
         page_starts=page_starts,
         encoding=encoding,
+        author=own.author,
+        published=own.published,
+        url=own.url,
     )
 
 

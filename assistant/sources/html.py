@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from ..errors import LoadError
 from .limits import Deadline
+from .meta_extract import soup_metadata
+from .metadata import SourceMeta
 from .text import decode_text
 
 if TYPE_CHECKING:
@@ -27,8 +29,9 @@ _CHECK_EVERY = 4096  # elements between deadline checks
 _FLUSH = object()  # a marker on the stack: the block element above it has ended
 
 
-def load_html(path: str, data: bytes, deadline: Deadline | None = None, max_depth: int = 20_000) -> tuple[str, str | None, str]:
-    """Return ``(text, title, encoding)``: block elements become paragraphs separated by blank lines."""
+def load_html(path: str, data: bytes, deadline: Deadline | None = None, max_depth: int = 20_000) -> tuple[str, SourceMeta, str]:
+    """Return ``(text, meta, encoding)``: block elements become paragraphs separated by blank lines; ``meta``
+    is what the page's head states, its ``<title>`` first for the title (the title sources have always had)."""
     from bs4 import BeautifulSoup  # 0.1-0.3 s to import: only an index build that meets HTML pays it, never an ask
 
     markup, encoding = decode_text(path, data)
@@ -38,7 +41,7 @@ def load_html(path: str, data: bytes, deadline: Deadline | None = None, max_dept
     text = "\n\n".join(_blocks(path, soup, deadline, max_depth))
     if not text.strip():
         raise LoadError(path, "no visible text in the HTML")
-    return text, title or None, encoding
+    return text, SourceMeta(title=title or None).filled_from(soup_metadata(soup)), encoding
 
 
 def _blocks(path: str, soup: BeautifulSoup, deadline: Deadline | None, max_depth: int) -> list[str]:

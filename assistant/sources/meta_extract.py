@@ -60,9 +60,15 @@ _PDF_DATE = re.compile(r"^(?:D:)?(?P<year>\d{4})(?P<month>\d{2})?(?P<day>\d{2})?
 
 def html_metadata(markup: str) -> SourceMeta:
     """Title, publisher, author, publication date and canonical URL from an HTML page's head."""
-    from bs4 import BeautifulSoup, Tag
+    from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(markup, "html.parser")
+    return soup_metadata(BeautifulSoup(markup, "html.parser"))
+
+
+def soup_metadata(soup: BeautifulSoup) -> SourceMeta:
+    """``html_metadata`` of a page already parsed: the HTML loader parses each page once."""
+    from bs4 import Tag
+
     tags: dict[str, list[str]] = {}
     for tag in soup.find_all("meta"):
         key = tag.get("property") or tag.get("name") or tag.get("itemprop")
@@ -88,7 +94,7 @@ def _json_ld(soup: BeautifulSoup) -> SourceMeta:
     for script in soup.find_all("script", type="application/ld+json"):
         try:
             data = json.loads(script.string or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # a page's broken JSON-LD costs its metadata, never the page
             continue
         for node in _ld_nodes(data):
             kinds = node.get("@type")

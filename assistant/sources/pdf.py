@@ -13,6 +13,8 @@ import logging
 
 from ..errors import LoadError
 from .limits import Deadline
+from .meta_extract import pdf_metadata
+from .metadata import SourceMeta
 
 _PAGE_BREAK = "\n\n"
 # A line shorter than this share of the page's longest line ends its paragraph. Justified and ragged body
@@ -22,8 +24,8 @@ _FULL_LINE = 0.8
 
 def load_pdf(
     path: str, data: bytes, deadline: Deadline | None = None, max_pages: int = 5_000
-) -> tuple[str, tuple[int, ...], str | None]:
-    """Return ``(text, page_starts, title)``; the time budget is checked between pages."""
+) -> tuple[str, tuple[int, ...], SourceMeta]:
+    """Return ``(text, page_starts, meta)``, ``meta`` from the information dictionary; the time budget is checked between pages."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -41,7 +43,7 @@ def load_pdf(
             if deadline is not None:
                 deadline.check()
             pages.append(reflow(page.extract_text() or ""))
-        title = reader.metadata.title if reader.metadata else None
+        meta = pdf_metadata(reader.metadata)
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
@@ -58,7 +60,7 @@ def load_pdf(
     for page in pages:
         starts.append(offset)
         offset += len(page) + len(_PAGE_BREAK)
-    return _PAGE_BREAK.join(pages), tuple(starts), (title or "").strip() or None
+    return _PAGE_BREAK.join(pages), tuple(starts), meta
 
 
 def reflow(page: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,9 @@ def document_to_json(doc: Document) -> dict[str, Any]:
         "encoding": doc.encoding,
         "page_starts": list(doc.page_starts),
         "text": doc.text,
+        # The file's own metadata: an unchanged document read back for the next manifest keeps it.
+        **{k: v for k, v in (("author", doc.author), ("url", doc.url)) if v is not None},
+        **({"published": doc.published.isoformat()} if doc.published else {}),
     }
 
 
@@ -33,6 +37,9 @@ def document_from_json(row: dict[str, Any]) -> Document:
         sha256=row["sha256"],
         page_starts=tuple(row["page_starts"]),
         encoding=row["encoding"],
+        author=row.get("author"),
+        published=date.fromisoformat(row["published"]) if row.get("published") else None,
+        url=row.get("url"),
     )
 
 
