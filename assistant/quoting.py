@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
@@ -12,8 +10,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .answer_kind import asked_kind, holds
-from .config import BM25_PARAMS
 from .segmentation import is_heading, sentence_spans
+from .term_stats import DocumentTerms, terms
 from .types import Document, Quote
 
 # Added to a sentence's score times how fully it holds the kind of answer asked for (see answer_kind.holds).
@@ -27,9 +25,6 @@ _LEANS_BACK = re.compile(
     r"[\"“‘]|[(]*(he|she|they|it|its|this|these|those|that|his|her|their|there|such|but|however|both|the latter)\b",
     re.IGNORECASE,
 )
-_TERM = re.compile(r"(?u)\b\w\w+\b")  # bm25s's token pattern, so a term here is a term to BM25
-# They frame a question rather than name its subject, and an answer rarely repeats them.
-_QUESTION_WORDS = frozenset("how many much what when where which who whom whose why do does did".split())
 
 
 def sentences_in(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
@@ -57,18 +52,20 @@ def choose_quote(
     query: str,
     lexical_weight: float = LEXICAL_WEIGHT,
     kind_weight: float = KIND_WEIGHT,
+    document_terms: DocumentTerms | None = None,
 ) -> QuoteChoice:
     """The best-scoring sentence, joined to a neighbour when the answer needs both (see ``_widen``).
 
     A sentence scores its cosine to the question, plus ``lexical_weight`` times its lexical overlap
     (see ``lexical_overlap``), plus ``kind_weight`` times how fully it holds the kind of answer the
-    question asks for (see ``answer_kind.holds``).
+    question asks for (see ``answer_kind.holds``). ``document_terms``: the document's term counts as the
+    index stored them (counted from ``doc.text`` when not given).
     """
     kind = asked_kind(query)
     held = np.array([holds(kind, doc.text[s:e], query) for s, e in spans], dtype=np.float32)
     scores = np.asarray(similarities, dtype=np.float32).copy()
     if lexical_weight:
-        scores += lexical_weight * lexical_overlap(doc.text, spans, query)
+        scores += lexical_weight * lexical_overlap(doc.text, spans, query, document_terms)
     scores += kind_weight * held
     headings = np.array([is_heading(doc.text, s, e) for s, e in spans], dtype=bool)
     if not headings.all():  # a title line is quoted only from a passage that holds nothing else
@@ -112,15 +109,17 @@ def _same_paragraph(text: str, spans: Sequence[tuple[int, int]], i: int, j: int)
     return "\n" not in text[spans[first][1] : spans[second][0]]
 
 
-def lexical_overlap(text: str, spans: Sequence[tuple[int, int]], query: str) -> np.ndarray:
+def lexical_overlap(
+    text: str, spans: Sequence[tuple[int, int]], query: str, document_terms: DocumentTerms | None = None
+) -> np.ndarray:
     """For each span, the IDF-weighted share of the question's terms (see ``terms``) it contains.
 
     IDF is over the sentences of ``text``, the quote's own document: a word the document repeats in
     every sentence (its subject) tells its sentences apart less than one it uses once. The share is of
-    the question's terms that occur in the document, so the best possible sentence scores 1.
+    the question's terms that occur in the document, so the best possible sentence scores 1. The counts
+    are ``document_terms`` (the index's, see term_stats.py), else counted from ``text``.
     """
-    idf = _sentence_idf(text)
-    wanted = {t: idf[t] for t in terms(query) if t in idf}
+    wanted = (document_terms or _document_terms(text)).weights(terms(query))
     total = sum(wanted.values())
     if not total:
         return np.zeros(len(spans), dtype=np.float32)
@@ -129,24 +128,7 @@ def lexical_overlap(text: str, spans: Sequence[tuple[int, int]], query: str) -> 
     )
 
 
-def terms(text: str) -> list[str]:
-    """Words as BM25 indexes them (lower case, English stop words dropped, Snowball-stemmed), less question words."""
-    stop_words, stemmer = _term_tools()
-    return stemmer.stemWords([w for w in _TERM.findall(text.lower()) if w not in stop_words])
-
-
 @lru_cache(maxsize=256)
-def _sentence_idf(text: str) -> dict[str, float]:
-    """log(1 + sentences / sentences containing the term), for every term of ``text``; cached per document."""
-    spans = sentence_spans(text)
-    df = Counter(t for s, e in spans for t in set(terms(text[s:e])))
-    return {t: math.log1p(len(spans) / n) for t, n in df.items()}
-
-
-@lru_cache(maxsize=1)
-def _term_tools():  # type: ignore[no-untyped-def]
-    # Imported here: bm25s pulls in scipy and numba, which importing the package must not load.
-    import Stemmer
-    from bm25s.stopwords import STOPWORDS_EN
-
-    return frozenset(STOPWORDS_EN) | _QUESTION_WORDS, Stemmer.Stemmer(str(BM25_PARAMS["stemmer"]))
+def _document_terms(text: str) -> DocumentTerms:
+    """Counted from the text, for a caller that has no index to look them up in (an experiment, a test)."""
+    return DocumentTerms.of_text(text)

@@ -81,7 +81,8 @@ class Retriever:
     ) -> _Candidate:
         chunk = self.snapshot.chunks[row]
         doc = self.snapshot.documents[chunk.source_id]
-        choice = choose_quote(doc, sentences.spans, sentences.vectors @ query_vector, query)
+        counts = self.snapshot.document_terms([chunk.source_id])[0]
+        choice = choose_quote(doc, sentences.spans, sentences.vectors @ query_vector, query, document_terms=counts)
         similarity = float(self.snapshot.vectors([row])[0] @ query_vector)
         return _Candidate(row, score, choice.quote, similarity, choice.score)
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..config import DenseSettings
 from ..manifest import FLAT, Manifest
+from ..term_stats import DocumentTerms
 from ..types import Chunk, Document
 from .sentences import ChunkSentences, SentenceTable
 
@@ -71,6 +72,10 @@ class Snapshot(Protocol):
 
     def sentences(self, rows: Sequence[int]) -> list[ChunkSentences]:
         """Each row's sentence spans (into its document's text) and vectors, as the index stored them."""
+        ...
+
+    def document_terms(self, source_ids: Sequence[str]) -> list[DocumentTerms]:
+        """Each document's sentence frequencies of its terms, as the index stored them (quotes weigh words by them)."""
         ...
 
     def dense_search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Hits: ...

@@ -31,6 +31,7 @@ import numpy as np
 from ..config import FORMAT_VERSION, DenseSettings
 from ..errors import IndexFormatError, IndexMissingError
 from ..manifest import Manifest
+from ..term_stats import DocumentTerms
 from ..types import Chunk
 from . import IndexData, dense_layout, segments
 from .dense import DenseIndex, SegmentedDense
@@ -67,10 +68,10 @@ class FileSnapshot:
         try:
             parts = []
             for position, name in enumerate(segments.read_names(folder)):
-                documents, chunks, sparse, vectors, sentences = segments.read(folder, name)
+                documents, chunks, sparse, vectors, sentences, terms = segments.read(folder, name)
                 graph = segments.wants_graph(layout, position, len(vectors))
                 index = _open_dense(folder / "segments" / name, manifest, vectors, dense, graph)
-                parts.append(Segment(name, documents, chunks, sparse, index, sentences))
+                parts.append(Segment(name, documents, chunks, sparse, index, sentences, terms))
         except (OSError, KeyError, ValueError) as error:
             raise IndexFormatError(f"index at {folder} is damaged ({error}); {REBUILD_HINT}") from None
         snapshot = cls(folder, manifest, parts)
@@ -93,6 +94,9 @@ class FileSnapshot:
     def sentences(self, rows: Sequence[int]) -> list[ChunkSentences]:
         positions, own = self._homes
         return [self.segments[positions[row]].sentences.of(int(own[row])) for row in rows]
+
+    def document_terms(self, source_ids: Sequence[str]) -> list[DocumentTerms]:
+        return [self.segments[self._live.home[sid]].terms_of(sid) for sid in source_ids]
 
     def dense_search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         return self.dense.search(query, k, None if allowed is None else np.asarray(allowed, dtype=np.int64))

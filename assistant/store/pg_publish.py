@@ -20,10 +20,12 @@ from psycopg.types.json import Json
 from ..config import FORMAT_VERSION, DenseSettings
 from ..errors import AssistantError, IndexFormatError
 from ..manifest import Manifest
+from ..term_stats import TermTable
 from ..types import Chunk, Document
 from . import IndexData, dense_layout
 from .pg_bm25 import chunk_terms, postings
 from .pg_sentences import insert as insert_sentences
+from .pg_sentences import insert_terms
 
 BUILD_LOCK = 0x61_73_73_02  # pg_try_advisory_xact_lock key of a publish ("ass" 2)
 _KEEP_VERSIONS = 2  # the live version and the one before, for a reader that opened it a moment ago
@@ -146,6 +148,7 @@ def _insert(conn: Any, version: int, documents: list[Document], data: IndexData)
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING doc",
             (doc.id, version, doc.path, doc.title, doc.publisher, doc.sha256, doc.encoding, list(doc.page_starts), doc.text),
         ).fetchone()[0]
+    insert_terms(conn, [doc_ids[d.id] for d in documents], TermTable.of_texts(d.text for d in documents))
     positions = [i for i, chunk in enumerate(data.chunks) if chunk.source_id in doc_ids]
     if not positions:
         return 0, 0

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import IndexFormatError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA_LOCK = 0x61_73_73_01  # pg_advisory_xact_lock key for migrations ("ass" 1)
 UPGRADE_HINT = "python -m assistant index --store <primary URL>"
 
@@ -56,6 +56,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE assistant.chunk_sentences (
             row_id bigint PRIMARY KEY REFERENCES assistant.chunks (row_id) ON DELETE CASCADE,
             spans integer[] NOT NULL, vectors bytea NOT NULL)""",
+    ),
+    # 5: each document's sentence term counts, so a quote weighs a question's words by lookup (index format 3).
+    (
+        """CREATE TABLE assistant.document_terms (
+            doc bigint PRIMARY KEY REFERENCES assistant.documents (doc) ON DELETE CASCADE,
+            sentences integer NOT NULL, keys bytea NOT NULL, counts bytea NOT NULL)""",
     ),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -1,5 +1,6 @@
 """Each chunk's sentences in PostgreSQL: one row per chunk, keyed by the chunk's row id
-(the table: migration 4 in pg_schema).
+(the table: migration 4 in pg_schema); and each document's term counts (term_stats.py), one row per
+document row (migration 5), gone with the document.
 
 A chunk row never changes once written, so neither do its sentences: the row needs no version of its
 own, and it goes when its chunk is deleted (ON DELETE CASCADE). Spans are offsets into the chunk's
@@ -15,10 +16,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import IndexFormatError
+from ..term_stats import DocumentTerms, TermTable
+from .pg_schema import visible
 from .pg_views import LRU
 from .sentences import STORED, ChunkSentences, SentenceTable
 
 _BATCH = 8192  # rows per query when a build reads a whole version's sentences back
+_REBUILD = "rebuild with: python -m assistant index --store <URL>"
 
 
 def insert(conn: Any, rows: Sequence[int], table: SentenceTable, positions: Sequence[int]) -> None:
@@ -50,7 +54,7 @@ class SentenceRows:
                 self._cache.put(row, sentences)
         absent = [r for r in wanted if r not in found]
         if absent:
-            raise IndexFormatError(f"no sentences stored for chunk rows {absent[:5]}; rebuild with: python -m assistant index --store <URL>")
+            raise IndexFormatError(f"no sentences stored for chunk rows {absent[:5]}; {_REBUILD}")
         return [found[r] for r in wanted]
 
     def _fetch(self, rows: list[int]) -> Iterator[tuple[int, ChunkSentences]]:
@@ -64,3 +68,40 @@ class SentenceRows:
                 pairs = tuple((int(spans[i]), int(spans[i + 1])) for i in range(0, len(spans), 2))
                 array = np.frombuffer(vectors, dtype=STORED).astype(np.float32).reshape(len(pairs), self._dim)
                 yield int(row), ChunkSentences(pairs, array)
+
+
+def insert_terms(conn: Any, doc_rows: Sequence[int], table: TermTable) -> None:
+    """Store the term counts of ``table``'s documents under the document rows ``doc_rows`` (in order)."""
+    with conn.cursor().copy("COPY assistant.document_terms (doc, sentences, keys, counts) FROM STDIN WITH (FORMAT BINARY)") as copy:
+        copy.set_types(["int8", "int4", "bytea", "bytea"])
+        for position, doc in enumerate(doc_rows):
+            terms = table.of(position)
+            copy.write_row((doc, terms.sentences, terms.keys.astype("<u8").tobytes(), terms.counts.astype("<i4").tobytes()))
+
+
+class TermRows:
+    """Documents' term counts by source id in one index version, fetched on demand; the last ``cache_size`` kept."""
+
+    def __init__(self, read: Callable[[], Any], version: int, cache_size: int) -> None:
+        self._read = read
+        self._version = version
+        self._cache: LRU[str, DocumentTerms] = LRU(cache_size)
+
+    def get(self, source_ids: Sequence[str]) -> list[DocumentTerms]:
+        missing = [s for s in dict.fromkeys(source_ids) if self._cache.get(s) is None]
+        if missing:
+            with self._read() as conn:
+                fetched = conn.execute(
+                    "SELECT d.source_id, t.sentences, t.keys, t.counts FROM assistant.document_terms t "
+                    f"JOIN assistant.documents d USING (doc) WHERE d.source_id = ANY(%(ids)s) AND {visible('d')}",
+                    {"ids": missing, "version": self._version},
+                ).fetchall()
+            for source_id, sentences, keys, counts in fetched:
+                self._cache.put(source_id, DocumentTerms(
+                    int(sentences), np.frombuffer(keys, dtype="<u8").astype(np.uint64), np.frombuffer(counts, dtype="<i4").astype(np.int32)
+                ))  # fmt: skip
+        found = [self._cache.get(s) for s in source_ids]
+        absent = [s for s, terms in zip(source_ids, found, strict=True) if terms is None]
+        if absent:
+            raise IndexFormatError(f"no term counts stored for documents {absent[:5]}; {_REBUILD}")
+        return [t for t in found if t is not None]

@@ -29,10 +29,11 @@ import numpy as np
 from ..config import DenseSettings
 from ..errors import AssistantError, IndexFormatError, IndexMissingError
 from ..manifest import Manifest
+from ..term_stats import DocumentTerms
 from ..types import Chunk
 from . import IndexData
 from . import pg_bm25, pg_publish, pg_schema
-from .pg_sentences import SentenceRows
+from .pg_sentences import SentenceRows, TermRows
 from .dense import EXACT_ROWS
 from .pg_views import Chunks, Documents
 from .sentences import ChunkSentences
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DOCUMENT_CHARS = 16_000_000  # whole documents, for quotes and citations of the candidates (~16-64 MB)
 CACHE_CHUNKS = 4096  # spans only (source, start, end): a few candidate lists' worth
+CACHE_TERM_DOCUMENTS = 1024  # documents' term counts (a few kB each): the candidates of the last searches
 
 
 def redact(url: str) -> str:
@@ -141,6 +143,7 @@ class PostgresSnapshot:
         self.documents = Documents(server.read, version, list(manifest.sources), CACHE_DOCUMENT_CHARS)
         self.chunks: Chunks = Chunks(server.read, version, manifest.chunks, self.documents, CACHE_CHUNKS)
         self._sentences = SentenceRows(server.read, manifest.model.dim, CACHE_CHUNKS)
+        self._terms = TermRows(server.read, version, CACHE_TERM_DOCUMENTS)
 
     def reading(self) -> Any:
         """One read-only REPEATABLE READ transaction around several calls (a whole search)."""
@@ -162,6 +165,9 @@ class PostgresSnapshot:
 
     def sentences(self, rows: Sequence[int]) -> list[ChunkSentences]:
         return self._sentences.get(rows)
+
+    def document_terms(self, source_ids: Sequence[str]) -> list[DocumentTerms]:
+        return self._terms.get(source_ids)
 
     def dense_search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         query = np.asarray(query, dtype=np.float32)

@@ -13,6 +13,7 @@ segments at any size at a cost per document that grows with the logarithm of the
     segments/<name>/vectors.npy         float32 [chunks, dim], L2-normalised; memory-mapped
     segments/<name>/bm25/               term counts (store/sparse.py)
     segments/<name>/sentence_*.npy      each chunk's sentence spans and vectors (store/sentences.py)
+    segments/<name>/term_*.npy          each document's sentence frequencies of its terms (term_stats.py)
     segments/<name>/dense.faiss         the HNSW graph, for a segment that has one (see ``wants_graph``)
 """
 
@@ -35,7 +36,8 @@ from ..config import DenseSettings
 from ..types import Chunk, Document
 from .dense import EXACT_ROWS, DenseIndex
 from .jsonl import document_from_json, document_to_json, fsync, read_jsonl, write_jsonl
-from .sentences import SentenceTable, read_table, write_table
+from ..term_stats import DocumentTerms, TermTable
+from .sentences import SentenceTable, read_table, read_terms, write_table, write_terms
 from .sparse import SparseIndex
 
 SEGMENTS_FILE = "segments.json"
@@ -53,8 +55,10 @@ class Segment:
     sparse: SparseIndex
     dense: DenseIndex  # its vectors (memory-mapped) and graph, if it has one
     sentences: SentenceTable  # chunk i's sentences are sentences.of(i)
+    terms: TermTable  # documents[i]'s term counts are terms.of(i)
     _runs: list[tuple[str, int, int]] | None = field(default=None, init=False, repr=False)
     _by_source: dict[str, list[tuple[int, int]]] | None = field(default=None, init=False, repr=False)
+    _positions: dict[str, int] | None = field(default=None, init=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -79,6 +83,12 @@ class Segment:
                 self._by_source.setdefault(sid, []).append((start, end))
         return self._by_source.get(source_id, [])
 
+    def terms_of(self, source_id: str) -> DocumentTerms:
+        """The term counts of ``source_id``, a document this segment holds."""
+        if self._positions is None:
+            self._positions = {d.id: i for i, d in enumerate(self.documents)}
+        return self.terms.of(self._positions[source_id])
+
 
 @dataclass
 class Live:
@@ -102,9 +112,10 @@ def wants_graph(layout: dict[str, Any], position: int, rows: int) -> bool:
 def write(
     folder: Path, name: str, documents: Sequence[Document], chunks: list[Chunk], vectors: np.ndarray,
     sentences: SentenceTable, graph: bool, settings: DenseSettings, sparse: SparseIndex | None = None,
+    terms: TermTable | None = None,
 ) -> Segment:  # fmt: skip
     """Write a segment under ``folder/segments/name`` (fsynced) and return it with its vectors mapped;
-    its term counts are counted from the chunks' text unless given."""
+    its term counts (per chunk for BM25, per document for quotes) are counted from the text unless given."""
     target = folder / "segments" / name
     target.mkdir(parents=True)
     write_jsonl(target / "documents.jsonl", (document_to_json(d) for d in documents))
@@ -113,12 +124,13 @@ def write(
         np.save(handle, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
         fsync(handle)
     write_table(target, sentences)
+    write_terms(target, terms if terms is not None else TermTable.of_texts(d.text for d in documents))
     sparse = sparse if sparse is not None else SparseIndex.build([c.text for c in chunks])
     sparse.save(target / "bm25")
     dense = DenseIndex.build(map_vectors(target), settings, graph=graph)
     if graph:
         save_graph(dense, target)
-    return Segment(name, list(documents), chunks, sparse, dense, read_table(target, len(chunks)))
+    return Segment(name, list(documents), chunks, sparse, dense, read_table(target, len(chunks)), read_terms(target, len(documents)))
 
 
 def merge(
@@ -129,12 +141,14 @@ def merge(
     keep = [np.flatnonzero(mapping >= 0) for mapping in live]
     latest = {d.id: d for p in parts for d in p.documents}  # trailing: the newest copy of each is live
     documents = [doc for doc_id, doc in latest.items() if doc_id in sources]
+    home = {d.id: p for p in parts for d in p.documents}
+    terms = TermTable.of_terms([home[d.id].terms_of(d.id) for d in documents])
     chunks = [p.chunks[row] for p, rows in zip(parts, keep, strict=True) for row in rows.tolist()]
     dim = parts[0].dense.vectors.shape[1]
     vectors = np.concatenate([np.asarray(p.dense.vectors[rows]).reshape(-1, dim) for p, rows in zip(parts, keep, strict=True)])
     sparse = SparseIndex.concat([p.sparse.subset(rows) for p, rows in zip(parts, keep, strict=True)])
     sentences = SentenceTable.concat([p.sentences.take(rows) for p, rows in zip(parts, keep, strict=True)])
-    return write(folder, new_name(), documents, chunks, vectors, sentences, graph, settings, sparse)
+    return write(folder, new_name(), documents, chunks, vectors, sentences, graph, settings, sparse, terms)
 
 
 def link(source: Path, folder: Path, segment: Segment, graph: bool) -> None:
@@ -160,9 +174,11 @@ def save_graph(dense: DenseIndex, target: Path) -> None:
         fsync(handle)
 
 
-def read(folder: Path, name: str) -> tuple[list[Document], list[Chunk], SparseIndex, np.ndarray, SentenceTable]:
-    """A published segment's documents, chunks, term counts, mapped vectors and sentences; raises OSError,
-    KeyError or ValueError."""
+def read(
+    folder: Path, name: str
+) -> tuple[list[Document], list[Chunk], SparseIndex, np.ndarray, SentenceTable, TermTable]:
+    """A published segment's documents, chunks, term counts, mapped vectors, sentences and documents' term
+    counts; raises OSError, KeyError or ValueError."""
     target = folder / "segments" / name
     documents = [document_from_json(row) for row in read_jsonl(target / "documents.jsonl")]
     by_id = {d.id: d for d in documents}
@@ -174,7 +190,7 @@ def read(folder: Path, name: str) -> tuple[list[Document], list[Chunk], SparseIn
     sparse = SparseIndex.load(target / "bm25")
     if not (len(vectors) == len(chunks) == len(sparse)):
         raise ValueError(f"segment {name} holds {len(vectors)} vectors and {len(sparse)} term counts for {len(chunks)} chunks")
-    return documents, chunks, sparse, vectors, read_table(target, len(chunks))
+    return documents, chunks, sparse, vectors, read_table(target, len(chunks)), read_terms(target, len(documents))
 
 
 def read_names(folder: Path) -> list[str]:

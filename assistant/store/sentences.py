@@ -7,7 +7,9 @@ against the question, where 1e-3 of cosine decides nothing, and they outnumber t
 about five to one.
 
 The files backend keeps a table per segment (store/segments.py) as three arrays beside its
-``vectors.npy``, memory-mapped when opened (``write_table`` / ``read_table``).
+``vectors.npy``, memory-mapped when opened (``write_table`` / ``read_table``), and beside them the
+segment's documents' term counts (``term_stats.TermTable``: ``write_terms`` / ``read_terms``), which
+weigh a question's words for the quote without reading a document through.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..term_stats import TermTable
 from .jsonl import fsync
 
 STORED = np.float16
 FILES = {"spans": "sentence_spans.npy", "vectors": "sentence_vectors.npy", "starts": "sentence_starts.npy"}
+# Each document's sentence frequencies of its terms (term_stats.TermTable), row i <-> line i of documents.jsonl.
+TERM_FILES = {"keys": "term_keys.npy", "counts": "term_counts.npy", "starts": "term_starts.npy", "sentences": "term_sentences.npy"}
 
 
 @dataclass(frozen=True)
@@ -89,10 +94,7 @@ def stored(vectors: np.ndarray) -> np.ndarray:
 
 
 def write_table(folder: Path, table: SentenceTable) -> None:
-    for field, name in FILES.items():
-        with open(folder / name, "wb") as handle:
-            np.save(handle, np.ascontiguousarray(getattr(table, field)), allow_pickle=False)
-            fsync(handle)
+    _write_arrays(folder, table, FILES)
 
 
 def read_table(folder: Path, chunks: int) -> SentenceTable:
@@ -103,4 +105,31 @@ def read_table(folder: Path, chunks: int) -> SentenceTable:
         raise ValueError(f"the sentence arrays do not fit {chunks} chunks")
     if table.vectors.dtype != STORED or table.spans.ndim != 2 or table.spans.shape[1] != 2:
         raise ValueError(f"the sentence arrays hold {table.vectors.dtype} vectors and spans of shape {table.spans.shape}")
+    return table
+
+
+def write_terms(folder: Path, table: TermTable) -> None:
+    _write_arrays(folder, table, TERM_FILES)
+
+
+def _write_arrays(folder: Path, table: SentenceTable | TermTable, files: dict[str, str]) -> None:
+    for field, name in files.items():
+        with open(folder / name, "wb") as handle:
+            np.save(handle, np.ascontiguousarray(getattr(table, field)), allow_pickle=False)
+            fsync(handle)
+
+
+def read_terms(folder: Path, documents: int) -> TermTable:
+    """The term counts in ``folder``, memory-mapped; ValueError when they do not fit ``documents`` documents."""
+    try:
+        arrays = {field: np.load(folder / name, mmap_mode="r", allow_pickle=False) for field, name in TERM_FILES.items()}
+    except FileNotFoundError as error:
+        raise ValueError(f"no {Path(str(error.filename)).name}: the index predates stored term counts") from None
+    table = TermTable(**arrays)
+    if table.starts.shape != (documents + 1,) or table.sentences.shape != (documents,):
+        raise ValueError(f"the term count arrays do not fit {documents} documents")
+    if not int(table.starts[-1]) == len(table.keys) == len(table.counts):
+        raise ValueError(f"the term count arrays hold {len(table.keys)} keys for {int(table.starts[-1])} entries")
+    if table.keys.dtype != np.uint64 or table.counts.dtype != np.int32:
+        raise ValueError(f"the term count arrays hold {table.keys.dtype} keys and {table.counts.dtype} counts")
     return table

@@ -1,0 +1,114 @@
+"""Each document's sentence frequencies of its terms, counted at index time, so that weighing a question's
+words against a candidate's document is a lookup, not a pass over the document.
+
+A quote's lexical score (``quoting.lexical_overlap``) weighs each question term by
+log(1 + sentences / sentences holding it), over the sentences of the quote's own document. Counting
+that needs the whole document segmented and stemmed; done per question it was most of the quote step.
+A ``DocumentTerms`` holds the counts, terms keyed by a stable 64-bit hash of the stemmed word (no
+vocabulary to keep in step across builds: a collision between two of one document's terms is about
+one in 10^15). A ``TermTable`` holds them for the documents of a segment (files backend), row ``i``
+being document ``i``; the PostgreSQL backend keeps one row per document (store/pg_sentences.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .config import BM25_PARAMS
+from .segmentation import sentence_spans
+
+_TERM = re.compile(r"(?u)\b\w\w+\b")  # bm25s's token pattern, so a term here is a term to BM25
+# They frame a question rather than name its subject, and an answer rarely repeats them.
+_QUESTION_WORDS = frozenset("how many much what when where which who whom whose why do does did".split())
+
+
+def terms(text: str) -> list[str]:
+    """Words as BM25 indexes them (lower case, English stop words dropped, Snowball-stemmed), less question words."""
+    stop_words, stemmer = _term_tools()
+    return stemmer.stemWords([w for w in _TERM.findall(text.lower()) if w not in stop_words])
+
+
+@lru_cache(maxsize=1)
+def _term_tools():  # type: ignore[no-untyped-def]
+    # Imported here: bm25s pulls in scipy and numba, which importing the package must not load.
+    import Stemmer
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN) | _QUESTION_WORDS, Stemmer.Stemmer(str(BM25_PARAMS["stemmer"]))
+
+
+@lru_cache(maxsize=65536)
+def term_key(term: str) -> int:
+    """A stable 64-bit key of a stemmed term (the same in every process and build)."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+@dataclass(frozen=True)
+class DocumentTerms:
+    """One document's terms (by key, sorted) and how many of its sentences hold each."""
+
+    sentences: int
+    keys: np.ndarray  # uint64, sorted ascending
+    counts: np.ndarray  # int32: sentences holding keys[i]
+
+    @classmethod
+    def of_text(cls, text: str) -> DocumentTerms:
+        spans = sentence_spans(text)
+        df = Counter(t for s, e in spans for t in set(terms(text[s:e])))
+        keys = np.fromiter((term_key(t) for t in df), dtype=np.uint64, count=len(df))
+        counts = np.fromiter(df.values(), dtype=np.int32, count=len(df))
+        order = np.argsort(keys, kind="stable")
+        return cls(len(spans), keys[order], counts[order])
+
+    def weights(self, wanted: Iterable[str]) -> dict[str, float]:
+        """log(1 + sentences / sentences holding the term) of each of ``wanted`` that the document holds, in order."""
+        found: dict[str, float] = {}
+        for term in wanted:
+            key = np.uint64(term_key(term))
+            at = int(np.searchsorted(self.keys, key))
+            if at < len(self.keys) and self.keys[at] == key:
+                found[term] = math.log1p(self.sentences / int(self.counts[at]))
+        return found
+
+
+@dataclass(frozen=True)
+class TermTable:
+    """The ``DocumentTerms`` of a segment's documents, document ``i``'s being entries ``starts[i]:starts[i + 1]``."""
+
+    keys: np.ndarray  # uint64 [entries]
+    counts: np.ndarray  # int32 [entries]
+    starts: np.ndarray  # int64 [documents + 1]
+    sentences: np.ndarray  # int32 [documents]
+
+    def __len__(self) -> int:
+        return len(self.sentences)
+
+    def of(self, i: int) -> DocumentTerms:
+        begin, end = int(self.starts[i]), int(self.starts[i + 1])
+        return DocumentTerms(int(self.sentences[i]), np.asarray(self.keys[begin:end]), np.asarray(self.counts[begin:end]))
+
+    @classmethod
+    def of_terms(cls, documents: Sequence[DocumentTerms]) -> TermTable:
+        return cls(
+            keys=np.concatenate([np.zeros(0, dtype=np.uint64)] + [d.keys for d in documents]).astype(np.uint64),
+            counts=np.concatenate([np.zeros(0, dtype=np.int32)] + [d.counts for d in documents]).astype(np.int32),
+            starts=np.concatenate([[0], np.cumsum([len(d.keys) for d in documents])]).astype(np.int64),
+            sentences=np.asarray([d.sentences for d in documents], dtype=np.int32),
+        )
+
+    @classmethod
+    def of_texts(cls, texts: Iterable[str]) -> TermTable:
+        """Counted from the documents' texts: the index-time pass."""
+        return cls.of_terms([DocumentTerms.of_text(text) for text in texts])
+
+    def take(self, positions: Sequence[int]) -> TermTable:
+        """The table of documents ``positions``, in that order (read into memory)."""
+        return TermTable.of_terms([self.of(int(i)) for i in positions])
