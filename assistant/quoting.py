@@ -11,7 +11,7 @@ import numpy as np
 
 from .answer_kind import asked_kind, holds
 from .segmentation import is_heading, sentence_spans
-from .term_stats import DocumentTerms, terms
+from .term_stats import DocumentTerms, SentenceTerms, terms
 from .types import Document, Quote
 
 # Added to a sentence's score times how fully it holds the kind of answer asked for (see answer_kind.holds).
@@ -53,19 +53,20 @@ def choose_quote(
     lexical_weight: float = LEXICAL_WEIGHT,
     kind_weight: float = KIND_WEIGHT,
     document_terms: DocumentTerms | None = None,
+    sentence_terms: SentenceTerms | None = None,
 ) -> QuoteChoice:
     """The best-scoring sentence, joined to a neighbour when the answer needs both (see ``_widen``).
 
     A sentence scores its cosine to the question, plus ``lexical_weight`` times its lexical overlap
     (see ``lexical_overlap``), plus ``kind_weight`` times how fully it holds the kind of answer the
-    question asks for (see ``answer_kind.holds``). ``document_terms``: the document's term counts as the
-    index stored them (counted from ``doc.text`` when not given).
+    question asks for (see ``answer_kind.holds``). ``document_terms`` and ``sentence_terms``: the document's
+    term counts and the sentences' terms as the index stored them (counted from ``doc.text`` when not given).
     """
     kind = asked_kind(query)
     held = np.array([holds(kind, doc.text[s:e], query) for s, e in spans], dtype=np.float32)
     scores = np.asarray(similarities, dtype=np.float32).copy()
     if lexical_weight:
-        scores += lexical_weight * lexical_overlap(doc.text, spans, query, document_terms)
+        scores += lexical_weight * lexical_overlap(doc.text, spans, query, document_terms, sentence_terms)
     scores += kind_weight * held
     headings = np.array([is_heading(doc.text, s, e) for s, e in spans], dtype=bool)
     if not headings.all():  # a title line is quoted only from a passage that holds nothing else
@@ -110,22 +111,26 @@ def _same_paragraph(text: str, spans: Sequence[tuple[int, int]], i: int, j: int)
 
 
 def lexical_overlap(
-    text: str, spans: Sequence[tuple[int, int]], query: str, document_terms: DocumentTerms | None = None
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    query: str,
+    document_terms: DocumentTerms | None = None,
+    sentence_terms: SentenceTerms | None = None,
 ) -> np.ndarray:
     """For each span, the IDF-weighted share of the question's terms (see ``terms``) it contains.
 
     IDF is over the sentences of ``text``, the quote's own document: a word the document repeats in
     every sentence (its subject) tells its sentences apart less than one it uses once. The share is of
     the question's terms that occur in the document, so the best possible sentence scores 1. The counts
-    are ``document_terms`` (the index's, see term_stats.py), else counted from ``text``.
+    and the spans' terms are ``document_terms`` and ``sentence_terms`` (the index's, see term_stats.py), else
+    counted from ``text``.
     """
     wanted = (document_terms or _document_terms(text)).weights(terms(query))
     total = sum(wanted.values())
     if not total:
         return np.zeros(len(spans), dtype=np.float32)
-    return np.array(
-        [sum(wanted.get(t, 0.0) for t in set(terms(text[s:e]))) / total for s, e in spans], dtype=np.float32
-    )
+    held = sentence_terms or SentenceTerms.of(text[s:e] for s, e in spans)
+    return (held.shares(wanted) / total).astype(np.float32)
 
 
 @lru_cache(maxsize=256)

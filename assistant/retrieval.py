@@ -16,6 +16,7 @@ from .errors import EmptyQueryError, SettingsError
 from .quoting import choose_quote
 from .store import Snapshot
 from .store.sentences import ChunkSentences
+from .term_stats import DocumentTerms
 from .types import Occurrence, Passage, Quote, SourceRef
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -29,6 +30,10 @@ class _Candidate:
     similarity: float
     quote_score: float  # how well the quote answers (see quoting.choose_quote): reorders the first passages
     also_in: list[Occurrence] = field(default_factory=list)
+    key: str = field(init=False)  # the quote's text as near-duplicates are compared, made once per candidate
+
+    def __post_init__(self) -> None:
+        self.key = _normalise(self.quote.text)
 
 
 class Retriever:
@@ -63,9 +68,13 @@ class Retriever:
         window = max(4 * k, 20)
         for offset in range(0, len(ranked), window):
             batch = ranked[offset : offset + window]
-            sentences = self.snapshot.sentences([row for row, _ in batch])
-            for (row, score), stored in zip(batch, sentences, strict=True):
-                self._place(self._candidate(query, query_vector, row, score, stored), chosen)
+            rows = [row for row, _ in batch]
+            # Fetched once per batch, not per candidate: one lookup (or query, in PostgreSQL) for each kind.
+            sentences = self.snapshot.sentences(rows)
+            similarities = [float(vector @ query_vector) for vector in self.snapshot.vectors(rows)]
+            counts = self.snapshot.document_terms([self.snapshot.chunks[row].source_id for row in rows])
+            for (row, score), stored, similarity, terms in zip(batch, sentences, similarities, counts, strict=True):
+                self._place(self._candidate(query, query_vector, row, score, stored, similarity, terms), chosen)
             if len(chosen) >= k:
                 break
         chosen = by_quote(chosen, self.settings.quote_weight, self.settings.rerank_depth)
@@ -78,24 +87,23 @@ class Retriever:
         row: int,
         score: float,
         sentences: ChunkSentences,
+        similarity: float,
+        terms: DocumentTerms,
     ) -> _Candidate:
-        chunk = self.snapshot.chunks[row]
-        doc = self.snapshot.documents[chunk.source_id]
-        counts = self.snapshot.document_terms([chunk.source_id])[0]
-        choice = choose_quote(doc, sentences.spans, sentences.vectors @ query_vector, query, document_terms=counts)
-        similarity = float(self.snapshot.vectors([row])[0] @ query_vector)
+        doc = self.snapshot.documents[self.snapshot.chunks[row].source_id]
+        cosines = sentences.vectors @ query_vector
+        choice = choose_quote(doc, sentences.spans, cosines, query, document_terms=terms, sentence_terms=sentences.terms)
         return _Candidate(row, score, choice.quote, similarity, choice.score)
 
     def _place(self, candidate: _Candidate, chosen: list[_Candidate]) -> None:
         source_id = self.snapshot.chunks[candidate.row].source_id
-        key = _normalise(candidate.quote.text)
         for kept in chosen:
             kept_source = self.snapshot.chunks[kept.row].source_id
             if kept_source == source_id:
                 if candidate.quote.start < kept.quote.end and kept.quote.start < candidate.quote.end:
                     return  # an overlapping window of the same source says nothing new
                 continue
-            if fuzz.ratio(key, _normalise(kept.quote.text)) >= self.settings.duplicate_ratio:
+            if fuzz.ratio(candidate.key, kept.key) >= self.settings.duplicate_ratio:
                 if all(o.source.id != source_id for o in kept.also_in):
                     kept.also_in.append(self._occurrence(source_id, candidate.quote))
                 return

@@ -10,6 +10,9 @@ index time, by ``ModelSettings.sentence_vectors``:
   its chunk's context it ranks and links worse (bench/README.md section 1). An embedder that does not give
   token embeddings (a test's fake) has its sentences embedded separately instead.
 
+Each sentence's terms (``term_stats.SentenceTerms``) are stored beside its vector, so a question's words are
+matched against them without stemming the passage at question time.
+
 A chunk whose text the previous version already holds keeps its vectors and its sentences' (the spans
 moved to where the chunk now lies), so an incremental build embeds only new and changed text.
 """
@@ -25,6 +28,7 @@ from .quoting import sentences_in
 from .sentence_pooling import embedded_separately, pooled_from_tokens, token_encoder
 from .store import Snapshot
 from .store.sentences import STORED, SentenceTable
+from .term_stats import SentenceTerms
 from .types import Chunk, Document
 
 Progress = Callable[[int, int], None]
@@ -67,10 +71,14 @@ def embed_chunks(
     from any previous chunk, or only from those of ``reuse_from``'s sources when given)."""
     spans = chunk_spans(chunks, documents)
     starts = np.concatenate([[0], np.cumsum([len(s) for s in spans])]).astype(np.int64)
+    # Each sentence's terms, for matching a question's words without stemming the passage per question.
+    terms = SentenceTerms.of(documents[c.source_id].text[s:e] for c, chunk in zip(chunks, spans, strict=True) for s, e in chunk)
     table = SentenceTable(
         spans=np.asarray([span for chunk in spans for span in chunk], dtype=np.int64).reshape(int(starts[-1]), 2),
         vectors=np.zeros((int(starts[-1]), embedder.dim), dtype=STORED),
         starts=starts,
+        term_keys=terms.keys,
+        term_starts=terms.starts,
     )
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     missing = _reuse(chunks, previous, vectors, table, reuse_from)

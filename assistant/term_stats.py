@@ -112,3 +112,30 @@ class TermTable:
     def take(self, positions: Sequence[int]) -> TermTable:
         """The table of documents ``positions``, in that order (read into memory)."""
         return TermTable.of_terms([self.of(int(i)) for i in positions])
+
+
+@dataclass(frozen=True)
+class SentenceTerms:
+    """The distinct term keys of each of a chunk's sentences, sentence ``j``'s being ``keys[starts[j]:starts[j + 1]]``."""
+
+    keys: np.ndarray  # uint64
+    starts: np.ndarray  # int64 [sentences + 1]
+
+    @classmethod
+    def of(cls, sentences: Iterable[str]) -> SentenceTerms:
+        """Counted from the sentences' texts: the index-time pass."""
+        per_sentence = [sorted({term_key(t) for t in terms(sentence)}) for sentence in sentences]
+        keys = np.fromiter((k for found in per_sentence for k in found), dtype=np.uint64)
+        return cls(keys, np.concatenate([[0], np.cumsum([len(f) for f in per_sentence])]).astype(np.int64))
+
+    def shares(self, weights: dict[str, float]) -> np.ndarray:
+        """For each sentence, the sum of ``weights`` (term -> weight) over the terms it holds (float64)."""
+        held = np.zeros(len(self.keys), dtype=np.float64)
+        for term, weight in weights.items():
+            held[self.keys == np.uint64(term_key(term))] = weight
+        sums = np.zeros(len(self.starts) - 1, dtype=np.float64)
+        firsts = self.starts[:-1]
+        nonempty = self.starts[1:] > firsts
+        if nonempty.any():  # summed sentence by sentence, in order (reduceat misreads an empty run)
+            sums[nonempty] = np.add.reduceat(held, firsts[nonempty])
+        return sums

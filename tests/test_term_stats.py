@@ -11,8 +11,8 @@ import pytest
 
 from assistant import Assistant
 from assistant import quoting, term_stats
-from assistant.store.sentences import read_terms, write_terms
-from assistant.term_stats import DocumentTerms, TermTable
+from assistant.store.sentences import ChunkSentences, SentenceTable, read_terms, write_terms
+from assistant.term_stats import DocumentTerms, SentenceTerms, TermTable
 
 TEXT = (
     "The Met said allegations were rising.\n"
@@ -50,6 +50,21 @@ def test_term_counts_that_do_not_fit_the_segment_are_refused(tmp_path: Path) -> 
         read_terms(tmp_path / "missing", 1)
 
 
+def test_a_sentence_holds_the_weights_of_the_terms_it_carries_and_one_of_stop_words_alone_none() -> None:
+    held = SentenceTerms.of(["It is.", "Allegations against the unit.", "", "The unit."])
+    assert held.shares({"alleg": 0.5, "unit": 0.25, "weather": 1.0}).tolist() == [0.0, 0.75, 0.0, 0.25]
+
+
+def test_sentence_terms_survive_taking_and_joining_chunks_of_a_table(tmp_path: Path) -> None:
+    texts = ["Allegations rose. The unit said so.", "It is.", "Cressida Dick resigned."]
+    chunks = [ChunkSentences(((0, len(t)),), np.ones((1, 2), dtype=np.float32), SentenceTerms.of([t])) for t in texts]
+    table = SentenceTable.of_chunks(chunks, dim=2)
+    joined = SentenceTable.concat([table.take(np.array([2, 0])), table.take(np.array([1]))])
+    for position, original in enumerate([2, 0, 1]):
+        assert np.array_equal(joined.of(position).terms.keys, chunks[original].terms.keys)
+        assert joined.of(position).terms.starts.tolist() == chunks[original].terms.starts.tolist()
+
+
 def test_a_search_reads_no_document_through_to_weigh_the_questions_words(
     assistant_over, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -65,10 +80,16 @@ def test_a_search_reads_no_document_through_to_weigh_the_questions_words(
     segmented: list[int] = []
     real_spans = quoting.sentence_spans
     monkeypatch.setattr(quoting, "sentence_spans", lambda text: segmented.append(len(text)) or real_spans(text))
+    stemmed: list[str] = []
+    real_terms = quoting.terms
+    monkeypatch.setattr(quoting, "terms", lambda text: stemmed.append(text) or real_terms(text))
+    monkeypatch.setattr(SentenceTerms, "of", lambda sentences: pytest.fail("a passage's sentences were stemmed"))
 
-    for question in ("How many allegations?", "Who formed the unit?", "How many cases of misconduct?"):
+    questions = ("How many allegations?", "Who formed the unit?", "How many cases of misconduct?")
+    for question in questions:
         found = assistant.search(question, k=3).results
         if question == "How many allegations?":
             assert [(p.source.id, p.quote.start, p.quote.end) for p in found] == expected
     assert read_through == []  # no document counted at question time
     assert all(n <= longest_chunk for n in segmented)  # nothing longer than a chunk segmented
+    assert set(stemmed) <= set(questions)  # only the question's own words are stemmed

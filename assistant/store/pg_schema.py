@@ -57,11 +57,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             row_id bigint PRIMARY KEY REFERENCES assistant.chunks (row_id) ON DELETE CASCADE,
             spans integer[] NOT NULL, vectors bytea NOT NULL)""",
     ),
-    # 5: each document's sentence term counts, so a quote weighs a question's words by lookup (index format 3).
+    # 5: each document's sentence term counts and each sentence's terms, so a quote weighs and matches a
+    # question's words by lookup (index format 3; rows of format 2 have none and are rebuilt, never read).
     (
         """CREATE TABLE assistant.document_terms (
             doc bigint PRIMARY KEY REFERENCES assistant.documents (doc) ON DELETE CASCADE,
             sentences integer NOT NULL, keys bytea NOT NULL, counts bytea NOT NULL)""",
+        "ALTER TABLE assistant.chunk_sentences ADD COLUMN term_keys bytea, ADD COLUMN term_starts integer[]",
     ),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION

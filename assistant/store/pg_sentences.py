@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import IndexFormatError
-from ..term_stats import DocumentTerms, TermTable
+from ..term_stats import DocumentTerms, SentenceTerms, TermTable
 from .pg_schema import visible
 from .pg_views import LRU
 from .sentences import STORED, ChunkSentences, SentenceTable
@@ -27,12 +27,17 @@ _REBUILD = "rebuild with: python -m assistant index --store <URL>"
 
 def insert(conn: Any, rows: Sequence[int], table: SentenceTable, positions: Sequence[int]) -> None:
     """Store the sentences of ``table``'s chunks at ``positions`` under the chunk ids ``rows``."""
-    with conn.cursor().copy("COPY assistant.chunk_sentences (row_id, spans, vectors) FROM STDIN WITH (FORMAT BINARY)") as copy:
-        copy.set_types(["int8", "int4[]", "bytea"])
+    sql = "COPY assistant.chunk_sentences (row_id, spans, vectors, term_keys, term_starts) FROM STDIN WITH (FORMAT BINARY)"
+    with conn.cursor().copy(sql) as copy:
+        copy.set_types(["int8", "int4[]", "bytea", "bytea", "int4[]"])
         for row, position in zip(rows, positions, strict=True):
             begin, end = int(table.starts[position]), int(table.starts[position + 1])
             spans = np.asarray(table.spans[begin:end]).ravel().tolist()
-            copy.write_row((row, spans, np.ascontiguousarray(table.vectors[begin:end], dtype=STORED).tobytes()))
+            terms = table.of(position).terms
+            copy.write_row((
+                row, spans, np.ascontiguousarray(table.vectors[begin:end], dtype=STORED).tobytes(),
+                terms.keys.astype("<u8").tobytes(), terms.starts.tolist(),
+            ))  # fmt: skip
 
 
 class SentenceRows:
@@ -61,13 +66,16 @@ class SentenceRows:
         for begin in range(0, len(rows), _BATCH):
             with self._read() as conn:
                 fetched = conn.execute(
-                    "SELECT row_id, spans, vectors FROM assistant.chunk_sentences WHERE row_id = ANY(%s)",
+                    "SELECT row_id, spans, vectors, term_keys, term_starts FROM assistant.chunk_sentences WHERE row_id = ANY(%s)",
                     (rows[begin : begin + _BATCH],),
                 ).fetchall()
-            for row, spans, vectors in fetched:
+            for row, spans, vectors, term_keys, term_starts in fetched:
+                if term_keys is None:
+                    raise IndexFormatError(f"no sentence terms stored for chunk row {row}; {_REBUILD}")
                 pairs = tuple((int(spans[i]), int(spans[i + 1])) for i in range(0, len(spans), 2))
                 array = np.frombuffer(vectors, dtype=STORED).astype(np.float32).reshape(len(pairs), self._dim)
-                yield int(row), ChunkSentences(pairs, array)
+                terms = SentenceTerms(np.frombuffer(term_keys, dtype="<u8").astype(np.uint64), np.asarray(term_starts, dtype=np.int64))
+                yield int(row), ChunkSentences(pairs, array, terms)
 
 
 def insert_terms(conn: Any, doc_rows: Sequence[int], table: TermTable) -> None:

@@ -20,30 +20,38 @@ from pathlib import Path
 
 import numpy as np
 
-from ..term_stats import TermTable
+from ..term_stats import SentenceTerms, TermTable
 from .jsonl import fsync
 
 STORED = np.float16
-FILES = {"spans": "sentence_spans.npy", "vectors": "sentence_vectors.npy", "starts": "sentence_starts.npy"}
+FILES = {
+    "spans": "sentence_spans.npy", "vectors": "sentence_vectors.npy", "starts": "sentence_starts.npy",
+    "term_keys": "sentence_term_keys.npy", "term_starts": "sentence_term_starts.npy",
+}  # fmt: skip
 # Each document's sentence frequencies of its terms (term_stats.TermTable), row i <-> line i of documents.jsonl.
 TERM_FILES = {"keys": "term_keys.npy", "counts": "term_counts.npy", "starts": "term_starts.npy", "sentences": "term_sentences.npy"}
 
 
 @dataclass(frozen=True)
 class ChunkSentences:
-    """One chunk's sentences: spans into its document's text, in order, and their unit vectors (float32 rows)."""
+    """One chunk's sentences: spans into its document's text, in order, their unit vectors (float32 rows)
+    and their terms (what a question's words are matched against)."""
 
     spans: tuple[tuple[int, int], ...]
     vectors: np.ndarray
+    terms: SentenceTerms
 
 
 @dataclass(frozen=True)
 class SentenceTable:
-    """Every chunk's sentences, chunk ``i``'s being rows ``starts[i]:starts[i + 1]``."""
+    """Every chunk's sentences, chunk ``i``'s being rows ``starts[i]:starts[i + 1]``; sentence ``j``'s term keys
+    are ``term_keys[term_starts[j]:term_starts[j + 1]]``."""
 
     spans: np.ndarray  # int64 [sentences, 2]: start, end in the chunk's document
     vectors: np.ndarray  # float16 [sentences, dim]
     starts: np.ndarray  # int64 [chunks + 1]
+    term_keys: np.ndarray  # uint64 [terms]: each sentence's distinct terms (term_stats.term_key), sorted
+    term_starts: np.ndarray  # int64 [sentences + 1]
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -51,28 +59,32 @@ class SentenceTable:
     def of(self, i: int) -> ChunkSentences:
         begin, end = int(self.starts[i]), int(self.starts[i + 1])
         spans = tuple((int(s), int(e)) for s, e in np.asarray(self.spans[begin:end]))
-        return ChunkSentences(spans, np.asarray(self.vectors[begin:end], dtype=np.float32))
+        term_starts = np.asarray(self.term_starts[begin : end + 1])
+        keys = np.asarray(self.term_keys[int(term_starts[0]) : int(term_starts[-1])])
+        terms = SentenceTerms(keys, term_starts - term_starts[0])
+        return ChunkSentences(spans, np.asarray(self.vectors[begin:end], dtype=np.float32), terms)
 
     def take(self, rows: np.ndarray) -> SentenceTable:
         """The table of chunks ``rows``, in that order (read into memory)."""
-        rows = np.asarray(rows, dtype=np.int64)
-        begins, ends = self.starts[rows], self.starts[rows + 1]
-        counts = ends - begins
-        picked = np.repeat(begins - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
+        picked, starts = _runs(self.starts, np.asarray(rows, dtype=np.int64))
+        keys, term_starts = _runs(self.term_starts, picked)
         return SentenceTable(
             spans=np.asarray(self.spans[picked]).reshape(len(picked), 2),
             vectors=np.asarray(self.vectors[picked]),
-            starts=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            starts=starts,
+            term_keys=np.asarray(self.term_keys[keys]).astype(np.uint64),
+            term_starts=term_starts,
         )
 
     @classmethod
     def concat(cls, tables: Sequence[SentenceTable]) -> SentenceTable:
         """One table of ``tables``' chunks in order."""
-        offsets = np.cumsum([0] + [int(t.starts[-1]) for t in tables[:-1]])
         return cls(
             spans=np.concatenate([np.asarray(t.spans) for t in tables]).reshape(-1, 2),
             vectors=np.concatenate([np.asarray(t.vectors) for t in tables]),
-            starts=np.concatenate([[0]] + [np.asarray(t.starts[1:]) + o for t, o in zip(tables, offsets, strict=True)]).astype(np.int64),
+            starts=_joined([t.starts for t in tables]),
+            term_keys=np.concatenate([np.asarray(t.term_keys) for t in tables]).astype(np.uint64),
+            term_starts=_joined([t.term_starts for t in tables]),
         )
 
     @classmethod
@@ -85,7 +97,24 @@ class SentenceTable:
             spans=np.asarray(spans, dtype=np.int64).reshape(len(spans), 2),
             vectors=np.concatenate(vectors).astype(STORED) if vectors else np.zeros((0, dim), dtype=STORED),
             starts=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            term_keys=np.concatenate([np.zeros(0, dtype=np.uint64)] + [c.terms.keys for c in chunks]).astype(np.uint64),
+            term_starts=_joined([c.terms.starts for c in chunks]),
         )
+
+
+def _runs(starts: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the items of runs ``rows`` (run ``i`` being ``starts[i]:starts[i + 1]``), in order, and
+    the starts of those runs laid end to end."""
+    begins, ends = np.asarray(starts[rows]), np.asarray(starts[rows + 1])
+    counts = ends - begins
+    picked = np.repeat(begins - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts) + np.arange(int(counts.sum()))
+    return picked.astype(np.int64), np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+
+def _joined(starts: Sequence[np.ndarray]) -> np.ndarray:
+    """Run starts of several tables, as of one table of their runs in order."""
+    offsets = np.cumsum([0] + [int(s[-1]) for s in starts])[:-1]
+    return np.concatenate([[0]] + [np.asarray(s[1:]) + o for s, o in zip(starts, offsets, strict=True)]).astype(np.int64)
 
 
 def stored(vectors: np.ndarray) -> np.ndarray:
@@ -103,6 +132,8 @@ def read_table(folder: Path, chunks: int) -> SentenceTable:
     table = SentenceTable(**arrays)
     if table.starts.shape != (chunks + 1,) or not int(table.starts[-1]) == len(table.spans) == len(table.vectors):
         raise ValueError(f"the sentence arrays do not fit {chunks} chunks")
+    if table.term_starts.shape != (len(table.spans) + 1,) or int(table.term_starts[-1]) != len(table.term_keys):
+        raise ValueError(f"the sentence term arrays do not fit {len(table.spans)} sentences")
     if table.vectors.dtype != STORED or table.spans.ndim != 2 or table.spans.shape[1] != 2:
         raise ValueError(f"the sentence arrays hold {table.vectors.dtype} vectors and spans of shape {table.spans.shape}")
     return table
