@@ -125,12 +125,18 @@ def lexical_overlap(
     and the spans' terms are ``document_terms`` and ``sentence_terms`` (the index's, see term_stats.py), else
     counted from ``text``.
     """
-    wanted = (document_terms or _document_terms(text)).weights(terms(query))
+    wanted = (document_terms or _document_terms(text)).weights(_question_terms(query))
     total = sum(wanted.values())
     if not total:
         return np.zeros(len(spans), dtype=np.float32)
     held = sentence_terms or SentenceTerms.of(text[s:e] for s, e in spans)
     return (held.shares(wanted) / total).astype(np.float32)
+
+
+@lru_cache(maxsize=64)
+def _question_terms(query: str) -> tuple[str, ...]:
+    """The question's terms, stemmed once for all the candidates of its search."""
+    return tuple(terms(query))
 
 
 @lru_cache(maxsize=256)

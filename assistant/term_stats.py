@@ -70,12 +70,14 @@ class DocumentTerms:
 
     def weights(self, wanted: Iterable[str]) -> dict[str, float]:
         """log(1 + sentences / sentences holding the term) of each of ``wanted`` that the document holds, in order."""
+        wanted = list(wanted)
+        keys = np.fromiter((term_key(t) for t in wanted), dtype=np.uint64, count=len(wanted))
+        at = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0)).tolist()
         found: dict[str, float] = {}
-        for term in wanted:
-            key = np.uint64(term_key(term))
-            at = int(np.searchsorted(self.keys, key))
-            if at < len(self.keys) and self.keys[at] == key:
-                found[term] = math.log1p(self.sentences / int(self.counts[at]))
+        if len(self.keys):
+            for term, key, i in zip(wanted, keys.tolist(), at, strict=True):
+                if int(self.keys[i]) == key:
+                    found[term] = math.log1p(self.sentences / int(self.counts[i]))
         return found
 
 

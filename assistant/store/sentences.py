@@ -128,8 +128,7 @@ def write_table(folder: Path, table: SentenceTable) -> None:
 
 def read_table(folder: Path, chunks: int) -> SentenceTable:
     """The table in ``folder``, memory-mapped; ValueError when it does not fit ``chunks`` chunks."""
-    arrays = {field: np.load(folder / name, mmap_mode="r", allow_pickle=False) for field, name in FILES.items()}
-    table = SentenceTable(**arrays)
+    table = SentenceTable(**_mapped(folder, FILES))
     if table.starts.shape != (chunks + 1,) or not int(table.starts[-1]) == len(table.spans) == len(table.vectors):
         raise ValueError(f"the sentence arrays do not fit {chunks} chunks")
     if table.term_starts.shape != (len(table.spans) + 1,) or int(table.term_starts[-1]) != len(table.term_keys):
@@ -143,6 +142,12 @@ def write_terms(folder: Path, table: TermTable) -> None:
     _write_arrays(folder, table, TERM_FILES)
 
 
+def _mapped(folder: Path, files: dict[str, str]) -> dict[str, np.ndarray]:
+    # Plain arrays over the mapped files: a search slices a few rows per candidate, and np.memmap's own
+    # indexing costs several times an ndarray's; the pages are still read only when touched.
+    return {field: np.asarray(np.load(folder / name, mmap_mode="r", allow_pickle=False)) for field, name in files.items()}
+
+
 def _write_arrays(folder: Path, table: SentenceTable | TermTable, files: dict[str, str]) -> None:
     for field, name in files.items():
         with open(folder / name, "wb") as handle:
@@ -153,10 +158,9 @@ def _write_arrays(folder: Path, table: SentenceTable | TermTable, files: dict[st
 def read_terms(folder: Path, documents: int) -> TermTable:
     """The term counts in ``folder``, memory-mapped; ValueError when they do not fit ``documents`` documents."""
     try:
-        arrays = {field: np.load(folder / name, mmap_mode="r", allow_pickle=False) for field, name in TERM_FILES.items()}
+        table = TermTable(**_mapped(folder, TERM_FILES))
     except FileNotFoundError as error:
         raise ValueError(f"no {Path(str(error.filename)).name}: the index predates stored term counts") from None
-    table = TermTable(**arrays)
     if table.starts.shape != (documents + 1,) or table.sentences.shape != (documents,):
         raise ValueError(f"the term count arrays do not fit {documents} documents")
     if not int(table.starts[-1]) == len(table.keys) == len(table.counts):
