@@ -11,7 +11,9 @@ import numpy as np
 
 from .answer_kind import asked_kind, holds
 from .segmentation import is_heading, sentence_spans
-from .term_stats import DocumentTerms, SentenceTerms, terms
+from .term_stats import DocumentTerms, QuestionTerms, SentenceTerms, terms
+
+__all__ = ["QuoteChoice", "choose_quote", "lexical_overlap", "sentences_in", "terms"]
 from .types import Document, Quote
 
 # Added to a sentence's score times how fully it holds the kind of answer asked for (see answer_kind.holds).
@@ -134,9 +136,9 @@ def lexical_overlap(
 
 
 @lru_cache(maxsize=64)
-def _question_terms(query: str) -> tuple[str, ...]:
+def _question_terms(query: str) -> QuestionTerms:
     """The question's terms, stemmed once for all the candidates of its search."""
-    return tuple(terms(query))
+    return QuestionTerms.of(query)
 
 
 @lru_cache(maxsize=256)

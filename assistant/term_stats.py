@@ -52,6 +52,19 @@ def term_key(term: str) -> int:
 
 
 @dataclass(frozen=True)
+class QuestionTerms:
+    """A question's terms (``terms``) and their keys, made once per search."""
+
+    terms: tuple[str, ...]
+    keys: np.ndarray  # uint64, keys[i] is terms[i]'s
+
+    @classmethod
+    def of(cls, question: str) -> QuestionTerms:
+        found = tuple(terms(question))
+        return cls(found, np.fromiter((term_key(t) for t in found), dtype=np.uint64, count=len(found)))
+
+
+@dataclass(frozen=True)
 class DocumentTerms:
     """One document's terms (by key, sorted) and how many of its sentences hold each."""
 
@@ -68,16 +81,16 @@ class DocumentTerms:
         order = np.argsort(keys, kind="stable")
         return cls(len(spans), keys[order], counts[order])
 
-    def weights(self, wanted: Iterable[str]) -> dict[str, float]:
-        """log(1 + sentences / sentences holding the term) of each of ``wanted`` that the document holds, in order."""
-        wanted = list(wanted)
-        keys = np.fromiter((term_key(t) for t in wanted), dtype=np.uint64, count=len(wanted))
-        at = np.minimum(np.searchsorted(self.keys, keys), max(len(self.keys) - 1, 0)).tolist()
-        found: dict[str, float] = {}
-        if len(self.keys):
-            for term, key, i in zip(wanted, keys.tolist(), at, strict=True):
-                if int(self.keys[i]) == key:
-                    found[term] = math.log1p(self.sentences / int(self.counts[i]))
+    def weights(self, question: QuestionTerms) -> dict[int, float]:
+        """log(1 + sentences / sentences holding the term) of each of the question's terms that the document
+        holds, by term key, in the question's order."""
+        found: dict[int, float] = {}
+        if not len(self.keys) or not len(question.keys):
+            return found
+        at = np.minimum(np.searchsorted(self.keys, question.keys), len(self.keys) - 1)
+        for key, there, count in zip(question.keys.tolist(), self.keys[at].tolist(), self.counts[at].tolist(), strict=True):
+            if key == there and key not in found:
+                found[key] = math.log1p(self.sentences / count)
         return found
 
 
@@ -130,14 +143,8 @@ class SentenceTerms:
         keys = np.fromiter((k for found in per_sentence for k in found), dtype=np.uint64)
         return cls(keys, np.concatenate([[0], np.cumsum([len(f) for f in per_sentence])]).astype(np.int64))
 
-    def shares(self, weights: dict[str, float]) -> np.ndarray:
-        """For each sentence, the sum of ``weights`` (term -> weight) over the terms it holds (float64)."""
-        held = np.zeros(len(self.keys), dtype=np.float64)
-        for term, weight in weights.items():
-            held[self.keys == np.uint64(term_key(term))] = weight
-        sums = np.zeros(len(self.starts) - 1, dtype=np.float64)
-        firsts = self.starts[:-1]
-        nonempty = self.starts[1:] > firsts
-        if nonempty.any():  # summed sentence by sentence, in order (reduceat misreads an empty run)
-            sums[nonempty] = np.add.reduceat(held, firsts[nonempty])
-        return sums
+    def shares(self, weights: dict[int, float]) -> np.ndarray:
+        """For each sentence, the sum of ``weights`` (term key -> weight) over the terms it holds (float64)."""
+        # Plain Python: a chunk holds a few dozen keys, where each numpy call would cost more than the sum.
+        get, keys, starts = weights.get, self.keys.tolist(), self.starts.tolist()
+        return np.array([sum(get(k, 0.0) for k in keys[a:b]) for a, b in zip(starts, starts[1:])], dtype=np.float64)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import PurePath
 
 from .config import AnswerSettings
@@ -91,6 +91,7 @@ class SourceRef:
         return cls(id=doc.id, title=doc.title, publisher=doc.publisher, path=shown_path(doc.path, doc.id))
 
 
+@lru_cache(maxsize=4096)  # every result and "also in" shows one; parsing a path each time was ~5 % of a search
 def shown_path(path: str, source_id: str | None = None) -> str:
     """What answers and listings show of a source's path: the sources folder's name and the path inside it
     ("sources/reports/a.pdf"), never where that folder lies on the server. ``source_id`` (the path inside

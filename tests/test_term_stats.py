@@ -12,7 +12,7 @@ import pytest
 from assistant import Assistant
 from assistant import quoting, term_stats
 from assistant.store.sentences import ChunkSentences, SentenceTable, read_terms, write_terms
-from assistant.term_stats import DocumentTerms, SentenceTerms, TermTable
+from assistant.term_stats import DocumentTerms, QuestionTerms, SentenceTerms, TermTable, term_key
 
 TEXT = (
     "The Met said allegations were rising.\n"
@@ -24,8 +24,8 @@ TEXT = (
 def test_a_term_weighs_log_one_plus_sentences_over_the_sentences_that_hold_it() -> None:
     counts = DocumentTerms.of_text(TEXT)
     assert counts.sentences == 3
-    weights = counts.weights(["alleg", "unit", "weather"])
-    assert weights == {"alleg": math.log1p(3 / 2), "unit": math.log1p(3 / 1)}  # "weather": not in the document
+    weights = counts.weights(QuestionTerms.of("Allegations about the unit and the weather?"))
+    assert weights == {term_key("alleg"): math.log1p(3 / 2), term_key("unit"): math.log1p(3 / 1)}  # no "weather"
 
 
 def test_a_table_gives_back_each_documents_counts_after_a_round_trip_through_its_files(tmp_path: Path) -> None:
@@ -38,8 +38,8 @@ def test_a_table_gives_back_each_documents_counts_after_a_round_trip_through_its
         assert got.sentences == expected.sentences
         assert np.array_equal(got.keys, expected.keys) and np.array_equal(got.counts, expected.counts)
     picked = read.take([2, 0])
-    assert picked.of(0).weights(["dick"]) == {"dick": math.log1p(2 / 2)}
-    assert picked.of(1).weights(["alleg"]) == {"alleg": math.log1p(3 / 2)}
+    assert picked.of(0).weights(QuestionTerms.of("Dick?")) == {term_key("dick"): math.log1p(2 / 2)}
+    assert picked.of(1).weights(QuestionTerms.of("Allegations?")) == {term_key("alleg"): math.log1p(3 / 2)}
 
 
 def test_term_counts_that_do_not_fit_the_segment_are_refused(tmp_path: Path) -> None:
@@ -52,7 +52,8 @@ def test_term_counts_that_do_not_fit_the_segment_are_refused(tmp_path: Path) -> 
 
 def test_a_sentence_holds_the_weights_of_the_terms_it_carries_and_one_of_stop_words_alone_none() -> None:
     held = SentenceTerms.of(["It is.", "Allegations against the unit.", "", "The unit."])
-    assert held.shares({"alleg": 0.5, "unit": 0.25, "weather": 1.0}).tolist() == [0.0, 0.75, 0.0, 0.25]
+    weights = {term_key("alleg"): 0.5, term_key("unit"): 0.25, term_key("weather"): 1.0}
+    assert held.shares(weights).tolist() == [0.0, 0.75, 0.0, 0.25]
 
 
 def test_sentence_terms_survive_taking_and_joining_chunks_of_a_table(tmp_path: Path) -> None:
@@ -81,8 +82,8 @@ def test_a_search_reads_no_document_through_to_weigh_the_questions_words(
     real_spans = quoting.sentence_spans
     monkeypatch.setattr(quoting, "sentence_spans", lambda text: segmented.append(len(text)) or real_spans(text))
     stemmed: list[str] = []
-    real_terms = quoting.terms
-    monkeypatch.setattr(quoting, "terms", lambda text: stemmed.append(text) or real_terms(text))
+    real_terms = term_stats.terms
+    monkeypatch.setattr(term_stats, "terms", lambda text: stemmed.append(text) or real_terms(text))
     monkeypatch.setattr(SentenceTerms, "of", lambda sentences: pytest.fail("a passage's sentences were stemmed"))
 
     questions = ("How many allegations?", "Who formed the unit?", "How many cases of misconduct?")

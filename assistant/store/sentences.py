@@ -58,7 +58,7 @@ class SentenceTable:
 
     def of(self, i: int) -> ChunkSentences:
         begin, end = int(self.starts[i]), int(self.starts[i + 1])
-        spans = tuple((int(s), int(e)) for s, e in np.asarray(self.spans[begin:end]))
+        spans = tuple(map(tuple, self.spans[begin:end].tolist()))
         term_starts = np.asarray(self.term_starts[begin : end + 1])
         keys = np.asarray(self.term_keys[int(term_starts[0]) : int(term_starts[-1])])
         terms = SentenceTerms(keys, term_starts - term_starts[0])
