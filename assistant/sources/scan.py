@@ -12,6 +12,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..config import SourceSettings
 from ..types import LoadFailure
@@ -21,14 +22,21 @@ SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf")
 _MAX_LINK_HOPS = 40  # the kernel's own limit (ELOOP)
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    """A candidate source file and what ``stat`` said of it when the folder was scanned."""
+class SourceFile(NamedTuple):
+    """A candidate source file and what ``stat`` said of it when the folder was scanned.
+
+    A named tuple, and its path kept as listed: a scan makes one per file (50,000 on every refresh of a
+    large corpus), and a Path or a frozen dataclass each cost as much as the stat itself.
+    """
 
     id: str  # path relative to the sources folder, with "/"
-    path: Path
+    location: str  # the path as listed; ``path`` for reading it
     size: int
     mtime_ns: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 @dataclass(frozen=True)
@@ -74,8 +82,9 @@ def scan_folder(folder: Path, settings: SourceSettings | None = None) -> Scan:
                 pending.append((entry.path, rel))
             else:
                 scan.skipped.append(LoadFailure(source_id, outcome))
-    scan.files.sort(key=lambda source: source.id.split("/"))
-    scan.skipped.sort(key=lambda failure: failure.path.split("/"))
+    # By path, folder by folder: "/" sorts before every character a name can hold.
+    scan.files.sort(key=lambda source: source.id.replace("/", "\0"))
+    scan.skipped.sort(key=lambda failure: failure.path.replace("/", "\0"))
     return scan
 
 
@@ -86,20 +95,26 @@ def _classify(entry: os.DirEntry[str], source_id: str, root: str, settings: Sour
         if reason:
             return reason
     elif entry.is_dir(follow_symlinks=False):
-        suffix = Path(entry.name).suffix.lower()
+        suffix = _suffix(entry.name)
         if suffix in SUPPORTED:
             return f"a folder named like a {suffix} file: not read (rename it to index what it holds)"
         return None
     info = entry.stat()  # follows a link that passed the checks above
     if not stat.S_ISREG(info.st_mode):
         return f"not a regular file ({_kind(info.st_mode)}): not read"
-    suffix = Path(entry.name).suffix.lower()
+    suffix = _suffix(entry.name)
     if suffix not in SUPPORTED:
         return f"unsupported file type {suffix or '(none)'!r}; supported: {' '.join(SUPPORTED)}"
     limit = settings.max_bytes(suffix)
     if info.st_size > limit:
         return f"{_size(info.st_size)} is over the {_size(limit)} limit for {suffix} files (SourceSettings)"
-    return SourceFile(source_id, Path(entry.path), info.st_size, info.st_mtime_ns)
+    return SourceFile(source_id, entry.path, info.st_size, info.st_mtime_ns)
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix.lower()``, without making a Path."""
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 def _link_problem(entry: os.DirEntry[str], root: str, settings: SourceSettings) -> str | None:
