@@ -54,21 +54,21 @@ def scan_folder(folder: Path, settings: SourceSettings | None = None) -> Scan:
     if not folder.is_dir():
         return scan
     root = os.path.realpath(folder)
-    pending: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
+    pending: list[tuple[str, str]] = [(str(folder), "")]  # (folder, its source id prefix: "" or "a/b/")
     while pending:
-        directory, parts = pending.pop()
+        directory, prefix = pending.pop()
         try:
             with os.scandir(directory) as listing:
                 entries = list(listing)
         except OSError as error:
-            scan.skipped.append(LoadFailure("/".join(parts) or ".", f"folder cannot be listed: {error.strerror}"))
+            scan.skipped.append(LoadFailure(prefix.rstrip("/") or ".", f"folder cannot be listed: {error.strerror}"))
             continue
-        for entry in entries:
-            rel = (*parts, entry.name)
-            source_id = "/".join(rel)
-            if entry.name.startswith(".") or source_id == METADATA_FILE:
+        for entry in entries:  # once per file on every refresh: kept lean
+            name = entry.name
+            source_id = prefix + name
+            if name.startswith(".") or source_id == METADATA_FILE:
                 continue
-            if not _is_utf8(entry.name):
+            if not (name.isascii() or _is_utf8(name)):
                 # Source ids are written as UTF-8 (index, links, citations): a name that is not cannot be one.
                 scan.skipped.append(LoadFailure(_shown_name(source_id), "name is not valid UTF-8: not read (rename it)"))
                 continue
@@ -76,12 +76,12 @@ def scan_folder(folder: Path, settings: SourceSettings | None = None) -> Scan:
                 outcome = _classify(entry, source_id, root, settings)
             except OSError as error:
                 outcome = f"cannot read: {error.strerror or error}"
-            if isinstance(outcome, SourceFile):
-                scan.files.append(outcome)
-            elif outcome is None:
-                pending.append((entry.path, rel))
-            else:
+            if outcome is None:
+                pending.append((entry.path, source_id + "/"))
+            elif isinstance(outcome, str):
                 scan.skipped.append(LoadFailure(source_id, outcome))
+            else:
+                scan.files.append(outcome)
     # By path, folder by folder: "/" sorts before every character a name can hold.
     scan.files.sort(key=lambda source: source.id.replace("/", "\0"))
     scan.skipped.sort(key=lambda failure: failure.path.replace("/", "\0"))
