@@ -37,7 +37,8 @@ from . import IndexData, dense_layout, segments, source_log
 from .dense import DenseIndex, SegmentedDense
 from .housekeeping import prune, record_previous, remove_staging, writer_lock
 from .jsonl import fsync
-from .segments import GRAPH_FILE, Live, Segment
+from .live import Live, after_change, after_merge, homes, live_rows
+from .segments import GRAPH_FILE, Segment
 from .sentences import ChunkSentences
 from .source_log import SourceLog
 from .sparse import Bm25
@@ -53,16 +54,16 @@ class FileSnapshot:
     def __init__(
         self, folder: Path, manifest: Manifest, parts: list[Segment], live: Live | None = None, log: SourceLog | None = None
     ) -> None:
-        """``live``: ``segments.live_rows(parts, manifest.sources)`` when the caller has it already; ``log``:
+        """``live``: ``live_rows(parts, manifest.sources)`` when the caller has it already; ``log``:
         what its sources files hold (None: a manifest.json from before them)."""
         self.folder = folder
         self.manifest = manifest
         self.source_log = log
         self.segments = parts
-        self._live = live or segments.live_rows(parts, manifest.sources)
+        self._live = live or live_rows(parts, manifest.sources)
         self.documents, self.chunks = self._live.documents, self._live.chunks
         self.live = self._live.maps  # each segment's rows -> this snapshot's rows (-1: a changed or deleted document's)
-        self._homes = segments.homes(self.live, len(self.chunks))
+        self._homes = homes(self.live, len(self.chunks))
         self.dense = SegmentedDense([part.dense for part in parts], self.live)  # public so a benchmark can tune ``ef_search``
         self._sparse = Bm25([part.sparse for part in parts], self.live)
 
@@ -221,7 +222,7 @@ class FileStore:
 
     def _assemble(
         self, staging: Path, data: IndexData, base: FileSnapshot | None
-    ) -> tuple[list[Segment], Manifest, Live | None]:
+    ) -> tuple[list[Segment], Manifest, Live]:
         """The new snapshot's segments in ``staging``: the base's, linked, then the changed documents
         (merged with the newest segments when the merge rule says so), and its manifest."""
         parts = list(base.segments) if base is not None else []
@@ -229,16 +230,20 @@ class FileStore:
             vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
             written = segments.write(staging, segments.new_name(), data.documents, data.chunks, vectors, data.sentences, False, self.dense)
             parts.append(written)
-        counted: Live | None = segments.live_rows(parts, data.manifest.sources)
-        live, chunks = counted.maps, counted.chunks  # type: ignore[union-attr]
+        sources = data.manifest.sources
+        if base is None:
+            counted = live_rows(parts, sources)
+        else:  # from the base's rows: only the changed documents' rows are touched
+            counted = after_change(base._live, parts, sources, [sid for sid in base.manifest.sources if sid not in sources])
+        live, chunks = counted.maps, counted.chunks
         layout = dense_layout(self.dense, len(chunks))
         start = segments.to_merge(live)
         if start < len(parts):
             graph = segments.wants_graph(layout, start, sum(int((m >= 0).sum()) for m in live[start:]))
-            merged = segments.merge(staging, parts[start:], live[start:], data.manifest.sources, graph, self.dense)
+            merged = segments.merge(staging, parts[start:], live[start:], sources, graph, self.dense)
             for gone in parts[start:]:
                 shutil.rmtree(staging / "segments" / gone.name, ignore_errors=True)  # only a new one is there
-            parts, counted = [*parts[:start], merged], None  # the rows are counted again over the merged segment
+            parts, counted = [*parts[:start], merged], after_merge(counted, start, merged)
         linked = {id(part) for part in base.segments} if base is not None else set()
         same_graphs = base is not None and base.manifest.dense == layout
         for position, part in enumerate(parts):
