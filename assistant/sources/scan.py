@@ -54,7 +54,9 @@ def scan_folder(folder: Path, settings: SourceSettings | None = None) -> Scan:
     if not folder.is_dir():
         return scan
     root = os.path.realpath(folder)
+    limits = {suffix: settings.max_bytes(suffix) for suffix in SUPPORTED}
     pending: list[tuple[str, str]] = [(str(folder), "")]  # (folder, its source id prefix: "" or "a/b/")
+    nested = False
     while pending:
         directory, prefix = pending.pop()
         try:
@@ -73,17 +75,26 @@ def scan_folder(folder: Path, settings: SourceSettings | None = None) -> Scan:
                 scan.skipped.append(LoadFailure(_shown_name(source_id), "name is not valid UTF-8: not read (rename it)"))
                 continue
             try:
+                # The common case first: a regular file of a supported type within its limit.
+                suffix = name[name.rfind(".") :].lower()
+                if suffix in limits and entry.is_file(follow_symlinks=False):
+                    info = entry.stat(follow_symlinks=False)
+                    if info.st_size <= limits[suffix]:
+                        scan.files.append(SourceFile(source_id, entry.path, info.st_size, info.st_mtime_ns))
+                        continue
                 outcome = _classify(entry, source_id, root, settings)
             except OSError as error:
                 outcome = f"cannot read: {error.strerror or error}"
             if outcome is None:
                 pending.append((entry.path, source_id + "/"))
+                nested = True
             elif isinstance(outcome, str):
                 scan.skipped.append(LoadFailure(source_id, outcome))
             else:
                 scan.files.append(outcome)
-    # By path, folder by folder: "/" sorts before every character a name can hold.
-    scan.files.sort(key=lambda source: source.id.replace("/", "\0"))
+    # By path, folder by folder: "/" sorts before every character a name can hold (without folders, the
+    # ids alone: a source file is a tuple led by its id).
+    scan.files.sort(key=(lambda source: source.id.replace("/", "\0")) if nested else None)
     scan.skipped.sort(key=lambda failure: failure.path.replace("/", "\0"))
     return scan
 
