@@ -200,8 +200,10 @@ def _load_and_chunk(
 
 
 def _restat(prior: SourceEntry, seen: Seen) -> SourceEntry:
-    """An unchanged source's entry with the stat of this scan (a touched file keeps its key)."""
-    return replace(prior, stat=(seen.source.size, seen.source.mtime_ns))
+    """An unchanged source's entry with the stat of this scan (a touched file keeps its key); the entry
+    itself when the stat is the same, so a store sees at a glance that it did not change."""
+    stat = (seen.source.size, seen.source.mtime_ns)
+    return prior if prior.stat == stat else replace(prior, stat=stat)
 
 
 def _failure_entries(failures: list[LoadFailure], failed_keys: dict[str, str], files: dict[str, Seen]) -> list[FailureEntry]:

@@ -51,6 +51,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("BENCH_WORKDIR", "/tmp/assistant-bench")))
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--no-report", action="store_true", help="do not redraw bench/README.md and the plot")
+    parser.add_argument(
+        "--reindex-only",
+        action="store_true",
+        help="build and re-index only; the search, bare-encoder and HNSW figures of the corpus's previous run are kept (with their date)",
+    )
     parser.add_argument("--report-only", action="store_true", help="only redraw the tables and plot from the results file")
     args = parser.parse_args(argv)
 
@@ -65,24 +70,40 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"--sizes: {size!r} is neither 'articles' nor a document count")
     context = multiprocessing.get_context("spawn")
     for size in sizes:
-        config = {
-            "size": size,
-            "embedder": args.embedder,
-            "dense": args.dense,
-            "queries": args.queries,
-            "encode_sample": args.encode_sample,
-            "workdir": str(args.workdir),
-        }
-        with context.Pool(1) as pool:
-            run = pool.apply(run_one, (config,))
         # A build with a dense index other than the shipped default is its own row.
         key = f"{size}/{args.embedder}" + ("" if args.dense == "auto" else f"/{args.dense}")
-        results = _merge(args.results, key, run)
+        earlier = _load(args.results)["runs"].get(key)
+        if args.reindex_only and not (earlier and earlier.get("search")):
+            parser.error(f"--reindex-only: {key} has no earlier run whose search figures the row could keep; run it whole once")
+        run = _run_in_own_process(context, args, size, earlier if args.reindex_only else None)
+        _merge(args.results, key, run)
         print(report.row_text(run), flush=True)
     results = _load(args.results)
     if not args.no_report:
         report.write(results)
     print(report.tables(results))
+
+
+def _run_in_own_process(context, args: argparse.Namespace, size: str, earlier: dict[str, Any] | None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """One corpus in a fresh process; with ``earlier`` (``--reindex-only``), its search figures are kept."""
+    config = {
+        "size": size,
+        "embedder": args.embedder,
+        "dense": args.dense,
+        "queries": args.queries,
+        "encode_sample": args.encode_sample,
+        "workdir": str(args.workdir),
+        "search": earlier is None,
+    }
+    with context.Pool(1) as pool:
+        run = pool.apply(run_one, (config,))
+    if earlier is None:
+        return run
+    kept = {name: earlier[name] for name in ("bare_encoder", "search", "hnsw")}
+    run = {**run, **kept, "search_when": earlier.get("search_when", earlier["when"])}
+    if kept["bare_encoder"]:
+        run["build"]["throughput_ratio"] = round(kept["bare_encoder"]["chunks_per_s"] / run["build"]["chunks_per_s"], 3)
+    return run
 
 
 def run_one(config: dict[str, Any]) -> dict[str, Any]:
@@ -96,8 +117,9 @@ def run_one(config: dict[str, Any]) -> dict[str, Any]:
     model_rss = round(rss_mb() - rss_start, 1)
     try:
         run = measure(
-            sources, run_dir / "index", embedder, model, config["queries"], config["encode_sample"], config["dense"]
-        )
+            sources, run_dir / "index", embedder, model, config["queries"], config["encode_sample"], config["dense"],
+            search=config.get("search", True),
+        )  # fmt: skip
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
     run["build"]["model_rss_mb"] = model_rss
@@ -112,8 +134,10 @@ def measure(
     queries: int,
     encode_sample: int,
     dense: str = "auto",
+    search: bool = True,
 ) -> dict[str, Any]:
-    """Build, re-index and search the corpus in ``sources``; ``model`` is the bare SentenceTransformer or None."""
+    """Build, re-index and (unless ``search`` is False) search the corpus in ``sources``; ``model`` is the
+    bare SentenceTransformer or None."""
     from assistant import Assistant, Settings
     from assistant.config import DenseSettings
 
@@ -139,12 +163,13 @@ def measure(
         "dense_index": assistant.snapshot.dense.kind,  # type: ignore[attr-defined]
     }
     reindex = _reindex(assistant, embedder, sources, texts)
-    encoder = None
-    if model is not None:
-        encoder = _bare_encoder(model, [c.text for c in assistant.snapshot.chunks], encode_sample)
-        build["throughput_ratio"] = round(encoder["chunks_per_s"] / build["chunks_per_s"], 3)
-    search, query_vectors = _search(assistant, embedder, model, list(texts.values()), queries)
-    hnsw = _hnsw(index_dir, query_vectors)
+    encoder = searched = hnsw = None
+    if search:
+        if model is not None:
+            encoder = _bare_encoder(model, [c.text for c in assistant.snapshot.chunks], encode_sample)
+            build["throughput_ratio"] = round(encoder["chunks_per_s"] / build["chunks_per_s"], 3)
+        searched, query_vectors = _search(assistant, embedder, model, list(texts.values()), queries)
+        hnsw = _hnsw(index_dir, query_vectors)
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
@@ -154,7 +179,7 @@ def measure(
         "build": build,
         "bare_encoder": encoder,
         "reindex": reindex,
-        "search": search,
+        "search": searched,
         "hnsw": hnsw,
     }
 

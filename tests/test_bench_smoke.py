@@ -74,3 +74,10 @@ def test_benchmark_measures_a_tiny_corpus_and_reports_it(tmp_path: Path, generat
     text = readme.read_text()
     assert "Hand-written text." in text and "old" not in text and "| 4 | fake |" in text
     assert (tmp_path / "scaling.png").stat().st_size > 0
+
+
+def test_a_reindex_only_run_measures_the_build_and_edits_and_searches_nothing(tmp_path: Path, generator: Generator, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    sources = write_corpus(tmp_path / "sources", 4, generator)
+    run = measure(sources, tmp_path / "index", fake_embedder, None, queries=4, encode_sample=8, search=False)
+    assert run["reindex"]["one_embedded_chunks"] >= 1 and run["reindex"]["delete_seconds"] >= 0
+    assert run["search"] is None and run["hnsw"] is None

@@ -12,6 +12,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..config import SourceSettings
 from ..types import LoadFailure
@@ -21,14 +22,21 @@ SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf")
 _MAX_LINK_HOPS = 40  # the kernel's own limit (ELOOP)
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    """A candidate source file and what ``stat`` said of it when the folder was scanned."""
+class SourceFile(NamedTuple):
+    """A candidate source file and what ``stat`` said of it when the folder was scanned.
+
+    A named tuple, and its path kept as listed: a scan makes one per file (50,000 on every refresh of a
+    large corpus), and a Path or a frozen dataclass each cost as much as the stat itself.
+    """
 
     id: str  # path relative to the sources folder, with "/"
-    path: Path
+    location: str  # the path as listed; ``path`` for reading it
     size: int
     mtime_ns: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 @dataclass(frozen=True)
@@ -46,36 +54,48 @@ def scan_folder(folder: Path, settings: SourceSettings | None = None) -> Scan:
     if not folder.is_dir():
         return scan
     root = os.path.realpath(folder)
-    pending: list[tuple[str, tuple[str, ...]]] = [(str(folder), ())]
+    limits = {suffix: settings.max_bytes(suffix) for suffix in SUPPORTED}
+    pending: list[tuple[str, str]] = [(str(folder), "")]  # (folder, its source id prefix: "" or "a/b/")
+    nested = False
     while pending:
-        directory, parts = pending.pop()
+        directory, prefix = pending.pop()
         try:
             with os.scandir(directory) as listing:
                 entries = list(listing)
         except OSError as error:
-            scan.skipped.append(LoadFailure("/".join(parts) or ".", f"folder cannot be listed: {error.strerror}"))
+            scan.skipped.append(LoadFailure(prefix.rstrip("/") or ".", f"folder cannot be listed: {error.strerror}"))
             continue
-        for entry in entries:
-            rel = (*parts, entry.name)
-            source_id = "/".join(rel)
-            if entry.name.startswith(".") or source_id == METADATA_FILE:
+        for entry in entries:  # once per file on every refresh: kept lean
+            name = entry.name
+            source_id = prefix + name
+            if name.startswith(".") or source_id == METADATA_FILE:
                 continue
-            if not _is_utf8(entry.name):
+            if not (name.isascii() or _is_utf8(name)):
                 # Source ids are written as UTF-8 (index, links, citations): a name that is not cannot be one.
                 scan.skipped.append(LoadFailure(_shown_name(source_id), "name is not valid UTF-8: not read (rename it)"))
                 continue
             try:
+                # The common case first: a regular file of a supported type within its limit.
+                suffix = name[name.rfind(".") :].lower()
+                if suffix in limits and entry.is_file(follow_symlinks=False):
+                    info = entry.stat(follow_symlinks=False)
+                    if info.st_size <= limits[suffix]:
+                        scan.files.append(SourceFile(source_id, entry.path, info.st_size, info.st_mtime_ns))
+                        continue
                 outcome = _classify(entry, source_id, root, settings)
             except OSError as error:
                 outcome = f"cannot read: {error.strerror or error}"
-            if isinstance(outcome, SourceFile):
-                scan.files.append(outcome)
-            elif outcome is None:
-                pending.append((entry.path, rel))
-            else:
+            if outcome is None:
+                pending.append((entry.path, source_id + "/"))
+                nested = True
+            elif isinstance(outcome, str):
                 scan.skipped.append(LoadFailure(source_id, outcome))
-    scan.files.sort(key=lambda source: source.id.split("/"))
-    scan.skipped.sort(key=lambda failure: failure.path.split("/"))
+            else:
+                scan.files.append(outcome)
+    # By path, folder by folder: "/" sorts before every character a name can hold (without folders, the
+    # ids alone: a source file is a tuple led by its id).
+    scan.files.sort(key=(lambda source: source.id.replace("/", "\0")) if nested else None)
+    scan.skipped.sort(key=lambda failure: failure.path.replace("/", "\0"))
     return scan
 
 
@@ -86,20 +106,26 @@ def _classify(entry: os.DirEntry[str], source_id: str, root: str, settings: Sour
         if reason:
             return reason
     elif entry.is_dir(follow_symlinks=False):
-        suffix = Path(entry.name).suffix.lower()
+        suffix = _suffix(entry.name)
         if suffix in SUPPORTED:
             return f"a folder named like a {suffix} file: not read (rename it to index what it holds)"
         return None
     info = entry.stat()  # follows a link that passed the checks above
     if not stat.S_ISREG(info.st_mode):
         return f"not a regular file ({_kind(info.st_mode)}): not read"
-    suffix = Path(entry.name).suffix.lower()
+    suffix = _suffix(entry.name)
     if suffix not in SUPPORTED:
         return f"unsupported file type {suffix or '(none)'!r}; supported: {' '.join(SUPPORTED)}"
     limit = settings.max_bytes(suffix)
     if info.st_size > limit:
         return f"{_size(info.st_size)} is over the {_size(limit)} limit for {suffix} files (SourceSettings)"
-    return SourceFile(source_id, Path(entry.path), info.st_size, info.st_mtime_ns)
+    return SourceFile(source_id, entry.path, info.st_size, info.st_mtime_ns)
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix.lower()``, without making a Path."""
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 def _link_problem(entry: os.DirEntry[str], root: str, settings: SourceSettings) -> str | None:

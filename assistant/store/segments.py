@@ -19,7 +19,6 @@ segments at any size at a cost per document that grows with the logarithm of the
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import secrets
@@ -88,16 +87,6 @@ class Segment:
         if self._positions is None:
             self._positions = {d.id: i for i, d in enumerate(self.documents)}
         return self.terms.of(self._positions[source_id])
-
-
-@dataclass
-class Live:
-    """Which rows of a snapshot's segments are live, and their order: the snapshot's rows."""
-
-    documents: dict[str, Document]  # the live documents, by source id
-    home: dict[str, int]  # the segment each live document lives in
-    maps: list[np.ndarray]  # each segment's rows -> the snapshot's rows (-1: dead)
-    chunks: list[Chunk]  # the live chunks in snapshot row order
 
 
 def new_name() -> str:
@@ -212,38 +201,6 @@ def map_vectors(folder: Path) -> np.ndarray:
     if vectors.ndim != 2 or vectors.dtype != np.float32:
         raise ValueError(f"vectors.npy holds {vectors.dtype} of shape {vectors.shape}, not float32 rows")
     return vectors
-
-
-def live_rows(segments: Sequence[Segment], sources: Any) -> Live:
-    """A document's rows are live in the newest segment holding it, while ``sources`` lists it."""
-    home: dict[str, int] = {}
-    documents: dict[str, Document] = {}
-    for position, segment in enumerate(segments):
-        for doc in segment.documents:
-            if doc.id in sources:
-                home[doc.id], documents[doc.id] = position, doc
-    maps: list[np.ndarray] = []
-    chunks: list[Chunk] = []
-    for position, segment in enumerate(segments):
-        runs = segment.runs()
-        kept = np.fromiter((home.get(sid) == position for sid, _, _ in runs), dtype=bool, count=len(runs))
-        alive = np.repeat(kept, [end - start for _, start, end in runs]) if runs else np.zeros(0, dtype=bool)
-        mapping = np.full(len(segment), -1, dtype=np.int64)
-        mapping[alive] = np.arange(len(chunks), len(chunks) + int(alive.sum()))
-        chunks.extend(segment.chunks if alive.all() else itertools.compress(segment.chunks, alive.tolist()))
-        maps.append(mapping)
-    return Live(documents, home, maps, chunks)
-
-
-def homes(live: Sequence[np.ndarray], rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """For each of a snapshot's ``rows``: the segment holding it and its row there (``live`` inverted)."""
-    positions = np.zeros(rows, dtype=np.int64)
-    own = np.zeros(rows, dtype=np.int64)
-    for position, mapping in enumerate(live):
-        alive = np.flatnonzero(mapping >= 0)
-        positions[mapping[alive]] = position
-        own[mapping[alive]] = alive
-    return positions, own
 
 
 def to_merge(live: Sequence[np.ndarray]) -> int:

@@ -171,8 +171,10 @@ class Bm25:
     """BM25 over the live rows of several segments: ``live[s][local row]`` is the row searches see, or -1.
 
     Each posting's length-normalised term frequency, ``tf / (tf + k1 * (1 - b + b * length / avg_length))``,
-    depends on this version's average length only: it is computed once per version, at its first search
-    (dead rows get 0), so a query term costs one pass over its postings, as in bm25s.
+    depends on this version's average length only: it is computed for a term's postings the first time
+    a query holds the term, and kept for this version (dead rows get 0), so a term costs one pass over
+    its postings, as in bm25s, and a new version (an edit) is searchable at once, without a pass over
+    every posting of the corpus first.
     """
 
     def __init__(self, segments: Sequence[SparseIndex], live: Sequence[np.ndarray]) -> None:
@@ -182,43 +184,42 @@ class Bm25:
         self.rows = int(sum(int((m >= 0).sum()) for m in live))
         total = sum(float(np.asarray(seg.lengths, dtype=np.float64)[m >= 0].sum()) for seg, m in zip(segments, live, strict=True))
         self._average = total / self.rows if self.rows else 0.0
-        self._prepared: list[tuple[np.ndarray, np.ndarray]] | None = None  # per segment: (tf part, live df per term)
-        self._row_of = np.zeros(0, dtype=np.int64)  # each segment's rows, one after another -> the snapshot's row
+        self._terms: dict[tuple[int, int], tuple[np.ndarray, int]] = {}  # (segment, term id) -> (tf part, live df)
+        self._row_of: np.ndarray | None = None  # each segment's rows, one after another -> the snapshot's row
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         if self._average <= 0:  # no chunk holds a searchable word
             return []
-        prepared = self._prepare()
         scores = np.zeros(self._starts[-1], dtype=np.float64)  # over every row of every segment, dead ones too
         for term, repeats in Counter(tokenize([query])[0]).items():
             found = [(s, i) for s, segment in enumerate(self._segments) if (i := segment.term_ids.get(term)) is not None]
-            df = sum(int(prepared[s][1][i]) for s, i in found)
+            parts = [self._term(s, i) for s, i in found]
+            df = sum(part_df for _, part_df in parts)
             if not df:  # a stop word, or a word no live chunk holds
                 continue
             weight = repeats * np.log(1 + (self.rows - df + 0.5) / (df + 0.5))
-            for s, i in found:
+            for (s, i), (part, _) in zip(found, parts, strict=True):
                 lo, hi = self._segments[s].indptr[i], self._segments[s].indptr[i + 1]
-                scores[self._segments[s].rows[lo:hi] + self._starts[s]] += weight * prepared[s][0][lo:hi]
+                scores[self._segments[s].rows[lo:hi] + self._starts[s]] += weight * part
         hit = np.flatnonzero(scores)  # zero: no query term matched, or a dead row
+        if self._row_of is None:
+            self._row_of = np.concatenate(self._live) if self._live else np.zeros(0, dtype=np.int64)
         rows = self._row_of[hit]
         if allowed is not None:
             keep = np.isin(rows, allowed)
             hit, rows = hit[keep], rows[keep]
         return [(int(rows[i]), score) for i, score in top_k(scores[hit], k)]
 
-    def _prepare(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        if self._prepared is None:
+    def _term(self, s: int, i: int) -> tuple[np.ndarray, int]:
+        """Term ``i`` of segment ``s``: its postings' length-normalised tf (0 on dead rows) and its live df."""
+        cached = self._terms.get((s, i))
+        if cached is None:
             k1, b = float(BM25_PARAMS["k1"]), float(BM25_PARAMS["b"])  # type: ignore[arg-type]
-            prepared = []
-            for segment, mapping in zip(self._segments, self._live, strict=True):
-                norm = k1 * (1 - b + b * np.asarray(segment.lengths, dtype=np.float64) / self._average)
-                tf = np.asarray(segment.tf, dtype=np.float64)
-                alive = (mapping >= 0)[segment.rows]
-                # float32 halves its memory (132 MB at 556k chunks); every build computes it alike, so a
-                # fresh and an incremental build still score identically.
-                part = np.where(alive, tf / (tf + norm[segment.rows]), 0.0).astype(np.float32)
-                df = np.add.reduceat(alive.astype(np.int64), segment.indptr[:-1]) if len(alive) else np.zeros(0, np.int64)
-                prepared.append((part, df))
-            self._row_of = np.concatenate(self._live) if self._live else np.zeros(0, dtype=np.int64)
-            self._prepared = prepared
-        return self._prepared
+            segment = self._segments[s]
+            rows = segment.rows[segment.indptr[i] : segment.indptr[i + 1]]
+            tf = np.asarray(segment.tf[segment.indptr[i] : segment.indptr[i + 1]], dtype=np.float64)
+            norm = k1 * (1 - b + b * np.asarray(segment.lengths[rows], dtype=np.float64) / self._average)
+            alive = self._live[s][rows] >= 0
+            # float32, as every version computes it alike: a fresh and an incremental build score identically.
+            cached = self._terms[(s, i)] = (np.where(alive, tf / (tf + norm), 0.0).astype(np.float32), int(alive.sum()))
+        return cached
