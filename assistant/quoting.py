@@ -18,9 +18,15 @@ from .types import Document, Quote
 
 # Added to a sentence's score times how fully it holds the kind of answer asked for (see answer_kind.holds).
 KIND_WEIGHT = 0.1
-# Share of the question's rare words a sentence carries, added to its cosine: the embedding of a short
-# question can sit closer to a sentence on the same subject than to the one that states the answer.
-LEXICAL_WEIGHT = 0.2  # measured in eval/report.md, "Quote choice"
+# Share of the question's rare words a sentence carries, added to its cosine when the quote is chosen: the
+# embedding of a short question sits closer to the sentence that names its subject ("CSNET was a network
+# funded by ...") than to the next one that answers it ("Its purpose was to ..."). 0.4, not the 0.2 the
+# passage's score uses: on SQuAD's tuning half 0.4 quotes the answer more often (0.695 -> 0.707) and
+# 0.6 and 0.8 no more; held out 0.704 -> 0.714 (eval/quote-study.md, third round).
+LEXICAL_WEIGHT = 0.4
+# The same share in the passage's quote score (``QuoteChoice.score``), which reorders the first passages
+# (retrieval.by_quote): weighing it more there lowers passage hit@1 on SQuAD's tuning half (eval/quote-study.md).
+SCORE_LEXICAL_WEIGHT = 0.2
 # A sentence that opens like this continues the one before it: "She added ...", "It was looking into ...",
 # or is a quotation whose speaker the sentence before names.
 _LEANS_BACK = re.compile(
@@ -47,7 +53,7 @@ def sentences_in(doc: Document, start: int, end: int) -> list[tuple[int, int]]:
 class QuoteChoice(NamedTuple):
     quote: Quote
     similarity: float  # the chosen sentence's cosine to the question
-    score: float  # its quote score (cosine + lexical + kind terms): how well the passage's best sentence answers
+    score: float  # the best sentence's cosine + SCORE_LEXICAL_WEIGHT x lexical + kind term: how well the passage answers
 
 
 def choose_quote(
@@ -62,20 +68,26 @@ def choose_quote(
 
     A sentence scores its cosine to the question, plus ``lexical_weight`` times its lexical overlap
     (see ``lexical_overlap``), plus ``kind_weight`` times how fully it holds the kind of answer the
-    question asks for (see ``answer_kind.holds``).
+    question asks for (see ``answer_kind.holds``). The choice's ``score`` weighs the overlap by
+    ``SCORE_LEXICAL_WEIGHT`` instead, and is the best over the passage's sentences.
     """
     kind = asked_kind(query)
     held = np.array([holds(kind, doc.text[s:e], query) for s, e in spans], dtype=np.float32)
-    scores = np.asarray(similarities, dtype=np.float32).copy()
-    if lexical_weight:
-        scores += lexical_weight * lexical_overlap(doc.text, spans, query)
-    scores += kind_weight * held
+    cosines = np.asarray(similarities, dtype=np.float32)
+    overlap = lexical_overlap(doc.text, spans, query)
     headings = np.array([is_heading(doc.text, s, e) for s, e in spans], dtype=bool)
-    if not headings.all():  # a title line is quoted only from a passage that holds nothing else
-        scores[headings] = -np.inf
+    ranked = _scores(cosines, SCORE_LEXICAL_WEIGHT * overlap, kind_weight * held, headings)
+    scores = _scores(cosines, lexical_weight * overlap, kind_weight * held, headings)
     best = int(np.argmax(scores))
     start, end = _widen(doc.text, spans, scores, held if kind is not None else None)
-    return QuoteChoice(Quote(doc.text[start:end], start, end), float(similarities[best]), float(scores[best]))
+    return QuoteChoice(Quote(doc.text[start:end], start, end), float(similarities[best]), float(ranked.max()))
+
+
+def _scores(cosines: np.ndarray, lexical: np.ndarray, kind: np.ndarray, headings: np.ndarray) -> np.ndarray:
+    scores = cosines + lexical + kind
+    if not headings.all():  # a title line is quoted only from a passage that holds nothing else
+        scores[headings] = -np.inf
+    return scores
 
 
 def _widen(text: str, spans: Sequence[tuple[int, int]], scores: np.ndarray, held: np.ndarray | None) -> tuple[int, int]:
