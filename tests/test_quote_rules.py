@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.quoting import SCORE_LEXICAL_WEIGHT, choose_quote, lexical_overlap, sentences_in
+from assistant.quoting import SCORE_LEXICAL_WEIGHT, asked_part, choose_quote, lexical_overlap, sentences_in
 from assistant.types import Document, Exchange
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
@@ -148,6 +148,29 @@ def test_a_follow_up_quotes_the_words_a_colon_introduces_though_its_passage_ends
     assert quote.text.startswith("She added her anger") and quote.text.endswith("get rid of them.”")
     passage = result.results[0]
     assert passage.start <= quote.start and quote.end <= passage.end
+
+
+def test_a_follow_ups_quote_is_chosen_by_its_own_words_not_the_subject_it_carries(articles) -> None:
+    # Searched as "What does he see ...? inspector concerned about Met treats victims crime": the carried words
+    # find Parr's passage, but counted in the choice they would quote the sentence that answered the first turn.
+    asked = "Which inspector was concerned about how the Met treats victims of crime?"
+    first = articles.search(asked, k=10)
+    result = articles.ask("What does he see as one of the Met's fundamental problems?", [Exchange(asked, first)], k=10)
+    assert result.query.startswith("What does he see as one of the Met's fundamental problems? inspector")
+    assert result.results[0].quote.text.startswith("‘One of the Met’s fundamental problems is")
+
+
+@pytest.mark.parametrize(
+    ("query", "part"),
+    [
+        ("Who assaulted her? former officer blew whistle Police Scotland", "Who assaulted her"),
+        ("Can a packet be sent empty?  If so, is it billable?", "Can a packet be sent empty?  If so, is it billable?"),
+        ("And who leads it", "And who leads it"),
+        ("? unit", "? unit"),
+    ],
+)
+def test_the_asked_part_of_a_query_ends_at_its_last_question_mark_when_carried_words_follow(query: str, part: str) -> None:
+    assert asked_part(query) == part
 
 
 @pytest.mark.parametrize(
