@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.quoting import choose_quote, sentences_in
-from assistant.types import Document
+from assistant.quoting import SCORE_LEXICAL_WEIGHT, asked_part, choose_quote, lexical_overlap, sentences_in
+from assistant.types import Document, Exchange
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
 
@@ -114,6 +114,63 @@ def test_a_two_sentence_quote_does_not_reach_across_a_paragraph_break_to_a_headl
         "How many complaints of sexual abuse against Metropolitan police officers did the released document list?",
     )
     assert quote.startswith("A document released to the Observer") and "MET OFFICERS" not in quote
+
+
+def test_the_sentence_carrying_the_questions_rarer_words_wins_over_the_closer_one_on_the_subject(real_embedder) -> None:
+    # The model puts the question nearer the sentence about the murder; the next one carries "case" and "women".
+    quote = _quote(
+        real_embedder,
+        "003_7582e51dae7e9a11.txt",
+        "The rape and murder of Sarah Everard in March 2021",
+        "something was wrong with the organisation's culture.",
+        "How did women react to the Everard case?",
+    )
+    assert quote.startswith("The case led to protests over police misogyny by women")
+
+
+def test_the_passage_score_weighs_the_questions_words_less_than_the_choice_of_sentence(real_embedder) -> None:
+    text = (SOURCES / "003_7582e51dae7e9a11.txt").read_text(encoding="utf-8")
+    doc = Document("003", "003", "003", None, text, "")
+    start = text.index("The rape and murder of Sarah Everard in March 2021")
+    spans = sentences_in(doc, start, text.index("organisation's culture.") + len("organisation's culture."))
+    question = "How did women react to the Everard case?"
+    cosines = real_embedder.encode([text[s:e] for s, e in spans]) @ real_embedder.encode([question])[0]
+    overlap = lexical_overlap(text, spans, question)
+    choice = choose_quote(doc, spans, cosines, question)
+    assert choice.score == pytest.approx(float((cosines + SCORE_LEXICAL_WEIGHT * overlap).max()), abs=1e-6)
+
+
+def test_a_follow_up_quotes_the_words_a_colon_introduces_though_its_passage_ends_at_the_colon(articles) -> None:
+    # The ITV passage that ranks first ends at "... and stated:"; the next window holds the quotation.
+    first = articles.search("Who leads the unit?", k=10)
+    result = articles.ask("What did she say about abusive officers?", [Exchange("Who leads the unit?", first)], k=10)
+    quote = result.results[0].quote
+    assert quote.text.startswith("She added her anger") and quote.text.endswith("get rid of them.”")
+    passage = result.results[0]
+    assert passage.start <= quote.start and quote.end <= passage.end
+
+
+def test_a_follow_ups_quote_is_chosen_by_its_own_words_not_the_subject_it_carries(articles) -> None:
+    # Searched as "What does he see ...? inspector concerned about Met treats victims crime": the carried words
+    # find Parr's passage, but counted in the choice they would quote the sentence that answered the first turn.
+    asked = "Which inspector was concerned about how the Met treats victims of crime?"
+    first = articles.search(asked, k=10)
+    result = articles.ask("What does he see as one of the Met's fundamental problems?", [Exchange(asked, first)], k=10)
+    assert result.query.startswith("What does he see as one of the Met's fundamental problems? inspector")
+    assert result.results[0].quote.text.startswith("‘One of the Met’s fundamental problems is")
+
+
+@pytest.mark.parametrize(
+    ("query", "part"),
+    [
+        ("Who assaulted her? former officer blew whistle Police Scotland", "Who assaulted her"),
+        ("Can a packet be sent empty?  If so, is it billable?", "Can a packet be sent empty?  If so, is it billable?"),
+        ("And who leads it", "And who leads it"),
+        ("? unit", "? unit"),
+    ],
+)
+def test_the_asked_part_of_a_query_ends_at_its_last_question_mark_when_carried_words_follow(query: str, part: str) -> None:
+    assert asked_part(query) == part
 
 
 @pytest.mark.parametrize(
