@@ -42,7 +42,7 @@ def assess(question: str, passages: Sequence[Passage], answer: AnswerSettings) -
     wanted = set(terms(question))
     carried = {t for p in shown for t in terms(p.text)}
     if wanted and len(wanted & carried) / len(wanted) < answer.min_term_coverage:
-        return f"No passage in the sources mentions {_words_for(question, wanted - carried)}."
+        return f"No passage in the sources mentions {_phrases_for(question, wanted - carried)}."
     kind = asked_kind(question)
     if kind is not None and not any(holds(kind, p.quote.text, question) for p in shown):
         return f"No quote in the sources gives the {_KIND_NAMES[kind]} this question asks for."
@@ -56,7 +56,14 @@ def judged(result: SearchResult, answer: AnswerSettings) -> SearchResult:
     return replace(result, answered=reason is None, reason=reason)
 
 
-def _words_for(question: str, missing: set[str]) -> str:
-    """The question's own words whose terms the passages lack ("annual, budget"), as the reader typed them."""
-    words = dict.fromkeys(w for w in _WORD.findall(question) if set(terms(w)) & missing)
-    return ", ".join(words) or ", ".join(sorted(missing))
+def _phrases_for(question: str, missing: set[str]) -> str:
+    """What the passages do not mention, in the reader's own words: each run of adjacent question words whose
+    terms they lack, quoted ("“annual budget”"; "“Greater”, “employ”" when a word they carry stands between)."""
+    runs: list[list[str]] = [[]]
+    for word in _WORD.findall(question):
+        if set(terms(word)) & missing:
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    phrases = dict.fromkeys(" ".join(run) for run in runs if run)
+    return ", ".join(f"“{p}”" for p in phrases or sorted(missing))

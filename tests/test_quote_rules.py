@@ -120,7 +120,7 @@ def test_a_two_sentence_quote_does_not_reach_across_a_paragraph_break_to_a_headl
     ("question", "answered", "reason"),
     [
         ("How many allegations is the unit investigating?", True, None),
-        ("What is the unit's annual budget?", False, "mentions annual, budget"),
+        ("What is the unit's annual budget?", False, "mentions “annual budget”"),
         ("Will it rain in London tomorrow?", False, "answers this closely"),
     ],
 )
