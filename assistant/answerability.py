@@ -11,7 +11,10 @@ place). Three tests on the first ``Settings.answer.within`` passages, in this or
 3. when the question asks for a name, date, count or place (``answer_kind.asked_kind``), a quote holds one.
 
 Calibrated on eval/gold.toml's unanswerable questions (eval/report.md, "Abstention"; the similarity
-threshold is pinned in eval/expected.toml) and checked on SQuAD's on-topic ones (eval/squad.md).
+threshold is pinned in eval/expected.toml) and checked on SQuAD's on-topic ones (eval/squad.md). Other
+signals (the best sentence's cosine, the question's rare terms in a sentence holding the kind asked for, a
+sentence saying the figure is unknown) were measured in eval/abstention-study.md: none catches more without
+hiding answerable questions, so none is a test here.
 A result without passages answers nothing, as the evaluation counts it.
 """
 
