@@ -11,7 +11,10 @@ place). Three tests on the first ``Settings.answer.within`` passages, in this or
 3. when the question asks for a name, date, count or place (``answer_kind.asked_kind``), a quote holds one.
 
 Calibrated on eval/gold.toml's unanswerable questions (eval/report.md, "Abstention"; the similarity
-threshold is pinned in eval/expected.toml) and checked on SQuAD's on-topic ones (eval/squad.md).
+threshold is pinned in eval/expected.toml) and checked on SQuAD's on-topic ones (eval/squad.md). Other
+signals (the best sentence's cosine, the question's rare terms in a sentence holding the kind asked for, a
+sentence saying the figure is unknown) were measured in eval/abstention-study.md: none catches more without
+hiding answerable questions, so none is a test here.
 A result without passages answers nothing, as the evaluation counts it.
 """
 
@@ -42,7 +45,7 @@ def assess(question: str, passages: Sequence[Passage], answer: AnswerSettings) -
     wanted = set(terms(question))
     carried = {t for p in shown for t in terms(p.text)}
     if wanted and len(wanted & carried) / len(wanted) < answer.min_term_coverage:
-        return f"No passage in the sources mentions {_words_for(question, wanted - carried)}."
+        return f"No passage in the sources mentions {_phrases_for(question, wanted - carried)}."
     kind = asked_kind(question)
     if kind is not None and not any(holds(kind, p.quote.text, question) for p in shown):
         return f"No quote in the sources gives the {_KIND_NAMES[kind]} this question asks for."
@@ -56,7 +59,14 @@ def judged(result: SearchResult, answer: AnswerSettings) -> SearchResult:
     return replace(result, answered=reason is None, reason=reason)
 
 
-def _words_for(question: str, missing: set[str]) -> str:
-    """The question's own words whose terms the passages lack ("annual, budget"), as the reader typed them."""
-    words = dict.fromkeys(w for w in _WORD.findall(question) if set(terms(w)) & missing)
-    return ", ".join(words) or ", ".join(sorted(missing))
+def _phrases_for(question: str, missing: set[str]) -> str:
+    """What the passages do not mention, in the reader's own words: each run of adjacent question words whose
+    terms they lack, quoted ("“annual budget”"; "“Greater”, “employ”" when a word they carry stands between)."""
+    runs: list[list[str]] = [[]]
+    for word in _WORD.findall(question):
+        if set(terms(word)) & missing:
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    phrases = dict.fromkeys(" ".join(run) for run in runs if run)
+    return ", ".join(f"“{p}”" for p in phrases or sorted(missing))

@@ -170,7 +170,8 @@ class AnswerSettings:
     """When an answer says that nothing in the sources answers the question (see answerability.py).
 
     Calibrated on eval/gold.toml's 22 unanswerable questions (eval/report.md, "Abstention") and checked on
-    SQuAD's on-topic unanswerable ones (eval/squad.md).
+    SQuAD's on-topic unanswerable ones (eval/squad.md); the other signals tried, and why none was added, are in
+    eval/abstention-study.md.
     """
 
     # Best ``Passage.similarity`` among the first ``within`` under which the question is off the subject;

@@ -177,7 +177,7 @@ def test_the_asked_part_of_a_query_ends_at_its_last_question_mark_when_carried_w
     ("question", "answered", "reason"),
     [
         ("How many allegations is the unit investigating?", True, None),
-        ("What is the unit's annual budget?", False, "mentions annual, budget"),
+        ("What is the unit's annual budget?", False, "mentions “annual budget”"),
         ("Will it rain in London tomorrow?", False, "answers this closely"),
     ],
 )

@@ -50,7 +50,7 @@ def test_a_result_answers_when_one_of_its_first_five_passages_reaches_the_thresh
 def test_close_passages_that_do_not_mention_what_is_asked_do_not_answer() -> None:
     found = _result(0.6, query="What is the unit's annual budget?", text="The unit investigates 625 allegations.")
     verdict = judged(found, AnswerSettings())
-    assert (verdict.answered, verdict.reason) == (False, "No passage in the sources mentions annual, budget.")
+    assert (verdict.answered, verdict.reason) == (False, "No passage in the sources mentions “annual budget”.")
     assert judged(found, AnswerSettings(min_term_coverage=0.3)).answered  # "unit" is a third of its terms
 
 

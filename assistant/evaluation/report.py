@@ -113,7 +113,8 @@ def _abstention(study: Study, expected: Expected) -> list[str]:
         "The similarity test alone, calibrated on this run: "
         f"{default.calibrated.threshold} (precision {default.calibrated.precision:.3f}, recall "
         f"{default.calibrated.recall:.3f}, {default.calibrated.abstained} abstentions). The pin is set by hand "
-        "from these figures; eval/expected.toml says why.",
+        "from these figures; eval/expected.toml says why. The other signals tried for on-topic questions the "
+        "sources cannot answer, on this set and on SQuAD, and why none was added: eval/abstention-study.md.",
         "",
         markdown_table(
             ["questions", "n", "min", "median", "max"],
