@@ -62,11 +62,13 @@ def layout() -> Chat:
             )
             with gr.Row(elem_id="ask-row"):
                 # One line that grows: Enter asks, Shift+Enter starts a new line (Gradio's rule for lines=1).
+                # Both open once the page has restored the user's session (saved.wire): a question asked
+                # before that would be answered, then overwritten by the restored conversation.
                 question = gr.Textbox(
                     placeholder="Ask about the sources… (Enter asks, Shift+Enter for a new line)",
-                    show_label=False, lines=1, max_lines=6, scale=5, elem_id="question",
+                    show_label=False, lines=1, max_lines=6, scale=5, elem_id="question", interactive=False,
                 )  # fmt: skip
-                ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button")
+                ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask-button", interactive=False)
             new = gr.Button("New conversation", size="sm", elem_id="new-conversation")
         with gr.Column(scale=1, min_width=220):
             k = arguments.count_slider(1, 20, value=5, label="Passages", elem_id="k")

@@ -98,12 +98,14 @@ def wire(app: gr.Blocks, context: AppContext, chat: chat_tab.Chat, saved: gr.Bro
             gr.Dropdown(choices=publishers(context.assistant.metadata()), value=list(chosen.publishers)),
             _label(chat_tab.ORDER_LABELS, chosen.order),
             _label(citations_tab.STYLES, chosen.style),
+            gr.Textbox(interactive=True),
+            gr.Button(interactive=True),
         )
 
     def store(value: Any, session: Session, request: gr.Request) -> dict[str, Any]:
         return stored(value, user_of(request), session)
 
-    shown = [context.session, chat.conversation, *citations.outputs, *chat.controls, citations.style]
+    shown = [context.session, chat.conversation, *citations.outputs, *chat.controls, citations.style, chat.question, chat.ask]
     app.load(restore, saved, shown, **queues.UI.options())
     context.session.change(store, [saved, context.session], saved, **queues.UI.options())
 
