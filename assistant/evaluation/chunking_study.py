@@ -111,13 +111,18 @@ def _score(
 
 
 def _paragraph_hit(question: GoldQuestion, passages: Sequence[Passage], documents: dict[str, Document], k: int) -> bool:
-    """An answer's paragraph is among the first ``k`` paragraphs, each ranked by the best passage overlapping it."""
+    """An answer's paragraph is among the first ``k`` paragraphs, each ranked by the best passage overlapping it.
+
+    Of a passage's paragraphs, the one holding its quote comes first (the one the product points the reader
+    to), the others follow in reading order: a window over several short paragraphs is not judged by
+    whichever of them happens to open it."""
     answer_paragraphs = {(a.source_id, documents[a.source_id].paragraph_at(a.start)) for a in question.answers}
     ranked: list[tuple[str, int | None]] = []
     for p in passages:
         doc = documents[p.source.id]
         first, last = doc.paragraph_at(p.start), doc.paragraph_at(max(p.start, p.end - 1))
-        for number in range(first or 1, (last or 1) + 1):
+        quoted = doc.paragraph_at(p.quote.start) or 1
+        for number in (quoted, *range(first or 1, (last or 1) + 1)):
             if (p.source.id, number) not in ranked:
                 ranked.append((p.source.id, number))
     return bool(answer_paragraphs & set(ranked[:k]))
