@@ -161,6 +161,7 @@ def measure(
         "disk_mb": folder_mb(assistant.snapshot.folder),  # type: ignore[attr-defined]
         "dense_setting": dense,
         "dense_index": assistant.snapshot.dense.kind,  # type: ignore[attr-defined]
+        "failures": len(built.failures),  # files the build could not index (none in a generated corpus)
     }
     reindex = _reindex(assistant, embedder, sources, texts)
     encoder = searched = hnsw = None
@@ -218,10 +219,13 @@ def _embedder(kind: str):  # type: ignore[no-untyped-def]
 def _reindex(assistant, embedder: TimedEmbedder, sources: Path, texts: dict[str, str]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     from .corpus import SEED, Generator, shipped_texts, train
 
+    from .rebuilt import explain
+
+    before = assistant.snapshot.manifest
     start, cpu = time.perf_counter(), time.process_time()
     unchanged = assistant.refresh()
     none_seconds, none_cpu = time.perf_counter() - start, time.process_time() - cpu
-    assert not unchanged.changed, "nothing changed, yet the index was rebuilt"
+    assert not unchanged.changed, "nothing changed, yet the index was rebuilt:\n" + explain(before, unchanged, sources)
 
     generator = Generator(train(shipped_texts(ROOT / "sources")), SEED)
     name = sorted(texts)[len(texts) // 2]
