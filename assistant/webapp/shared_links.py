@@ -49,7 +49,15 @@ ON_LOAD_JS = """
 """
 
 # After an answer link has filled the question and the choices, press Ask, as the reader of the link would.
-ASK_JS = "(pending) => { if (pending === 'ask') document.querySelector('#ask-button').click(); return []; }"
+# Ask opens once the user's session is restored (saved.wire): pressing it earlier would be ignored, so wait for it.
+ASK_JS = """(pending) => {
+  const press = () => {
+    const button = document.querySelector('#ask-button');
+    if (button && !button.disabled) button.click(); else setTimeout(press, 100);
+  };
+  if (pending === 'ask') press();
+  return [];
+}"""
 
 
 def wire(app: gr.Blocks, context: AppContext, chat: Chat) -> None:
