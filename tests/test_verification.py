@@ -213,7 +213,10 @@ def test_any_slice_of_whole_words_verifies_as_exact_at_that_slice(articles: Assi
     start, end = words[first][0], words[last][1]
     result = verify(articles, doc.text[start:end])
     assert result.verdict == EXACT
+    # A slice of a few common words ("that's") stands in several documents, and the desk lists the
+    # places its candidate chunks found, not every place in the corpus: any of them, curly or straight
+    # apostrophes alike, is the quote standing verbatim.
     assert any(
-        (m.source.id == doc.id and m.spans[0].start == start) or m.spans[0].text == doc.text[start:end]
+        (m.source.id == doc.id and m.spans[0].start == start) or fold(m.spans[0].text).text == fold(doc.text[start:end]).text
         for m in result.matches
     )
