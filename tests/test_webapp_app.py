@@ -230,6 +230,20 @@ def test_searches_never_share_a_queue_with_indexing_or_verification(served) -> N
     assert len({queues.SEARCH.id, queues.INDEX.id, queues.VERIFY.id, queues.UI.id}) == 4
 
 
+def test_answering_builds_no_summary_for_gradios_monitoring_page_which_the_app_never_shows(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    assistant = Assistant(SOURCES, tmp_path / "index", embedder=fake_embedder)
+    assistant.refresh()
+    app = build_app(assistant)
+    _, url, _ = launch(app, port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        for question in ("How many allegations?", "Who leads the unit?"):
+            assert json.loads(client(url).predict(question, 3, None, "bm25", api_name="/search"))["results"]
+    finally:
+        app.close()
+    assert app._queue.events_recorded >= 2  # Gradio saw the searches ...
+    assert app._queue.cached_event_analytics_summary == {"functions": {}}  # ... and summarised none of them
+
+
 def facade(assistant: Assistant) -> Assistant:
     """``assistant``'s index and model seen through the facade the shells code against."""
     return Assistant(assistant.sources_dir, embedder=assistant.embedder, store=assistant.store)

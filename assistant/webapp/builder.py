@@ -10,7 +10,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..service import Assistant
-from . import api, chat, citations_tab, quote_desk, reader, saved, shared_links, sources_tab
+from . import api, chat, citations_tab, queues, quote_desk, reader, saved, shared_links, sources_tab
 from .context import AppContext
 from .progress import Indexing
 from .session import Session
@@ -40,5 +40,5 @@ def build_app(assistant: Assistant, *, quote_desk_on: bool = True, indexing: Ind
             quote_desk.wire(context, desk)
         api.register(assistant)
         saved.wire(app, context, asking, saved.browser_state(assistant))  # the session survives a reload
-    app.queue(default_concurrency_limit=None)  # every event names its own queue (queues.py)
+    queues.start(app)
     return app
