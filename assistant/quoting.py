@@ -9,12 +9,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .answer_kind import asked_kind, holds
-from .segmentation import is_heading, sentence_spans
+from .answer_kind import asked_kind, question_words
+from .segmentation import sentence_spans
+from .sentence_features import SentenceFeatures, asked_keys
+from .store.sentences import ChunkSentences
 from .term_stats import DocumentTerms, QuestionTerms, SentenceTerms, terms
 from .types import Document, Quote
 
-__all__ = ["QuoteChoice", "choose_quote", "lexical_overlap", "sentences_in", "terms"]
+__all__ = ["QuoteChoice", "QuoteSource", "choose_quote", "choose_quotes", "lexical_overlap", "sentences_in", "terms"]
 
 # Added to a sentence's score times how fully it holds the kind of answer asked for (see answer_kind.holds).
 KIND_WEIGHT = 0.1
@@ -53,6 +55,15 @@ class QuoteChoice(NamedTuple):
     score: float  # the best sentence's cosine + SCORE_LEXICAL_WEIGHT x lexical + kind term: how well the passage answers
 
 
+class QuoteSource(NamedTuple):
+    """What one passage's quote is chosen from, as the index stored it: its document, its sentences (spans,
+    vectors, terms, features) and its document's term counts."""
+
+    doc: Document
+    sentences: ChunkSentences
+    terms: DocumentTerms
+
+
 def choose_quote(
     doc: Document,
     spans: Sequence[tuple[int, int]],
@@ -72,16 +83,46 @@ def choose_quote(
     ``sentence_terms``: the document's term counts and the sentences' terms as the index stored them (counted
     from ``doc.text`` when not given).
     """
+    sentences = ChunkSentences(
+        tuple(spans), np.zeros((len(spans), 0), dtype=np.float32),
+        sentence_terms or SentenceTerms.of(doc.text[s:e] for s, e in spans), SentenceFeatures.of(doc.text, spans),
+    )  # fmt: skip
+    source = QuoteSource(doc, sentences, document_terms or _document_terms(doc.text))
+    return _chosen([source], [np.asarray(similarities)], query, lexical_weight, kind_weight)[0]
+
+
+def choose_quotes(sources: Sequence[QuoteSource], query_vector: np.ndarray, query: str) -> list[QuoteChoice]:
+    """``choose_quote`` for each of a search's passages, from what the index stored: the answer-kind rules and the
+    lexical overlap run once over all their sentences, as array operations."""
+    cosines = [source.sentences.vectors @ query_vector for source in sources]
+    return _chosen(sources, cosines, query, LEXICAL_WEIGHT, KIND_WEIGHT)
+
+
+def _chosen(
+    sources: Sequence[QuoteSource], cosines: Sequence[np.ndarray], query: str, lexical_weight: float, kind_weight: float
+) -> list[QuoteChoice]:
+    if not sources:
+        return []
     kind = asked_kind(query)
-    held = np.array([holds(kind, doc.text[s:e], query) for s, e in spans], dtype=np.float32)
-    cosines = np.asarray(similarities, dtype=np.float32)
-    overlap = lexical_overlap(doc.text, spans, asked_part(query), document_terms, sentence_terms)
-    headings = np.array([is_heading(doc.text, s, e) for s, e in spans], dtype=bool)
-    ranked = _scores(cosines, SCORE_LEXICAL_WEIGHT * overlap, kind_weight * held, headings)
-    scores = _scores(cosines, lexical_weight * overlap, kind_weight * held, headings)
-    best = int(np.argmax(scores))
-    start, end = _widen(doc.text, spans, scores, held if kind is not None else None)
-    return QuoteChoice(Quote(doc.text[start:end], start, end), float(similarities[best]), float(ranked.max()))
+    features = SentenceFeatures.concat([source.sentences.features for source in sources])
+    held = features.held(kind, asked_keys(question_words(query)))
+    overlap = _overlaps(_question_terms(asked_part(query)), sources)
+    every = np.concatenate(cosines).astype(np.float32)
+    bounds = np.concatenate([[0], np.cumsum([len(c) for c in cosines])]).tolist()
+    headings = features.headings
+    # A title line is quoted only from a passage that holds nothing else.
+    headings &= ~np.repeat(np.logical_and.reduceat(headings, bounds[:-1]), np.diff(bounds))
+    ranked = _scores(every, SCORE_LEXICAL_WEIGHT * overlap, kind_weight * held, headings)
+    scores = _scores(every, lexical_weight * overlap, kind_weight * held, headings)
+    best_ranked = np.maximum.reduceat(ranked, bounds[:-1]).tolist()
+    chosen = []
+    for i, source in enumerate(sources):
+        a, b = bounds[i], bounds[i + 1]
+        best = int(np.argmax(scores[a:b]))
+        text = source.doc.text
+        start, end = _widen(text, source.sentences.spans, scores[a:b], held[a:b] if kind is not None else None)
+        chosen.append(QuoteChoice(Quote(text[start:end], start, end), float(cosines[i][best]), best_ranked[i]))
+    return chosen
 
 
 def asked_part(query: str) -> str:
@@ -96,8 +137,7 @@ def asked_part(query: str) -> str:
 
 def _scores(cosines: np.ndarray, lexical: np.ndarray, kind: np.ndarray, headings: np.ndarray) -> np.ndarray:
     scores = cosines + lexical + kind
-    if not headings.all():  # a title line is quoted only from a passage that holds nothing else
-        scores[headings] = -np.inf
+    scores[headings] = -np.inf
     return scores
 
 
@@ -150,12 +190,34 @@ def lexical_overlap(
     and the spans' terms are ``document_terms`` and ``sentence_terms`` (the index's, see term_stats.py), else
     counted from ``text``.
     """
-    wanted = (document_terms or _document_terms(text)).weights(_question_terms(query))
-    total = sum(wanted.values())
-    if not total:
-        return np.zeros(len(spans), dtype=np.float32)
     held = sentence_terms or SentenceTerms.of(text[s:e] for s, e in spans)
-    return (held.shares(wanted) / total).astype(np.float32)
+    counts = document_terms or _document_terms(text)
+    sentences = ChunkSentences(tuple(spans), np.zeros((len(spans), 0), dtype=np.float32), held, SentenceFeatures.of(text, []))
+    return _overlaps(_question_terms(query), [QuoteSource(Document("", "", "", None, text, ""), sentences, counts)])
+
+
+def _overlaps(question: QuestionTerms, sources: Sequence[QuoteSource]) -> np.ndarray:
+    """``lexical_overlap`` of every sentence of ``sources``, in order, in one pass over their stored term keys."""
+    keys = np.unique(question.keys)
+    weights = np.zeros((len(sources), len(keys)), dtype=np.float64)
+    totals = np.zeros(len(sources), dtype=np.float64)
+    for i, source in enumerate(sources):
+        wanted = source.terms.weights(question)
+        weights[i, np.searchsorted(keys, np.fromiter(wanted, dtype=np.uint64, count=len(wanted)))] = list(wanted.values())
+        totals[i] = sum(wanted.values())
+    held = [source.sentences.terms for source in sources]
+    counts = [len(h.starts) - 1 for h in held]
+    sentence_keys = np.concatenate([np.zeros(0, dtype=np.uint64)] + [h.keys for h in held])
+    per_sentence = np.concatenate([np.zeros(0, dtype=np.int64)] + [np.diff(h.starts) for h in held])
+    sentence = np.repeat(np.arange(len(per_sentence)), per_sentence)  # each stored key's sentence
+    source = np.repeat(np.arange(len(sources)), counts)  # each sentence's source
+    at = np.minimum(np.searchsorted(keys, sentence_keys), max(len(keys) - 1, 0))
+    found = keys[at] == sentence_keys if len(keys) else np.zeros(len(sentence_keys), dtype=bool)
+    values = np.where(found, weights[source[sentence], at] if len(keys) else 0.0, 0.0)
+    shares = np.bincount(sentence, weights=values, minlength=len(per_sentence))
+    total = totals[source]
+    # Summed key by key in stored order, as a sentence's terms always were: the shares are exactly those.
+    return np.divide(shares, total, out=np.zeros(len(shares)), where=total > 0).astype(np.float32)
 
 
 @lru_cache(maxsize=64)
