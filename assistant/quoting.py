@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -115,14 +116,24 @@ def _chosen(
     ranked = _scores(every, SCORE_LEXICAL_WEIGHT * overlap, kind_weight * held, headings)
     scores = _scores(every, lexical_weight * overlap, kind_weight * held, headings)
     best_ranked = np.maximum.reduceat(ranked, bounds[:-1]).tolist()
+    bests = _first_max(scores, bounds)
     chosen = []
     for i, source in enumerate(sources):
-        a, b = bounds[i], bounds[i + 1]
-        best = int(np.argmax(scores[a:b]))
+        a, b, best = bounds[i], bounds[i + 1], bests[i]
         text = source.doc.text
-        start, end = _widen(text, source.sentences.spans, scores[a:b], held[a:b] if kind is not None else None)
+        start, end = _widen(text, source.sentences.spans, scores[a:b], held[a:b] if kind is not None else None, best)
         chosen.append(QuoteChoice(Quote(text[start:end], start, end), float(cosines[i][best]), best_ranked[i]))
     return chosen
+
+
+def _first_max(scores: np.ndarray, bounds: list[int]) -> list[int]:
+    """Within each run ``bounds[i]:bounds[i + 1]`` of ``scores``, the position of its first highest score (as
+    ``np.argmax`` of the run gives), for all runs at once."""
+    starts = np.asarray(bounds[:-1])
+    counts = np.diff(bounds)
+    tops = np.repeat(np.maximum.reduceat(scores, starts), counts)
+    at = np.where(scores == tops, np.arange(len(scores)), len(scores))
+    return (np.minimum.reduceat(at, starts) - starts).tolist()
 
 
 def asked_part(query: str) -> str:
@@ -141,8 +152,10 @@ def _scores(cosines: np.ndarray, lexical: np.ndarray, kind: np.ndarray, headings
     return scores
 
 
-def _widen(text: str, spans: Sequence[tuple[int, int]], scores: np.ndarray, held: np.ndarray | None) -> tuple[int, int]:
-    """The best-scoring sentence's span, joined to a neighbour when the answer needs both.
+def _widen(
+    text: str, spans: Sequence[tuple[int, int]], scores: np.ndarray, held: np.ndarray | None, best: int
+) -> tuple[int, int]:
+    """The span of sentence ``best`` (the best-scoring), joined to a neighbour when the answer needs both.
 
     - A sentence that only introduces the next one (ends with a colon) takes the next.
     - When the question asks for a kind of answer (``held`` is given) that the sentence does not hold, a
@@ -152,7 +165,6 @@ def _widen(text: str, spans: Sequence[tuple[int, int]], scores: np.ndarray, held
       holds the answer: neither alone answers, so the quote is the two (the better-scoring neighbour). A
       line break between them ends the paragraph, and a heading or the next story is not the answer.
     """
-    best = int(np.argmax(scores))
     start, end = spans[best]
     if text[start:end].rstrip().endswith(":") and best + 1 < len(spans):
         return start, spans[best + 1][1]
@@ -198,26 +210,43 @@ def lexical_overlap(
 
 def _overlaps(question: QuestionTerms, sources: Sequence[QuoteSource]) -> np.ndarray:
     """``lexical_overlap`` of every sentence of ``sources``, in order, in one pass over their stored term keys."""
-    keys = np.unique(question.keys)
-    weights = np.zeros((len(sources), len(keys)), dtype=np.float64)
-    totals = np.zeros(len(sources), dtype=np.float64)
-    for i, source in enumerate(sources):
-        wanted = source.terms.weights(question)
-        weights[i, np.searchsorted(keys, np.fromiter(wanted, dtype=np.uint64, count=len(wanted)))] = list(wanted.values())
-        totals[i] = sum(wanted.values())
     held = [source.sentences.terms for source in sources]
-    counts = [len(h.starts) - 1 for h in held]
-    sentence_keys = np.concatenate([np.zeros(0, dtype=np.uint64)] + [h.keys for h in held])
-    per_sentence = np.concatenate([np.zeros(0, dtype=np.int64)] + [np.diff(h.starts) for h in held])
+    per_sentence = np.concatenate([np.zeros(0, dtype=np.int64)] + [h.starts[1:] - h.starts[:-1] for h in held])
+    keys = np.unique(question.keys)
+    if not len(keys):
+        return np.zeros(len(per_sentence), dtype=np.float32)
+    weights, totals = _weights(question, keys, sources)
+    sentence_keys = np.concatenate([h.keys for h in held])
     sentence = np.repeat(np.arange(len(per_sentence)), per_sentence)  # each stored key's sentence
-    source = np.repeat(np.arange(len(sources)), counts)  # each sentence's source
-    at = np.minimum(np.searchsorted(keys, sentence_keys), max(len(keys) - 1, 0))
-    found = keys[at] == sentence_keys if len(keys) else np.zeros(len(sentence_keys), dtype=bool)
-    values = np.where(found, weights[source[sentence], at] if len(keys) else 0.0, 0.0)
+    source = np.repeat(np.arange(len(sources)), [len(h.starts) - 1 for h in held])  # each sentence's source
+    at = np.minimum(np.searchsorted(keys, sentence_keys), len(keys) - 1)
+    values = np.where(keys[at] == sentence_keys, weights[source[sentence], at], 0.0)
     shares = np.bincount(sentence, weights=values, minlength=len(per_sentence))
     total = totals[source]
     # Summed key by key in stored order, as a sentence's terms always were: the shares are exactly those.
     return np.divide(shares, total, out=np.zeros(len(shares)), where=total > 0).astype(np.float32)
+
+
+def _weights(question: QuestionTerms, keys: np.ndarray, sources: Sequence[QuoteSource]) -> tuple[np.ndarray, np.ndarray]:
+    """Each source's weights of the question's distinct terms ``keys`` (as ``DocumentTerms.weights`` gives them:
+    log(1 + sentences / sentences holding the term)) and their sum in the question's order, for all the sources'
+    documents at once."""
+    home: dict[str, int] = {}
+    of_source = [home.setdefault(source.doc.id, len(home)) for source in sources]
+    counted = list({source.doc.id: source.terms for source in sources}.values())
+    doc_keys = np.concatenate([np.zeros(0, dtype=np.uint64)] + [c.keys for c in counted])
+    doc_counts = np.concatenate([np.zeros(0, dtype=np.int32)] + [c.counts for c in counted])
+    owner = np.repeat(np.arange(len(counted)), [len(c.keys) for c in counted])
+    hit = np.flatnonzero(np.isin(doc_keys, keys))
+    sentences = [counted[d].sentences for d in owner[hit].tolist()]
+    weights = np.zeros((len(counted), len(keys)), dtype=np.float64)
+    # math.log1p, as DocumentTerms.weights: the very same doubles, so the same quotes.
+    weights[owner[hit], np.searchsorted(keys, doc_keys[hit])] = [
+        math.log1p(n / c) for n, c in zip(sentences, doc_counts[hit].tolist(), strict=True)
+    ]
+    in_question_order = np.searchsorted(keys, np.fromiter(dict.fromkeys(question.keys.tolist()), dtype=np.uint64))
+    totals = np.array([sum(row) for row in weights[:, in_question_order].tolist()], dtype=np.float64)
+    return weights[of_source], totals[of_source]
 
 
 @lru_cache(maxsize=64)

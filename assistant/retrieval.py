@@ -93,7 +93,8 @@ class Retriever:
                         kept.quote_score = max(kept.quote_score, candidate.quote_score)
                     return  # an overlapping window of the same source says nothing new
                 continue
-            if fuzz.ratio(candidate.key, kept.key) >= self.settings.duplicate_ratio:
+            # The cutoff lets rapidfuzz stop early on a pair that cannot reach it (it scores such a pair 0).
+            if fuzz.ratio(candidate.key, kept.key, score_cutoff=self.settings.duplicate_ratio) >= self.settings.duplicate_ratio:
                 if all(o.source.id != source_id for o in kept.also_in):
                     kept.also_in.append(self._occurrence(source_id, candidate.quote))
                 return

@@ -68,19 +68,17 @@ class SentenceTable:
     def of(self, i: int) -> ChunkSentences:
         begin, end = int(self.starts[i]), int(self.starts[i + 1])
         spans = tuple(map(tuple, self.spans[begin:end].tolist()))
-        term_starts = np.asarray(self.term_starts[begin : end + 1])
-        keys = np.asarray(self.term_keys[int(term_starts[0]) : int(term_starts[-1])])
+        # The arrays are plain ndarrays (over the mapped files, see ``_mapped``): a slice needs no conversion.
+        term_starts = self.term_starts[begin : end + 1]
+        keys = self.term_keys[int(term_starts[0]) : int(term_starts[-1])]
         terms = SentenceTerms(keys, term_starts - term_starts[0])
         return ChunkSentences(spans, np.asarray(self.vectors[begin:end], dtype=np.float32), terms, self.features(begin, end))
 
     def features(self, begin: int, end: int) -> SentenceFeatures:
         """The features of sentences ``begin:end``."""
-        starts = np.asarray(self.evidence_starts[begin : end + 1])
+        starts = self.evidence_starts[begin : end + 1]
         first, last = int(starts[0]), int(starts[-1])
-        return SentenceFeatures(
-            np.asarray(self.flags[begin:end]), np.asarray(self.evidence_codes[first:last]),
-            np.asarray(self.evidence_keys[first:last]), starts - first,
-        )  # fmt: skip
+        return SentenceFeatures(self.flags[begin:end], self.evidence_codes[first:last], self.evidence_keys[first:last], starts - first)
 
     def take(self, rows: np.ndarray) -> SentenceTable:
         """The table of chunks ``rows``, in that order (read into memory)."""
