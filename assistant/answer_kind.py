@@ -125,8 +125,9 @@ def _names(sentence: str) -> list[str]:
     """Keys of the capitalised words that name someone or something: a sentence's first word counts only when the
     next word is capitalised too ("Wayne Couzens was ...", not "Many officers ...")."""
     found = []
+    first = _first_word_start(sentence)
     for m in _CAPITALISED.finditer(sentence):
-        if m.start() == _first_word_start(sentence):
+        if m.start() == first:
             following = sentence[m.end() :].lstrip()
             if not following[:1].isupper():
                 continue

@@ -39,19 +39,26 @@ class SentenceFeatures:
     @classmethod
     def of(cls, text: str, spans: Sequence[tuple[int, int]]) -> SentenceFeatures:
         """Found in the sentences ``text[s:e]`` of ``spans`` (offsets into their whole document): the index-time pass."""
-        flags, codes, keys, counts = [], [], [], []
-        for s, e in spans:
-            sentence = text[s:e]
-            flags.append(HEADING * is_heading(text, s, e) | UNKNOWN * says_unknown(sentence))
-            offered = dict.fromkeys(evidence(sentence))  # one entry per (code, word), in order of appearance
-            codes.extend(code for code, _ in offered)
-            keys.extend(term_key(word) for _, word in offered)
-            counts.append(len(offered))
+        return cls._of([_found(text, s, e) for s, e in spans])
+
+    @classmethod
+    def of_chunks(cls, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], documents: Sequence[str]) -> SentenceFeatures:
+        """The features of every chunk's sentences in order, chunk ``i``'s ``spans[i]`` being offsets into ``texts[i]``,
+        the text of document ``documents[i]``: a sentence that overlapping chunks share is read once."""
+        found: dict[tuple[str, int, int], tuple[int, list[tuple[int, int]]]] = {}
+        for text, chunk, doc in zip(texts, spans, documents, strict=True):
+            for s, e in chunk:
+                if (doc, s, e) not in found:
+                    found[(doc, s, e)] = _found(text, s, e)
+        return cls._of([found[(doc, s, e)] for chunk, doc in zip(spans, documents, strict=True) for s, e in chunk])
+
+    @classmethod
+    def _of(cls, sentences: Sequence[tuple[int, list[tuple[int, int]]]]) -> SentenceFeatures:
         return cls(
-            flags=np.asarray(flags, dtype=np.uint8),
-            codes=np.asarray(codes, dtype=np.uint8),
-            keys=np.asarray(keys, dtype=np.uint64),
-            starts=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+            flags=np.fromiter((flags for flags, _ in sentences), dtype=np.uint8, count=len(sentences)),
+            codes=np.fromiter((code for _, offered in sentences for code, _ in offered), dtype=np.uint8),
+            keys=np.fromiter((key for _, offered in sentences for _, key in offered), dtype=np.uint64),
+            starts=np.concatenate([[0], np.cumsum([len(offered) for _, offered in sentences])]).astype(np.int64),
         )
 
     @classmethod
@@ -83,6 +90,13 @@ class SentenceFeatures:
             held = np.where(offered & (held < share), np.float32(share), held)  # an exact figure outranks a bound
         held[(self.flags & UNKNOWN).astype(bool)] = 0.0
         return held
+
+
+def _found(text: str, start: int, end: int) -> tuple[int, list[tuple[int, int]]]:
+    """Sentence ``text[start:end]``'s flags and its evidence as (code, word key), one entry per (code, word)."""
+    sentence = text[start:end]
+    flags = HEADING * is_heading(text, start, end) | UNKNOWN * says_unknown(sentence)
+    return flags, [(code, term_key(word)) for code, word in dict.fromkeys(evidence(sentence))]
 
 
 def asked_keys(words: frozenset[str]) -> np.ndarray:

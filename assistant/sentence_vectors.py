@@ -80,7 +80,7 @@ def embed_chunks(
         starts=starts,
         term_keys=terms.keys,
         term_starts=terms.starts,
-        **sentence_fields(SentenceFeatures.concat([SentenceFeatures.of(documents[c.source_id].text, chunk) for c, chunk in zip(chunks, spans, strict=True)])),
+        **sentence_fields(SentenceFeatures.of_chunks([documents[c.source_id].text for c in chunks], spans, [c.source_id for c in chunks])),
     )
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     missing = _reuse(chunks, previous, vectors, table, reuse_from)
