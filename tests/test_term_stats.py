@@ -51,12 +51,6 @@ def test_term_counts_that_do_not_fit_the_segment_are_refused(tmp_path: Path) -> 
         read_terms(tmp_path / "missing", 1)
 
 
-def test_a_sentence_holds_the_weights_of_the_terms_it_carries_and_one_of_stop_words_alone_none() -> None:
-    held = SentenceTerms.of(["It is.", "Allegations against the unit.", "", "The unit."])
-    weights = {term_key("alleg"): 0.5, term_key("unit"): 0.25, term_key("weather"): 1.0}
-    assert held.shares(weights).tolist() == [0.0, 0.75, 0.0, 0.25]
-
-
 def test_sentence_terms_survive_taking_and_joining_chunks_of_a_table(tmp_path: Path) -> None:
     texts = ["Allegations rose. The unit said so.", "It is.", "Cressida Dick resigned."]
     chunks = [
