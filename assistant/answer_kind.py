@@ -81,6 +81,11 @@ def asked_kind(question: str) -> str | None:
     return None
 
 
+# What a sentence offers as an answer, each with the word a question would already carry (see ``evidence``).
+FIGURE, BOUND_FIGURE, DATE, PLACE, NAME = 1, 2, 3, 4, 5
+KIND_CODES = {COUNT: (FIGURE, BOUND_FIGURE), WHEN: (DATE,), WHERE: (PLACE,), WHO: (NAME,)}
+
+
 def holds(kind: str | None, sentence: str, question: str) -> float:
     """How fully ``sentence`` holds an answer of ``kind`` that ``question`` does not already give, in [0, 1].
 
@@ -88,38 +93,54 @@ def holds(kind: str | None, sentence: str, question: str) -> float:
     """
     if kind is None or _UNKNOWN.search(sentence):
         return 0.0
-    asked = _question_words(question)
-    if kind == COUNT:
-        figures = [m for m in _FIGURE.finditer(sentence) if m.group(0).lower() not in asked]
-        if not figures:
-            return 0.0
-        exact = any(not _BOUND_BEFORE.search(sentence[max(0, m.start() - 20) : m.start()]) for m in figures)
-        return 1.0 if exact else BOUND_SHARE
-    if kind == WHEN:
-        return 1.0 if any(m.group(0).lower() not in asked for m in _DATE.finditer(sentence)) else 0.0
-    if kind == WHERE:
-        return 1.0 if any(_new_name(m.group(2), asked) for m in _LOCATIVE.finditer(sentence)) else 0.0
-    return 1.0 if _names(sentence, asked) else 0.0
+    asked = question_words(question)
+    offered = {code for code, word in evidence(sentence, kind) if word not in asked}
+    if FIGURE in offered:
+        return 1.0
+    if BOUND_FIGURE in offered:
+        return BOUND_SHARE
+    return 1.0 if offered else 0.0
 
 
-def _names(sentence: str, asked: frozenset[str]) -> list[str]:
-    """Capitalised words that name someone or something the question does not: a sentence's first word
-    counts only when the next word is capitalised too ("Wayne Couzens was ...", not "Many officers ...")."""
-    found = []
-    for m in _CAPITALISED.finditer(sentence):
-        word = m.group(0).rstrip(".")
-        if m.start() == _first_word_start(sentence):
-            following = sentence[m.end() :].lstrip()
-            if not following[:1].isupper():
-                continue
-        if _new_name(word, asked):
-            found.append(word)
+def evidence(sentence: str, kind: str | None = None) -> list[tuple[int, str]]:
+    """The answers ``sentence`` offers, of ``kind`` or of every kind: (code, word) pairs, the word lower-cased as a
+    question that already gives it would carry it (``FIGURE``/``BOUND_FIGURE``: a figure, exact or given as a
+    bound; ``DATE``; ``PLACE``: a name after a preposition; ``NAME``: a person or organisation). What the index
+    stores per sentence (sentence_features.py), so that a question's rules are array operations."""
+    found: list[tuple[int, str]] = []
+    if kind in (None, COUNT):
+        for m in _FIGURE.finditer(sentence):
+            bound = _BOUND_BEFORE.search(sentence[max(0, m.start() - 20) : m.start()])
+            found.append((BOUND_FIGURE if bound else FIGURE, m.group(0).lower()))
+    if kind in (None, WHEN):
+        found.extend((DATE, m.group(0).lower()) for m in _DATE.finditer(sentence))
+    if kind in (None, WHERE):
+        found.extend((PLACE, key) for m in _LOCATIVE.finditer(sentence) if (key := _name_key(m.group(2))))
+    if kind in (None, WHO):
+        found.extend((NAME, key) for key in _names(sentence))
     return found
 
 
-def _new_name(word: str, asked: frozenset[str]) -> bool:
+def _names(sentence: str) -> list[str]:
+    """Keys of the capitalised words that name someone or something: a sentence's first word counts only when the
+    next word is capitalised too ("Wayne Couzens was ...", not "Many officers ...")."""
+    found = []
+    first = _first_word_start(sentence)
+    for m in _CAPITALISED.finditer(sentence):
+        if m.start() == first:
+            following = sentence[m.end() :].lstrip()
+            if not following[:1].isupper():
+                continue
+        key = _name_key(m.group(0).rstrip("."))
+        if key:
+            found.append(key)
+    return found
+
+
+def _name_key(word: str) -> str:
+    """The word as a question would carry it, or "" when it names nothing (one letter, capitalised for grammar)."""
     key = word.lower().strip("'’.-")
-    return len(key) > 1 and key not in _NOT_NAMES and key not in asked
+    return key if len(key) > 1 and key not in _NOT_NAMES else ""
 
 
 def _first_word_start(sentence: str) -> int:
@@ -128,7 +149,8 @@ def _first_word_start(sentence: str) -> int:
 
 
 @lru_cache(maxsize=1024)
-def _question_words(question: str) -> frozenset[str]:
+def question_words(question: str) -> frozenset[str]:
+    """The question's words, lower-cased: an answer it already gives is no answer to it."""
     return frozenset(w.lower() for w in _WORD.findall(question))
 
 

@@ -8,8 +8,9 @@ from dataclasses import asdict, dataclass, field
 
 from .errors import SettingsError
 
-FORMAT_VERSION = 3  # 2: segments (store/segments.py) with term counts in place of bm25s arrays, and each
-# chunk's sentence spans and vectors (store/sentences.py); 3: each document's sentence term counts (term_stats.py)
+FORMAT_VERSION = 4  # 2: segments (store/segments.py) with term counts in place of bm25s arrays, and each
+# chunk's sentence spans and vectors (store/sentences.py); 3: each document's sentence term counts (term_stats.py);
+# 4: each sentence's answer-kind evidence and heading flag (sentence_features.py)
 # Bump when a change to segmentation.py or chunking.py moves chunk edges: settings alone do not show it,
 # and an index chunked by the old code would otherwise be reused with offsets the new code never made.
 # 2: runs of text without white space are cut into pieces within the token limits; 3: no chunk runs across a PDF page

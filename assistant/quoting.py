@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -9,12 +10,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .answer_kind import asked_kind, holds
-from .segmentation import is_heading, sentence_spans
+from .answer_kind import asked_kind, question_words
+from .segmentation import sentence_spans
+from .sentence_features import SentenceFeatures, asked_keys
+from .store.sentences import ChunkSentences
 from .term_stats import DocumentTerms, QuestionTerms, SentenceTerms, terms
 from .types import Document, Quote
 
-__all__ = ["QuoteChoice", "choose_quote", "lexical_overlap", "sentences_in", "terms"]
+__all__ = ["QuoteChoice", "QuoteSource", "choose_quote", "choose_quotes", "lexical_overlap", "sentences_in", "terms"]
 
 # Added to a sentence's score times how fully it holds the kind of answer asked for (see answer_kind.holds).
 KIND_WEIGHT = 0.1
@@ -53,6 +56,15 @@ class QuoteChoice(NamedTuple):
     score: float  # the best sentence's cosine + SCORE_LEXICAL_WEIGHT x lexical + kind term: how well the passage answers
 
 
+class QuoteSource(NamedTuple):
+    """What one passage's quote is chosen from, as the index stored it: its document, its sentences (spans,
+    vectors, terms, features) and its document's term counts."""
+
+    doc: Document
+    sentences: ChunkSentences
+    terms: DocumentTerms
+
+
 def choose_quote(
     doc: Document,
     spans: Sequence[tuple[int, int]],
@@ -72,16 +84,56 @@ def choose_quote(
     ``sentence_terms``: the document's term counts and the sentences' terms as the index stored them (counted
     from ``doc.text`` when not given).
     """
+    sentences = ChunkSentences(
+        tuple(spans), np.zeros((len(spans), 0), dtype=np.float32),
+        sentence_terms or SentenceTerms.of(doc.text[s:e] for s, e in spans), SentenceFeatures.of(doc.text, spans),
+    )  # fmt: skip
+    source = QuoteSource(doc, sentences, document_terms or _document_terms(doc.text))
+    return _chosen([source], [np.asarray(similarities)], query, lexical_weight, kind_weight)[0]
+
+
+def choose_quotes(sources: Sequence[QuoteSource], query_vector: np.ndarray, query: str) -> list[QuoteChoice]:
+    """``choose_quote`` for each of a search's passages, from what the index stored: the answer-kind rules and the
+    lexical overlap run once over all their sentences, as array operations."""
+    cosines = [source.sentences.vectors @ query_vector for source in sources]
+    return _chosen(sources, cosines, query, LEXICAL_WEIGHT, KIND_WEIGHT)
+
+
+def _chosen(
+    sources: Sequence[QuoteSource], cosines: Sequence[np.ndarray], query: str, lexical_weight: float, kind_weight: float
+) -> list[QuoteChoice]:
+    if not sources:
+        return []
     kind = asked_kind(query)
-    held = np.array([holds(kind, doc.text[s:e], query) for s, e in spans], dtype=np.float32)
-    cosines = np.asarray(similarities, dtype=np.float32)
-    overlap = lexical_overlap(doc.text, spans, asked_part(query), document_terms, sentence_terms)
-    headings = np.array([is_heading(doc.text, s, e) for s, e in spans], dtype=bool)
-    ranked = _scores(cosines, SCORE_LEXICAL_WEIGHT * overlap, kind_weight * held, headings)
-    scores = _scores(cosines, lexical_weight * overlap, kind_weight * held, headings)
-    best = int(np.argmax(scores))
-    start, end = _widen(doc.text, spans, scores, held if kind is not None else None)
-    return QuoteChoice(Quote(doc.text[start:end], start, end), float(similarities[best]), float(ranked.max()))
+    features = SentenceFeatures.concat([source.sentences.features for source in sources])
+    held = features.held(kind, asked_keys(question_words(query)))
+    overlap = _overlaps(_question_terms(asked_part(query)), sources)
+    every = np.concatenate(cosines).astype(np.float32)
+    bounds = np.concatenate([[0], np.cumsum([len(c) for c in cosines])]).tolist()
+    headings = features.headings
+    # A title line is quoted only from a passage that holds nothing else.
+    headings &= ~np.repeat(np.logical_and.reduceat(headings, bounds[:-1]), np.diff(bounds))
+    ranked = _scores(every, SCORE_LEXICAL_WEIGHT * overlap, kind_weight * held, headings)
+    scores = _scores(every, lexical_weight * overlap, kind_weight * held, headings)
+    best_ranked = np.maximum.reduceat(ranked, bounds[:-1]).tolist()
+    bests = _first_max(scores, bounds)
+    chosen = []
+    for i, source in enumerate(sources):
+        a, b, best = bounds[i], bounds[i + 1], bests[i]
+        text = source.doc.text
+        start, end = _widen(text, source.sentences.spans, scores[a:b], held[a:b] if kind is not None else None, best)
+        chosen.append(QuoteChoice(Quote(text[start:end], start, end), float(cosines[i][best]), best_ranked[i]))
+    return chosen
+
+
+def _first_max(scores: np.ndarray, bounds: list[int]) -> list[int]:
+    """Within each run ``bounds[i]:bounds[i + 1]`` of ``scores``, the position of its first highest score (as
+    ``np.argmax`` of the run gives), for all runs at once."""
+    starts = np.asarray(bounds[:-1])
+    counts = np.diff(bounds)
+    tops = np.repeat(np.maximum.reduceat(scores, starts), counts)
+    at = np.where(scores == tops, np.arange(len(scores)), len(scores))
+    return (np.minimum.reduceat(at, starts) - starts).tolist()
 
 
 def asked_part(query: str) -> str:
@@ -96,13 +148,14 @@ def asked_part(query: str) -> str:
 
 def _scores(cosines: np.ndarray, lexical: np.ndarray, kind: np.ndarray, headings: np.ndarray) -> np.ndarray:
     scores = cosines + lexical + kind
-    if not headings.all():  # a title line is quoted only from a passage that holds nothing else
-        scores[headings] = -np.inf
+    scores[headings] = -np.inf
     return scores
 
 
-def _widen(text: str, spans: Sequence[tuple[int, int]], scores: np.ndarray, held: np.ndarray | None) -> tuple[int, int]:
-    """The best-scoring sentence's span, joined to a neighbour when the answer needs both.
+def _widen(
+    text: str, spans: Sequence[tuple[int, int]], scores: np.ndarray, held: np.ndarray | None, best: int
+) -> tuple[int, int]:
+    """The span of sentence ``best`` (the best-scoring), joined to a neighbour when the answer needs both.
 
     - A sentence that only introduces the next one (ends with a colon) takes the next.
     - When the question asks for a kind of answer (``held`` is given) that the sentence does not hold, a
@@ -112,7 +165,6 @@ def _widen(text: str, spans: Sequence[tuple[int, int]], scores: np.ndarray, held
       holds the answer: neither alone answers, so the quote is the two (the better-scoring neighbour). A
       line break between them ends the paragraph, and a heading or the next story is not the answer.
     """
-    best = int(np.argmax(scores))
     start, end = spans[best]
     if text[start:end].rstrip().endswith(":") and best + 1 < len(spans):
         return start, spans[best + 1][1]
@@ -150,12 +202,51 @@ def lexical_overlap(
     and the spans' terms are ``document_terms`` and ``sentence_terms`` (the index's, see term_stats.py), else
     counted from ``text``.
     """
-    wanted = (document_terms or _document_terms(text)).weights(_question_terms(query))
-    total = sum(wanted.values())
-    if not total:
-        return np.zeros(len(spans), dtype=np.float32)
     held = sentence_terms or SentenceTerms.of(text[s:e] for s, e in spans)
-    return (held.shares(wanted) / total).astype(np.float32)
+    counts = document_terms or _document_terms(text)
+    sentences = ChunkSentences(tuple(spans), np.zeros((len(spans), 0), dtype=np.float32), held, SentenceFeatures.of(text, []))
+    return _overlaps(_question_terms(query), [QuoteSource(Document("", "", "", None, text, ""), sentences, counts)])
+
+
+def _overlaps(question: QuestionTerms, sources: Sequence[QuoteSource]) -> np.ndarray:
+    """``lexical_overlap`` of every sentence of ``sources``, in order, in one pass over their stored term keys."""
+    held = [source.sentences.terms for source in sources]
+    per_sentence = np.concatenate([np.zeros(0, dtype=np.int64)] + [h.starts[1:] - h.starts[:-1] for h in held])
+    keys = np.unique(question.keys)
+    if not len(keys):
+        return np.zeros(len(per_sentence), dtype=np.float32)
+    weights, totals = _weights(question, keys, sources)
+    sentence_keys = np.concatenate([h.keys for h in held])
+    sentence = np.repeat(np.arange(len(per_sentence)), per_sentence)  # each stored key's sentence
+    source = np.repeat(np.arange(len(sources)), [len(h.starts) - 1 for h in held])  # each sentence's source
+    at = np.minimum(np.searchsorted(keys, sentence_keys), len(keys) - 1)
+    values = np.where(keys[at] == sentence_keys, weights[source[sentence], at], 0.0)
+    shares = np.bincount(sentence, weights=values, minlength=len(per_sentence))
+    total = totals[source]
+    # Summed key by key in stored order, as a sentence's terms always were: the shares are exactly those.
+    return np.divide(shares, total, out=np.zeros(len(shares)), where=total > 0).astype(np.float32)
+
+
+def _weights(question: QuestionTerms, keys: np.ndarray, sources: Sequence[QuoteSource]) -> tuple[np.ndarray, np.ndarray]:
+    """Each source's weights of the question's distinct terms ``keys`` (as ``DocumentTerms.weights`` gives them:
+    log(1 + sentences / sentences holding the term)) and their sum in the question's order, for all the sources'
+    documents at once."""
+    home: dict[str, int] = {}
+    of_source = [home.setdefault(source.doc.id, len(home)) for source in sources]
+    counted = list({source.doc.id: source.terms for source in sources}.values())
+    doc_keys = np.concatenate([np.zeros(0, dtype=np.uint64)] + [c.keys for c in counted])
+    doc_counts = np.concatenate([np.zeros(0, dtype=np.int32)] + [c.counts for c in counted])
+    owner = np.repeat(np.arange(len(counted)), [len(c.keys) for c in counted])
+    hit = np.flatnonzero(np.isin(doc_keys, keys))
+    sentences = [counted[d].sentences for d in owner[hit].tolist()]
+    weights = np.zeros((len(counted), len(keys)), dtype=np.float64)
+    # math.log1p, as DocumentTerms.weights: the very same doubles, so the same quotes.
+    weights[owner[hit], np.searchsorted(keys, doc_keys[hit])] = [
+        math.log1p(n / c) for n, c in zip(sentences, doc_counts[hit].tolist(), strict=True)
+    ]
+    in_question_order = np.searchsorted(keys, np.fromiter(dict.fromkeys(question.keys.tolist()), dtype=np.uint64))
+    totals = np.array([sum(row) for row in weights[:, in_question_order].tolist()], dtype=np.float64)
+    return weights[of_source], totals[of_source]
 
 
 @lru_cache(maxsize=64)

@@ -13,10 +13,8 @@ from .candidates import allowed_rows, find_candidates
 from .config import MODES, SearchSettings
 from .embedding import Embedder
 from .errors import EmptyQueryError, SettingsError
-from .quoting import choose_quote
+from .quoting import QuoteSource, choose_quotes
 from .store import Snapshot
-from .store.sentences import ChunkSentences
-from .term_stats import DocumentTerms
 from .types import Occurrence, Passage, Quote, SourceRef
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
@@ -72,28 +70,17 @@ class Retriever:
             # Fetched once per batch, not per candidate: one lookup (or query, in PostgreSQL) for each kind.
             sentences = self.snapshot.sentences(rows)
             similarities = [float(vector @ query_vector) for vector in self.snapshot.vectors(rows)]
-            counts = self.snapshot.document_terms([self.snapshot.chunks[row].source_id for row in rows])
-            for (row, score), stored, similarity, terms in zip(batch, sentences, similarities, counts, strict=True):
-                self._place(self._candidate(query, query_vector, row, score, stored, similarity, terms), chosen)
+            source_ids = [self.snapshot.chunks[row].source_id for row in rows]
+            counts = self.snapshot.document_terms(source_ids)
+            docs = [self.snapshot.documents[source_id] for source_id in source_ids]
+            # The batch's quotes at once: the answer-kind rules and word weights are array operations over them all.
+            choices = choose_quotes([QuoteSource(*found) for found in zip(docs, sentences, counts, strict=True)], query_vector, query)
+            for (row, score), similarity, choice in zip(batch, similarities, choices, strict=True):
+                self._place(_Candidate(row, score, choice.quote, similarity, choice.score), chosen)
             if len(chosen) >= k:
                 break
         chosen = by_quote(chosen, self.settings.quote_weight, self.settings.rerank_depth)
         return [self._passage(rank, c) for rank, c in enumerate(chosen[:k], start=1)]
-
-    def _candidate(
-        self,
-        query: str,
-        query_vector: np.ndarray,
-        row: int,
-        score: float,
-        sentences: ChunkSentences,
-        similarity: float,
-        terms: DocumentTerms,
-    ) -> _Candidate:
-        doc = self.snapshot.documents[self.snapshot.chunks[row].source_id]
-        cosines = sentences.vectors @ query_vector
-        choice = choose_quote(doc, sentences.spans, cosines, query, document_terms=terms, sentence_terms=sentences.terms)
-        return _Candidate(row, score, choice.quote, similarity, choice.score)
 
     def _place(self, candidate: _Candidate, chosen: list[_Candidate]) -> None:
         source_id = self.snapshot.chunks[candidate.row].source_id
@@ -106,7 +93,8 @@ class Retriever:
                         kept.quote_score = max(kept.quote_score, candidate.quote_score)
                     return  # an overlapping window of the same source says nothing new
                 continue
-            if fuzz.ratio(candidate.key, kept.key) >= self.settings.duplicate_ratio:
+            # The cutoff lets rapidfuzz stop early on a pair that cannot reach it (it scores such a pair 0).
+            if fuzz.ratio(candidate.key, kept.key, score_cutoff=self.settings.duplicate_ratio) >= self.settings.duplicate_ratio:
                 if all(o.source.id != source_id for o in kept.also_in):
                     kept.also_in.append(self._occurrence(source_id, candidate.quote))
                 return

@@ -27,7 +27,8 @@ from .embedding import Embedder
 from .quoting import sentences_in
 from .sentence_pooling import embedded_separately, pooled_from_tokens, token_encoder
 from .store import Snapshot
-from .store.sentences import STORED, SentenceTable
+from .sentence_features import SentenceFeatures
+from .store.sentences import STORED, SentenceTable, sentence_fields
 from .term_stats import SentenceTerms
 from .types import Chunk, Document
 
@@ -79,6 +80,7 @@ def embed_chunks(
         starts=starts,
         term_keys=terms.keys,
         term_starts=terms.starts,
+        **sentence_fields(SentenceFeatures.of_chunks([documents[c.source_id].text for c in chunks], spans, [c.source_id for c in chunks])),
     )
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     missing = _reuse(chunks, previous, vectors, table, reuse_from)

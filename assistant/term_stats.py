@@ -142,9 +142,3 @@ class SentenceTerms:
         per_sentence = [sorted({term_key(t) for t in terms(sentence)}) for sentence in sentences]
         keys = np.fromiter((k for found in per_sentence for k in found), dtype=np.uint64)
         return cls(keys, np.concatenate([[0], np.cumsum([len(f) for f in per_sentence])]).astype(np.int64))
-
-    def shares(self, weights: dict[int, float]) -> np.ndarray:
-        """For each sentence, the sum of ``weights`` (term key -> weight) over the terms it holds (float64)."""
-        # Plain Python: a chunk holds a few dozen keys, where each numpy call would cost more than the sum.
-        get, keys, starts = weights.get, self.keys.tolist(), self.starts.tolist()
-        return np.array([sum(get(k, 0.0) for k in keys[a:b]) for a, b in zip(starts, starts[1:])], dtype=np.float64)

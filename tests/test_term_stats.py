@@ -11,6 +11,7 @@ import pytest
 
 from assistant import Assistant
 from assistant import quoting, term_stats
+from assistant.sentence_features import SentenceFeatures
 from assistant.store.sentences import ChunkSentences, SentenceTable, read_terms, write_terms
 from assistant.term_stats import DocumentTerms, QuestionTerms, SentenceTerms, TermTable, term_key
 
@@ -50,15 +51,12 @@ def test_term_counts_that_do_not_fit_the_segment_are_refused(tmp_path: Path) -> 
         read_terms(tmp_path / "missing", 1)
 
 
-def test_a_sentence_holds_the_weights_of_the_terms_it_carries_and_one_of_stop_words_alone_none() -> None:
-    held = SentenceTerms.of(["It is.", "Allegations against the unit.", "", "The unit."])
-    weights = {term_key("alleg"): 0.5, term_key("unit"): 0.25, term_key("weather"): 1.0}
-    assert held.shares(weights).tolist() == [0.0, 0.75, 0.0, 0.25]
-
-
 def test_sentence_terms_survive_taking_and_joining_chunks_of_a_table(tmp_path: Path) -> None:
     texts = ["Allegations rose. The unit said so.", "It is.", "Cressida Dick resigned."]
-    chunks = [ChunkSentences(((0, len(t)),), np.ones((1, 2), dtype=np.float32), SentenceTerms.of([t])) for t in texts]
+    chunks = [
+        ChunkSentences(((0, len(t)),), np.ones((1, 2), dtype=np.float32), SentenceTerms.of([t]), SentenceFeatures.of(t, [(0, len(t))]))
+        for t in texts
+    ]
     table = SentenceTable.of_chunks(chunks, dim=2)
     joined = SentenceTable.concat([table.take(np.array([2, 0])), table.take(np.array([1]))])
     for position, original in enumerate([2, 0, 1]):

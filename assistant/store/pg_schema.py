@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import IndexFormatError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SCHEMA_LOCK = 0x61_73_73_01  # pg_advisory_xact_lock key for migrations ("ass" 1)
 UPGRADE_HINT = "python -m assistant index --store <primary URL>"
 
@@ -64,6 +64,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             doc bigint PRIMARY KEY REFERENCES assistant.documents (doc) ON DELETE CASCADE,
             sentences integer NOT NULL, keys bytea NOT NULL, counts bytea NOT NULL)""",
         "ALTER TABLE assistant.chunk_sentences ADD COLUMN term_keys bytea, ADD COLUMN term_starts integer[]",
+    ),
+    # 6: each sentence's answer-kind evidence and flags (sentence_features.py), so a quote's rules read stored
+    # rows (index format 4; rows of format 3 have none and are rebuilt, never read).
+    (
+        "ALTER TABLE assistant.chunk_sentences ADD COLUMN flags bytea, ADD COLUMN evidence_codes bytea, "
+        "ADD COLUMN evidence_keys bytea, ADD COLUMN evidence_starts integer[]",
     ),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION

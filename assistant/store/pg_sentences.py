@@ -1,5 +1,5 @@
 """Each chunk's sentences in PostgreSQL: one row per chunk, keyed by the chunk's row id
-(the table: migration 4 in pg_schema); and each document's term counts (term_stats.py), one row per
+(the table: migration 4 in pg_schema; terms 5, answer-kind features 6); and each document's term counts (term_stats.py), one row per
 document row (migration 5), gone with the document.
 
 A chunk row never changes once written, so neither do its sentences: the row needs no version of its
@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import IndexFormatError
+from ..sentence_features import SentenceFeatures
 from ..term_stats import DocumentTerms, SentenceTerms, TermTable
 from .pg_schema import visible
 from .pg_views import LRU
@@ -23,20 +24,26 @@ from .sentences import STORED, ChunkSentences, SentenceTable
 
 _BATCH = 8192  # rows per query when a build reads a whole version's sentences back
 _REBUILD = "rebuild with: python -m assistant index --store <URL>"
+_COLUMNS = "term_keys, term_starts, flags, evidence_codes, evidence_keys, evidence_starts"
 
 
 def insert(conn: Any, rows: Sequence[int], table: SentenceTable, positions: Sequence[int]) -> None:
     """Store the sentences of ``table``'s chunks at ``positions`` under the chunk ids ``rows``."""
-    sql = "COPY assistant.chunk_sentences (row_id, spans, vectors, term_keys, term_starts) FROM STDIN WITH (FORMAT BINARY)"
+    sql = (
+        f"COPY assistant.chunk_sentences (row_id, spans, vectors, {_COLUMNS}) FROM STDIN WITH (FORMAT BINARY)"
+    )
     with conn.cursor().copy(sql) as copy:
-        copy.set_types(["int8", "int4[]", "bytea", "bytea", "int4[]"])
+        copy.set_types(["int8", "int4[]", "bytea", "bytea", "int4[]", "bytea", "bytea", "bytea", "int4[]"])
         for row, position in zip(rows, positions, strict=True):
             begin, end = int(table.starts[position]), int(table.starts[position + 1])
             spans = np.asarray(table.spans[begin:end]).ravel().tolist()
-            terms = table.of(position).terms
+            chunk = table.of(position)
+            terms, features = chunk.terms, chunk.features
             copy.write_row((
                 row, spans, np.ascontiguousarray(table.vectors[begin:end], dtype=STORED).tobytes(),
                 terms.keys.astype("<u8").tobytes(), terms.starts.tolist(),
+                features.flags.astype(np.uint8).tobytes(), features.codes.astype(np.uint8).tobytes(),
+                features.keys.astype("<u8").tobytes(), features.starts.tolist(),
             ))  # fmt: skip
 
 
@@ -66,16 +73,23 @@ class SentenceRows:
         for begin in range(0, len(rows), _BATCH):
             with self._read() as conn:
                 fetched = conn.execute(
-                    "SELECT row_id, spans, vectors, term_keys, term_starts FROM assistant.chunk_sentences WHERE row_id = ANY(%s)",
+                    f"SELECT row_id, spans, vectors, {_COLUMNS} FROM assistant.chunk_sentences WHERE row_id = ANY(%s)",
                     (rows[begin : begin + _BATCH],),
                 ).fetchall()
-            for row, spans, vectors, term_keys, term_starts in fetched:
-                if term_keys is None:
-                    raise IndexFormatError(f"no sentence terms stored for chunk row {row}; {_REBUILD}")
+            for row, spans, vectors, term_keys, term_starts, *features in fetched:
+                if term_keys is None or features[0] is None:
+                    raise IndexFormatError(f"no sentence terms or features stored for chunk row {row}; {_REBUILD}")
                 pairs = tuple((int(spans[i]), int(spans[i + 1])) for i in range(0, len(spans), 2))
                 array = np.frombuffer(vectors, dtype=STORED).astype(np.float32).reshape(len(pairs), self._dim)
                 terms = SentenceTerms(np.frombuffer(term_keys, dtype="<u8").astype(np.uint64), np.asarray(term_starts, dtype=np.int64))
-                yield int(row), ChunkSentences(pairs, array, terms)
+                yield int(row), ChunkSentences(pairs, array, terms, _features(*features))
+
+
+def _features(flags: bytes, codes: bytes, keys: bytes, starts: list[int]) -> SentenceFeatures:
+    return SentenceFeatures(
+        np.frombuffer(flags, dtype=np.uint8), np.frombuffer(codes, dtype=np.uint8),
+        np.frombuffer(keys, dtype="<u8").astype(np.uint64), np.asarray(starts, dtype=np.int64),
+    )  # fmt: skip
 
 
 def insert_terms(conn: Any, doc_rows: Sequence[int], table: TermTable) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..sentence_features import SentenceFeatures
 from ..term_stats import SentenceTerms, TermTable
 from .jsonl import fsync
 
@@ -27,6 +28,8 @@ STORED = np.float16
 FILES = {
     "spans": "sentence_spans.npy", "vectors": "sentence_vectors.npy", "starts": "sentence_starts.npy",
     "term_keys": "sentence_term_keys.npy", "term_starts": "sentence_term_starts.npy",
+    "flags": "sentence_flags.npy", "evidence_codes": "sentence_evidence_codes.npy",
+    "evidence_keys": "sentence_evidence_keys.npy", "evidence_starts": "sentence_evidence_starts.npy",
 }  # fmt: skip
 # Each document's sentence frequencies of its terms (term_stats.TermTable), row i <-> line i of documents.jsonl.
 TERM_FILES = {"keys": "term_keys.npy", "counts": "term_counts.npy", "starts": "term_starts.npy", "sentences": "term_sentences.npy"}
@@ -34,24 +37,30 @@ TERM_FILES = {"keys": "term_keys.npy", "counts": "term_counts.npy", "starts": "t
 
 @dataclass(frozen=True)
 class ChunkSentences:
-    """One chunk's sentences: spans into its document's text, in order, their unit vectors (float32 rows)
-    and their terms (what a question's words are matched against)."""
+    """One chunk's sentences: spans into its document's text, in order, their unit vectors (float32 rows),
+    their terms (what a question's words are matched against) and their answer-kind evidence and flags."""
 
     spans: tuple[tuple[int, int], ...]
     vectors: np.ndarray
     terms: SentenceTerms
+    features: SentenceFeatures
 
 
 @dataclass(frozen=True)
 class SentenceTable:
     """Every chunk's sentences, chunk ``i``'s being rows ``starts[i]:starts[i + 1]``; sentence ``j``'s term keys
-    are ``term_keys[term_starts[j]:term_starts[j + 1]]``."""
+    are ``term_keys[term_starts[j]:term_starts[j + 1]]``, its evidence (sentence_features.py) entries
+    ``evidence_starts[j]:evidence_starts[j + 1]`` of ``evidence_codes`` and ``evidence_keys``."""
 
     spans: np.ndarray  # int64 [sentences, 2]: start, end in the chunk's document
     vectors: np.ndarray  # float16 [sentences, dim]
     starts: np.ndarray  # int64 [chunks + 1]
     term_keys: np.ndarray  # uint64 [terms]: each sentence's distinct terms (term_stats.term_key), sorted
     term_starts: np.ndarray  # int64 [sentences + 1]
+    flags: np.ndarray  # uint8 [sentences]: sentence_features.HEADING, UNKNOWN
+    evidence_codes: np.ndarray  # uint8 [entries]
+    evidence_keys: np.ndarray  # uint64 [entries]
+    evidence_starts: np.ndarray  # int64 [sentences + 1]
 
     def __len__(self) -> int:
         return len(self.starts) - 1
@@ -59,21 +68,33 @@ class SentenceTable:
     def of(self, i: int) -> ChunkSentences:
         begin, end = int(self.starts[i]), int(self.starts[i + 1])
         spans = tuple(map(tuple, self.spans[begin:end].tolist()))
-        term_starts = np.asarray(self.term_starts[begin : end + 1])
-        keys = np.asarray(self.term_keys[int(term_starts[0]) : int(term_starts[-1])])
+        # The arrays are plain ndarrays (over the mapped files, see ``_mapped``): a slice needs no conversion.
+        term_starts = self.term_starts[begin : end + 1]
+        keys = self.term_keys[int(term_starts[0]) : int(term_starts[-1])]
         terms = SentenceTerms(keys, term_starts - term_starts[0])
-        return ChunkSentences(spans, np.asarray(self.vectors[begin:end], dtype=np.float32), terms)
+        return ChunkSentences(spans, np.asarray(self.vectors[begin:end], dtype=np.float32), terms, self.features(begin, end))
+
+    def features(self, begin: int, end: int) -> SentenceFeatures:
+        """The features of sentences ``begin:end``."""
+        starts = self.evidence_starts[begin : end + 1]
+        first, last = int(starts[0]), int(starts[-1])
+        return SentenceFeatures(self.flags[begin:end], self.evidence_codes[first:last], self.evidence_keys[first:last], starts - first)
 
     def take(self, rows: np.ndarray) -> SentenceTable:
         """The table of chunks ``rows``, in that order (read into memory)."""
         picked, starts = _runs(self.starts, np.asarray(rows, dtype=np.int64))
         keys, term_starts = _runs(self.term_starts, picked)
+        entries, evidence_starts = _runs(self.evidence_starts, picked)
         return SentenceTable(
             spans=np.asarray(self.spans[picked]).reshape(len(picked), 2),
             vectors=np.asarray(self.vectors[picked]),
             starts=starts,
             term_keys=np.asarray(self.term_keys[keys]).astype(np.uint64),
             term_starts=term_starts,
+            flags=np.asarray(self.flags[picked]).astype(np.uint8),
+            evidence_codes=np.asarray(self.evidence_codes[entries]).astype(np.uint8),
+            evidence_keys=np.asarray(self.evidence_keys[entries]).astype(np.uint64),
+            evidence_starts=evidence_starts,
         )
 
     @classmethod
@@ -85,6 +106,7 @@ class SentenceTable:
             starts=_joined([t.starts for t in tables]),
             term_keys=np.concatenate([np.asarray(t.term_keys) for t in tables]).astype(np.uint64),
             term_starts=_joined([t.term_starts for t in tables]),
+            **sentence_fields(SentenceFeatures.concat([t.features(0, len(t.spans)) for t in tables])),
         )
 
     @classmethod
@@ -99,7 +121,13 @@ class SentenceTable:
             starts=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
             term_keys=np.concatenate([np.zeros(0, dtype=np.uint64)] + [c.terms.keys for c in chunks]).astype(np.uint64),
             term_starts=_joined([c.terms.starts for c in chunks]),
+            **sentence_fields(SentenceFeatures.concat([c.features for c in chunks])),
         )
+
+
+def sentence_fields(features: SentenceFeatures) -> dict[str, np.ndarray]:
+    """``features`` as a table's fields."""
+    return {"flags": features.flags, "evidence_codes": features.codes, "evidence_keys": features.keys, "evidence_starts": features.starts}
 
 
 def _runs(starts: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -128,11 +156,16 @@ def write_table(folder: Path, table: SentenceTable) -> None:
 
 def read_table(folder: Path, chunks: int) -> SentenceTable:
     """The table in ``folder``, memory-mapped; ValueError when it does not fit ``chunks`` chunks."""
-    table = SentenceTable(**_mapped(folder, FILES))
+    try:
+        table = SentenceTable(**_mapped(folder, FILES))
+    except FileNotFoundError as error:
+        raise ValueError(f"no {Path(str(error.filename)).name}: the index predates stored sentence features") from None
     if table.starts.shape != (chunks + 1,) or not int(table.starts[-1]) == len(table.spans) == len(table.vectors):
         raise ValueError(f"the sentence arrays do not fit {chunks} chunks")
     if table.term_starts.shape != (len(table.spans) + 1,) or int(table.term_starts[-1]) != len(table.term_keys):
         raise ValueError(f"the sentence term arrays do not fit {len(table.spans)} sentences")
+    if table.evidence_starts.shape != (len(table.spans) + 1,) or not int(table.evidence_starts[-1]) == len(table.evidence_keys) == len(table.evidence_codes) or len(table.flags) != len(table.spans):
+        raise ValueError(f"the sentence feature arrays do not fit {len(table.spans)} sentences")
     if table.vectors.dtype != STORED or table.spans.ndim != 2 or table.spans.shape[1] != 2:
         raise ValueError(f"the sentence arrays hold {table.vectors.dtype} vectors and spans of shape {table.spans.shape}")
     return table
