@@ -13,6 +13,7 @@ import pytest
 import Stemmer
 
 from assistant.config import BM25_PARAMS
+from assistant.store import sparse
 from assistant.store.sparse import Bm25, SparseIndex, tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,3 +65,18 @@ def test_counts_survive_saving_merging_and_subsetting(tmp_path: Path) -> None:
             "police trust school", 5
         )
     assert list(loaded.lengths) == [3, 3]
+
+
+def test_counts_built_a_batch_of_chunks_at_a_time_are_those_built_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [f"Officer {i} of the unit said allegations rose; allegations about officer {i % 3}." for i in range(11)]
+    texts += ["", "the and of", "Unit unit UNIT"]
+    whole = SparseIndex.build(texts)
+    monkeypatch.setattr(sparse, "BUILD_BATCH", 4)  # a term first met in a later batch, counts across batch edges
+    batched = SparseIndex.build(texts)
+    assert batched.terms == whole.terms
+    for name in ("indptr", "rows", "tf", "lengths"):
+        assert getattr(batched, name).tolist() == getattr(whole, name).tolist()
+        assert getattr(batched, name).dtype == getattr(whole, name).dtype
+    unit = whole.term_ids["unit"]
+    assert whole.rows[whole.indptr[unit] : whole.indptr[unit + 1]].tolist() == [*range(11), 13]
+    assert whole.tf[whole.indptr[unit + 1] - 1] == 3 and whole.lengths.tolist()[11:] == [0, 0, 3]

@@ -27,6 +27,7 @@ from ..config import BM25_PARAMS
 from .dense import top_k
 
 _ARRAYS = ("indptr", "rows", "tf", "lengths")
+BUILD_BATCH = 8192  # chunks tokenised at a time
 
 
 # bm25s's tokenizer (scikit-learn's token pattern, stop words dropped before stemming), reproduced so
@@ -71,11 +72,9 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     return [[stems[w] for w in text] for text in words]
 
 
-def token_ids(texts: Sequence[str]) -> tuple[list[list[int]], dict[str, int]]:
-    """The same terms as ``tokenize``, as ids into the vocabulary returned."""
-    vocab: dict[str, int] = {}
-    ids = [[vocab.setdefault(term, len(vocab)) for term in terms] for terms in tokenize(texts)]
-    return ids, vocab
+def token_ids(texts: Sequence[str], vocab: dict[str, int]) -> list[list[int]]:
+    """The same terms as ``tokenize``, as ids into ``vocab`` (a new term gets the next id)."""
+    return [[vocab.setdefault(term, len(vocab)) for term in terms] for terms in tokenize(texts)]
 
 
 class SparseIndex:
@@ -92,13 +91,27 @@ class SparseIndex:
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> SparseIndex:
-        """Tokenise ``texts`` (row i is text i) and count their terms."""
-        ids, vocab = token_ids(texts)
-        lengths = np.fromiter((len(t) for t in ids), dtype=np.int64, count=len(ids))
-        flat = np.fromiter((i for t in ids for i in t), dtype=np.int64, count=int(lengths.sum()))
-        rows = np.repeat(np.arange(len(ids), dtype=np.int64), lengths)
+        """Tokenise ``texts`` (row i is text i) and count their terms, a batch of texts at a time: the whole
+        corpus's tokens as Python lists, and an array per token, were a large build's biggest transient."""
+        vocab: dict[str, int] = {}
+        n_rows = max(len(texts), 1)
+        pairs, counts, lengths = [], [], []
+        for first in range(0, len(texts), BUILD_BATCH):
+            ids = token_ids(texts[first : first + BUILD_BATCH], vocab)
+            length = np.fromiter((len(t) for t in ids), dtype=np.int64, count=len(ids))
+            flat = np.fromiter((i for t in ids for i in t), dtype=np.int64, count=int(length.sum()))
+            rows = np.repeat(np.arange(first, first + len(ids), dtype=np.int64), length)
+            keys, repeats = np.unique(flat * n_rows + rows, return_counts=True)  # each (term, row) once, with its tf
+            pairs.append(keys)
+            counts.append(repeats)
+            lengths.append(length)
+        keys = np.concatenate([np.zeros(0, dtype=np.int64), *pairs])
+        del pairs
         by_id = sorted(vocab, key=vocab.__getitem__)
-        return cls._from_pairs(by_id, flat, rows, np.ones(len(flat), dtype=np.int64), lengths)
+        return cls._from_pairs(
+            by_id, keys // n_rows, keys % n_rows, np.concatenate([np.zeros(0, dtype=np.int64), *counts]),
+            np.concatenate([np.zeros(0, dtype=np.int64), *lengths]),
+        )  # fmt: skip
 
     @classmethod
     def _from_pairs(cls, terms: list[str], term: np.ndarray, row: np.ndarray, tf: np.ndarray, lengths: np.ndarray) -> SparseIndex:
