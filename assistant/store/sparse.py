@@ -92,25 +92,30 @@ class SparseIndex:
     @classmethod
     def build(cls, texts: Sequence[str]) -> SparseIndex:
         """Tokenise ``texts`` (row i is text i) and count their terms, a batch of texts at a time: the whole
-        corpus's tokens as Python lists, and an array per token, were a large build's biggest transient."""
+        corpus's tokens as Python lists, and arrays per token, were a large build's biggest transient."""
         vocab: dict[str, int] = {}
         n_rows = max(len(texts), 1)
-        pairs, counts, lengths = [], [], []
+        terms, rows, counts, lengths = [], [], [], []
         for first in range(0, len(texts), BUILD_BATCH):
             ids = token_ids(texts[first : first + BUILD_BATCH], vocab)
             length = np.fromiter((len(t) for t in ids), dtype=np.int64, count=len(ids))
             flat = np.fromiter((i for t in ids for i in t), dtype=np.int64, count=int(length.sum()))
-            rows = np.repeat(np.arange(first, first + len(ids), dtype=np.int64), length)
-            keys, repeats = np.unique(flat * n_rows + rows, return_counts=True)  # each (term, row) once, with its tf
-            pairs.append(keys)
-            counts.append(repeats)
-            lengths.append(length)
-        keys = np.concatenate([np.zeros(0, dtype=np.int64), *pairs])
-        del pairs
-        by_id = sorted(vocab, key=vocab.__getitem__)
-        return cls._from_pairs(
-            by_id, keys // n_rows, keys % n_rows, np.concatenate([np.zeros(0, dtype=np.int64), *counts]),
-            np.concatenate([np.zeros(0, dtype=np.int64), *lengths]),
+            keys, repeats = np.unique(flat * n_rows + np.repeat(np.arange(first, first + len(ids)), length), return_counts=True)
+            terms.append((keys // n_rows).astype(np.int32))
+            rows.append((keys % n_rows).astype(np.int32))
+            counts.append(repeats.astype(np.int32))
+            lengths.append(length.astype(np.int32))
+        term = np.concatenate([np.zeros(0, dtype=np.int32), *terms])
+        # Each batch's pairs are sorted by term then row, and later batches hold later rows: a stable sort by
+        # term gives the postings in (term, row) order, as _from_pairs would, without its sorts over every pair.
+        order = np.argsort(term, kind="stable")
+        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term, minlength=len(vocab)), out=indptr[1:])
+        del term, terms
+        empty = np.zeros(0, dtype=np.int32)
+        return cls(
+            sorted(vocab, key=vocab.__getitem__), indptr, np.concatenate([empty, *rows])[order],
+            np.concatenate([empty, *counts])[order], np.concatenate([empty, *lengths]),
         )  # fmt: skip
 
     @classmethod
