@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .config import BM25_PARAMS
+from .bm25_terms import stemmer, stopwords
 from .segmentation import sentence_spans
 
 _TERM = re.compile(r"(?u)\b\w\w+\b")  # bm25s's token pattern, so a term here is a term to BM25
@@ -38,11 +38,7 @@ def terms(text: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _term_tools():  # type: ignore[no-untyped-def]
-    # Imported here: bm25s pulls in scipy and numba, which importing the package must not load.
-    import Stemmer
-    from bm25s.stopwords import STOPWORDS_EN
-
-    return frozenset(STOPWORDS_EN) | _QUESTION_WORDS, Stemmer.Stemmer(str(BM25_PARAMS["stemmer"]))
+    return stopwords() | _QUESTION_WORDS, stemmer()
 
 
 @lru_cache(maxsize=65536)

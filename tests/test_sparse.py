@@ -36,6 +36,8 @@ def test_the_terms_are_bm25s_terms() -> None:
 def test_asking_imports_neither_bm25s_nor_scipy() -> None:
     code = (
         "import sys; from assistant.store.sparse import tokenize; tokenize(['Who leads the unit?']); "
+        "from assistant.term_stats import DocumentTerms, QuestionTerms; QuestionTerms.of('Who leads the unit?'); "
+        "DocumentTerms.of_text('The unit said so. It is.'); "
         "print(sorted(m for m in ('bm25s', 'scipy', 'numba') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

@@ -13,16 +13,15 @@ document changes them without rewriting anything (a query term repeated counts a
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from ..bm25_terms import stemmer, stopwords
 from ..config import BM25_PARAMS
 from .dense import top_k
 
@@ -34,29 +33,6 @@ BUILD_BATCH = 8192  # chunks tokenised at a time
 # that tokenising a question does not import bm25s (scipy, numba: seconds of a cold ``ask``);
 # tests/test_sparse.py checks both give the same terms.
 _WORD = re.compile(r"(?u)\b\w\w+\b")
-_STOPWORD_LISTS = {"en": "STOPWORDS_EN", "english": "STOPWORDS_EN"}
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    """bm25s's stop words, read from its ``stopwords`` module alone (it imports nothing)."""
-    name = str(BM25_PARAMS["stopwords"])
-    if name not in _STOPWORD_LISTS:
-        raise ValueError(f"BM25 stopwords must be one of {', '.join(_STOPWORD_LISTS)}, got {name!r}")
-    package = importlib.util.find_spec("bm25s")
-    if package is None or package.origin is None:
-        raise ModuleNotFoundError("bm25s is not installed: pip install -e . installs it")
-    spec = importlib.util.spec_from_file_location("_bm25s_stopwords", Path(package.origin).parent / "stopwords.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return frozenset(getattr(module, _STOPWORD_LISTS[name]))
-
-
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
-
-    return Stemmer.Stemmer(str(BM25_PARAMS["stemmer"]))
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
@@ -65,10 +41,10 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     The one tokenizer of every backend: the PostgreSQL store indexes and queries these same terms, so
     both rank alike.
     """
-    stop = _stopwords()
+    stop = stopwords()
     words = [[w for w in _WORD.findall(text.lower()) if w not in stop] for text in texts]
     unique = list(dict.fromkeys(w for text in words for w in text))
-    stems = dict(zip(unique, _stemmer().stemWords(unique), strict=True))
+    stems = dict(zip(unique, stemmer().stemWords(unique), strict=True))
     return [[stems[w] for w in text] for text in words]
 
 
