@@ -10,6 +10,7 @@ assembled in memory and published atomically.
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -128,19 +129,19 @@ def index_documents(
     not among ``documents``; vectors are then reused only from the previous rows of ``reuse_from``'s sources.
     """
     chunks = _chunk_all(documents, None if reuse_from is not None else previous, settings, embedder, fresh or {})
-    by_id = {doc.id: doc for doc in documents}
-    vectors, sentences, embedded = embed_chunks(
-        chunks, by_id, previous, embedder, settings.model.sentence_vectors,
-        progress=progress, on_progress=on_progress, reuse_from=reuse_from,
-    )
     counts = chunk_counts(chunks)
     model = ModelInfo(embedder.name, embedder.dim, embedder.max_tokens)
     sources = {**(kept or {}), **{doc.id: entry(doc, counts[doc.id]) for doc in documents}}
     manifest = new_manifest(settings, model, sources, failures, scanned_ns=scanned_ns)
     base = previous if store.keeps_unchanged else None
-    data = IndexData(manifest=manifest, documents=documents, chunks=chunks, vectors=vectors, sentences=sentences, base=base)
-    del vectors  # the store may free it once written (see IndexData)
-    return store.publish(data), embedded
+    # Vectors go to files as they are made (store/spool.py), which the store links into the new version.
+    with tempfile.TemporaryDirectory(prefix="assistant-build-") as spool:
+        made = embed_chunks(
+            chunks, documents, previous, embedder, settings.model.sentence_vectors, Path(spool),
+            progress=progress, on_progress=on_progress, reuse_from=reuse_from,
+        )  # fmt: skip
+        data = IndexData(manifest, documents, chunks, made.vectors, made.sentences, base, terms=made.terms)
+        return store.publish(data), made.embedded
 
 
 @dataclass

@@ -11,7 +11,9 @@ index time, by ``ModelSettings.sentence_vectors``:
   token embeddings (a test's fake) has its sentences embedded separately instead.
 
 Each sentence's terms (``term_stats.SentenceTerms``) are stored beside its vector, so a question's words are
-matched against them without stemming the passage at question time.
+matched against them without stemming the passage at question time, and each document's term counts
+(``term_stats.TermTable``) and each sentence's answer-kind evidence and flags (``sentence_features``) are
+made in the same pass over its sentences.
 
 A chunk whose text the previous version already holds keeps its vectors and its sentences' (the spans
 moved to where the chunk now lies), so an incremental build embeds only new and changed text.
@@ -19,17 +21,21 @@ moved to where the chunk now lies), so an incremental build embeds only new and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from .embedding import Embedder
 from .quoting import sentences_in
-from .sentence_pooling import embedded_separately, pooled_from_tokens, token_encoder
-from .store import Snapshot
+from .segmentation import sentence_spans
+from .sentence_pooling import SentenceVectors, embedded_separately, pooled_from_tokens, token_encoder
 from .sentence_features import SentenceFeatures
+from .store import Snapshot
 from .store.sentences import STORED, SentenceTable, sentence_fields
-from .term_stats import SentenceTerms
+from .store.spool import Spool
+from .term_stats import DocumentTerms, SentenceTerms, TermTable, sentence_keys
 from .types import Chunk, Document
 
 Progress = Callable[[int, int], None]
@@ -40,50 +46,96 @@ ENCODE_SLICE = 4096
 PROGRESS_SLICE = 256  # with a progress listener: often enough for a page's progress bar and its Cancel
 
 
-def chunk_spans(chunks: Sequence[Chunk], documents: Mapping[str, Document]) -> list[list[tuple[int, int]]]:
-    """Each chunk's sentence spans, as offsets into its document's text."""
-    return [sentences_in(documents[c.source_id], c.start, c.end) for c in chunks]
+@dataclass(frozen=True)
+class Embedded:
+    """What a build's chunks became: vectors and sentence vectors mapped from the spool's files (written as
+    they were made), every chunk's sentences, its documents' term counts, and how many chunks were embedded."""
+
+    vectors: np.ndarray  # float32 [chunks, dim]
+    sentences: SentenceTable
+    terms: TermTable  # document i's (in the order the build was handed them) is terms.of(i)
+    embedded: int
 
 
-def encode(
-    embedder: Embedder, method: str, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Chunk vectors of ``texts`` and each chunk's sentence vectors (``spans`` relative to each text)."""
+@dataclass(frozen=True)
+class _Sentences:
+    spans: np.ndarray  # int64 [sentences, 2], into each chunk's document
+    starts: np.ndarray  # int64 [chunks + 1]
+    terms: SentenceTerms
+    features: SentenceFeatures
+    documents: TermTable
+
+
+def _sentences(chunks: Sequence[Chunk], documents: Sequence[Document]) -> _Sentences:
+    """Every chunk's sentences and their terms, and each document's term counts, in one pass per document
+    (``chunks`` grouped by document in ``documents``' order, as a build makes them): a sentence is stemmed
+    once per document, though the document's counts and each overlapping chunk that holds it all need it."""
+    spans, counts, keys, term_starts, documents_terms, features = [], [], [], [], [], []
+    position = 0
+    for doc in documents:
+        stemmed: dict[str, tuple[int, ...]] = {}
+        documents_terms.append(DocumentTerms.of_sentences([_stemmed(stemmed, doc.text[s:e]) for s, e in sentence_spans(doc.text)]))
+        found: list[tuple[int, int]] = []
+        while position < len(chunks) and chunks[position].source_id == doc.id:
+            chunk_spans = sentences_in(doc, chunks[position].start, chunks[position].end)
+            found.extend(chunk_spans)
+            counts.append(len(chunk_spans))
+            position += 1
+        held = SentenceTerms.of_keys([_stemmed(stemmed, doc.text[s:e]) for s, e in found])
+        features.append(SentenceFeatures.of_chunks([doc.text], [found], [doc.id]))
+        spans.append(np.asarray(found, dtype=np.int64).reshape(len(found), 2))
+        keys.append(held.keys)
+        term_starts.append(held.starts)
+    if position != len(chunks):
+        raise ValueError(f"chunk {position} ({chunks[position].source_id}) is not with its document's chunks in the documents' order")
+    term_offsets = np.cumsum([0] + [int(s[-1]) for s in term_starts])[:-1]
+    return _Sentences(
+        spans=np.concatenate([np.zeros((0, 2), dtype=np.int64), *spans]),
+        starts=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        terms=SentenceTerms(
+            np.concatenate([np.zeros(0, dtype=np.uint64), *keys]).astype(np.uint64),
+            np.concatenate([[0]] + [s[1:] + o for s, o in zip(term_starts, term_offsets, strict=True)]).astype(np.int64),
+        ),
+        features=SentenceFeatures.concat(features),
+        documents=TermTable.of_terms(documents_terms),
+    )
+
+
+def _stemmed(known: dict[str, tuple[int, ...]], sentence: str) -> tuple[int, ...]:
+    found = known.get(sentence)
+    if found is None:
+        found = known[sentence] = sentence_keys(sentence)
+    return found
+
+
+def encode(embedder: Embedder, method: str, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]) -> SentenceVectors:
+    """Chunk vectors of ``texts`` and their sentences' vectors (``spans`` relative to each text)."""
     tokens = token_encoder(embedder) if method == "pooled" else None
     if tokens is not None:
-        made = pooled_from_tokens(tokens, texts, spans)
-    else:
-        made = embedded_separately(embedder, texts, spans)
-    return made.chunks, [made.of_chunk(i) for i in range(len(texts))]
+        return pooled_from_tokens(tokens, texts, spans)
+    return embedded_separately(embedder, texts, spans)
 
 
 def embed_chunks(
     chunks: Sequence[Chunk],
-    documents: Mapping[str, Document],
+    documents: Sequence[Document],
     previous: Snapshot | None,
     embedder: Embedder,
     method: str,
+    spool: Path,
     *,
     progress: bool = False,
     on_progress: Progress | None = None,
     reuse_from: Sequence[str] | None = None,
-) -> tuple[np.ndarray, SentenceTable, int]:
-    """Vectors of every chunk, its sentences' table, and how many chunks were embedded (the rest reused:
-    from any previous chunk, or only from those of ``reuse_from``'s sources when given)."""
-    spans = chunk_spans(chunks, documents)
-    starts = np.concatenate([[0], np.cumsum([len(s) for s in spans])]).astype(np.int64)
-    # Each sentence's terms, for matching a question's words without stemming the passage per question.
-    terms = SentenceTerms.of(documents[c.source_id].text[s:e] for c, chunk in zip(chunks, spans, strict=True) for s, e in chunk)
-    table = SentenceTable(
-        spans=np.asarray([span for chunk in spans for span in chunk], dtype=np.int64).reshape(int(starts[-1]), 2),
-        vectors=np.zeros((int(starts[-1]), embedder.dim), dtype=STORED),
-        starts=starts,
-        term_keys=terms.keys,
-        term_starts=terms.starts,
-        **sentence_fields(SentenceFeatures.of_chunks([documents[c.source_id].text for c in chunks], spans, [c.source_id for c in chunks])),
-    )
-    vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    missing = _reuse(chunks, previous, vectors, table, reuse_from)
+) -> Embedded:
+    """Vectors of every chunk and of its sentences, written into files in the folder ``spool`` as they are
+    made; chunks are embedded unless reused (from any previous chunk, or only from those of ``reuse_from``'s
+    sources when given). ``chunks`` come grouped by document, in ``documents``' order."""
+    rows = _sentences(chunks, documents)
+    starts = rows.starts
+    vectors = Spool(spool / "vectors.npy", (len(chunks), embedder.dim), np.float32)
+    sentence_vectors = Spool(spool / "sentence_vectors.npy", (len(rows.spans), embedder.dim), STORED)
+    missing = _reuse(chunks, previous, rows, vectors, sentence_vectors, reuse_from)
     from tqdm.auto import tqdm
 
     report = on_progress or (lambda done, total: None)
@@ -92,23 +144,38 @@ def embed_chunks(
     with tqdm(total=len(missing), unit="chunk", desc="Embedding", disable=not progress or not missing) as bar:
         for begin in range(0, len(missing), step):
             part = missing[begin : begin + step]
-            relative = [[(s - chunks[i].start, e - chunks[i].start) for s, e in spans[i]] for i in part]
-            vectors[part], sentences = encode(embedder, method, [chunks[i].text for i in part], relative)
-            for i, rows in zip(part, sentences, strict=True):
-                table.vectors[starts[i] : starts[i + 1]] = rows
+            relative = [(rows.spans[starts[i] : starts[i + 1]] - chunks[i].start).tolist() for i in part]
+            made = encode(embedder, method, [chunks[i].text for i in part], relative)
+            for first, end in _consecutive(part):
+                vectors.put(part[first], made.chunks[first:end])
+                sentence_vectors.put(int(starts[part[first]]), made.sentences[made.starts[first] : made.starts[end]])
             bar.update(len(part))
             report(begin + len(part), len(missing))
-    return vectors, table, len(missing)
+    table = SentenceTable(
+        spans=rows.spans, vectors=sentence_vectors.close(), starts=starts, term_keys=rows.terms.keys, term_starts=rows.terms.starts,
+        **sentence_fields(rows.features),
+    )
+    return Embedded(vectors.close(), table, rows.documents, len(missing))
+
+
+def _consecutive(positions: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """The runs ``[first, end)`` of indexes into ``positions`` whose values follow one another."""
+    first = 0
+    for at in range(1, len(positions) + 1):
+        if at == len(positions) or positions[at] != positions[at - 1] + 1:
+            yield first, at
+            first = at
 
 
 def _reuse(
     chunks: Sequence[Chunk],
     previous: Snapshot | None,
-    vectors: np.ndarray,
-    table: SentenceTable,
+    rows: _Sentences,
+    vectors: Spool,
+    sentence_vectors: Spool,
     reuse_from: Sequence[str] | None,
 ) -> list[int]:
-    """Fill in the vectors of chunks whose text ``previous`` holds with the same sentences; return the
+    """Write the vectors of chunks whose text ``previous`` holds with the same sentences; return the
     positions left to embed (sentences split otherwise, by a newer segmenter, are embedded again)."""
     if previous is None:
         return list(range(len(chunks)))
@@ -120,14 +187,14 @@ def _reuse(
     # In slices: the previous version's sentences come back as float32, twice their stored size.
     for first in range(0, len(hit), ENCODE_SLICE):
         part = hit[first : first + ENCODE_SLICE]
-        rows = [known[chunks[i].text][0] for i in part]
-        old_vectors = previous.vectors(rows)
-        for j, (i, old) in enumerate(zip(part, previous.sentences(rows), strict=True)):
-            begin, end = table.starts[i], table.starts[i + 1]
+        old_rows = [known[chunks[i].text][0] for i in part]
+        old_vectors = previous.vectors(old_rows)
+        for j, (i, old) in enumerate(zip(part, previous.sentences(old_rows), strict=True)):
+            begin, end = int(rows.starts[i]), int(rows.starts[i + 1])
             shift = chunks[i].start - known[chunks[i].text][1]
-            if [[s + shift, e + shift] for s, e in old.spans] == table.spans[begin:end].tolist():
-                vectors[i] = old_vectors[j]
-                table.vectors[begin:end] = old.vectors
+            if [[s + shift, e + shift] for s, e in old.spans] == rows.spans[begin:end].tolist():
+                vectors.put(i, old_vectors[j : j + 1])
+                sentence_vectors.put(begin, old.vectors)
                 reused.add(i)
     return [i for i in range(len(chunks)) if i not in reused]
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .config import BM25_PARAMS
+from .bm25_terms import stemmer, stopwords
 from .segmentation import sentence_spans
 
 _TERM = re.compile(r"(?u)\b\w\w+\b")  # bm25s's token pattern, so a term here is a term to BM25
@@ -38,17 +38,18 @@ def terms(text: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _term_tools():  # type: ignore[no-untyped-def]
-    # Imported here: bm25s pulls in scipy and numba, which importing the package must not load.
-    import Stemmer
-    from bm25s.stopwords import STOPWORDS_EN
-
-    return frozenset(STOPWORDS_EN) | _QUESTION_WORDS, Stemmer.Stemmer(str(BM25_PARAMS["stemmer"]))
+    return stopwords() | _QUESTION_WORDS, stemmer()
 
 
 @lru_cache(maxsize=65536)
 def term_key(term: str) -> int:
     """A stable 64-bit key of a stemmed term (the same in every process and build)."""
     return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def sentence_keys(sentence: str) -> tuple[int, ...]:
+    """A sentence's distinct term keys, sorted: what both a chunk's sentence and its document's counts are made of."""
+    return tuple(sorted({term_key(t) for t in terms(sentence)}))
 
 
 @dataclass(frozen=True)
@@ -74,12 +75,16 @@ class DocumentTerms:
 
     @classmethod
     def of_text(cls, text: str) -> DocumentTerms:
-        spans = sentence_spans(text)
-        df = Counter(t for s, e in spans for t in set(terms(text[s:e])))
-        keys = np.fromiter((term_key(t) for t in df), dtype=np.uint64, count=len(df))
+        return cls.of_sentences([sentence_keys(text[s:e]) for s, e in sentence_spans(text)])
+
+    @classmethod
+    def of_sentences(cls, sentences: Sequence[tuple[int, ...]]) -> DocumentTerms:
+        """From each of the document's sentences' ``sentence_keys``."""
+        df = Counter(k for keys in sentences for k in keys)
+        keys = np.fromiter(df, dtype=np.uint64, count=len(df))
         counts = np.fromiter(df.values(), dtype=np.int32, count=len(df))
         order = np.argsort(keys, kind="stable")
-        return cls(len(spans), keys[order], counts[order])
+        return cls(len(sentences), keys[order], counts[order])
 
     def weights(self, question: QuestionTerms) -> dict[int, float]:
         """log(1 + sentences / sentences holding the term) of each of the question's terms that the document
@@ -139,6 +144,10 @@ class SentenceTerms:
     @classmethod
     def of(cls, sentences: Iterable[str]) -> SentenceTerms:
         """Counted from the sentences' texts: the index-time pass."""
-        per_sentence = [sorted({term_key(t) for t in terms(sentence)}) for sentence in sentences]
+        return cls.of_keys([sentence_keys(sentence) for sentence in sentences])
+
+    @classmethod
+    def of_keys(cls, per_sentence: Sequence[tuple[int, ...]]) -> SentenceTerms:
+        """From each sentence's ``sentence_keys``."""
         keys = np.fromiter((k for found in per_sentence for k in found), dtype=np.uint64)
         return cls(keys, np.concatenate([[0], np.cumsum([len(f) for f in per_sentence])]).astype(np.int64))

@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="build and re-index only; the search, bare-encoder and HNSW figures of the corpus's previous run are kept (with their date)",
     )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep each corpus's sources and index under --workdir afterwards (to profile re-indexing on them)"
+    )
     parser.add_argument("--report-only", action="store_true", help="only redraw the tables and plot from the results file")
     args = parser.parse_args(argv)
 
@@ -94,6 +97,7 @@ def _run_in_own_process(context, args: argparse.Namespace, size: str, earlier: d
         "encode_sample": args.encode_sample,
         "workdir": str(args.workdir),
         "search": earlier is None,
+        "keep": args.keep,
     }
     with context.Pool(1) as pool:
         run = pool.apply(run_one, (config,))
@@ -121,7 +125,10 @@ def run_one(config: dict[str, Any]) -> dict[str, Any]:
             search=config.get("search", True),
         )  # fmt: skip
     finally:
-        shutil.rmtree(run_dir, ignore_errors=True)
+        if config.get("keep"):
+            print(f"kept {run_dir} (sources/ and index/)", flush=True)
+        else:
+            shutil.rmtree(run_dir, ignore_errors=True)
     run["build"]["model_rss_mb"] = model_rss
     return {"corpus": size, "embedder": config["embedder"], **run}
 

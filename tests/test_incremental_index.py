@@ -78,9 +78,9 @@ def test_an_edit_tokenises_and_embeds_only_the_edited_document(built: Assistant,
     tokenised: list[str] = []
     token_ids = sparse.token_ids
 
-    def counted(texts):  # type: ignore[no-untyped-def]
+    def counted(texts, vocab):  # type: ignore[no-untyped-def]
         tokenised.extend(texts)
-        return token_ids(texts)
+        return token_ids(texts, vocab)
 
     monkeypatch.setattr(sparse, "token_ids", counted)
     edited = write_document(built.sources_dir, 4, seed=1)

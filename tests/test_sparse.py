@@ -13,6 +13,7 @@ import pytest
 import Stemmer
 
 from assistant.config import BM25_PARAMS
+from assistant.store import sparse
 from assistant.store.sparse import Bm25, SparseIndex, tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,8 @@ def test_the_terms_are_bm25s_terms() -> None:
 def test_asking_imports_neither_bm25s_nor_scipy() -> None:
     code = (
         "import sys; from assistant.store.sparse import tokenize; tokenize(['Who leads the unit?']); "
+        "from assistant.term_stats import DocumentTerms, QuestionTerms; QuestionTerms.of('Who leads the unit?'); "
+        "DocumentTerms.of_text('The unit said so. It is.'); "
         "print(sorted(m for m in ('bm25s', 'scipy', 'numba') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
@@ -64,3 +67,18 @@ def test_counts_survive_saving_merging_and_subsetting(tmp_path: Path) -> None:
             "police trust school", 5
         )
     assert list(loaded.lengths) == [3, 3]
+
+
+def test_counts_built_a_batch_of_chunks_at_a_time_are_those_built_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [f"Officer {i} of the unit said allegations rose; allegations about officer {i % 3}." for i in range(11)]
+    texts += ["", "the and of", "Unit unit UNIT"]
+    whole = SparseIndex.build(texts)
+    monkeypatch.setattr(sparse, "BUILD_BATCH", 4)  # a term first met in a later batch, counts across batch edges
+    batched = SparseIndex.build(texts)
+    assert batched.terms == whole.terms
+    for name in ("indptr", "rows", "tf", "lengths"):
+        assert getattr(batched, name).tolist() == getattr(whole, name).tolist()
+        assert getattr(batched, name).dtype == getattr(whole, name).dtype
+    unit = whole.term_ids["unit"]
+    assert whole.rows[whole.indptr[unit] : whole.indptr[unit + 1]].tolist() == [*range(11), 13]
+    assert whole.tf[whole.indptr[unit + 1] - 1] == 3 and whole.lengths.tolist()[11:] == [0, 0, 3]

@@ -92,3 +92,21 @@ def test_a_search_reads_no_document_through_to_weigh_the_questions_words(
     assert read_through == []  # no document counted at question time
     assert all(n <= longest_chunk for n in segmented)  # nothing longer than a chunk segmented
     assert set(stemmed) <= set(questions)  # only the question's own words are stemmed
+
+
+def test_the_builds_one_pass_stores_each_sentences_terms_and_each_documents_counts_as_counted_from_the_text(
+    assistant_over,
+) -> None:  # type: ignore[no-untyped-def]
+    # Long enough for several overlapping chunks, so one sentence is met in the document and in two chunks.
+    long_text = "\n".join(f"Paragraph {i} says the unit reviewed {i} cases. Allegations rose by {i}." for i in range(120))
+    assistant: Assistant = assistant_over({"a.txt": TEXT, "long.txt": long_text, "empty.txt": "It is."})
+    snapshot = assistant.snapshot
+    assert len(snapshot.rows_of(["long.txt"])) > 2
+    for row, chunk in snapshot.chunk_rows():
+        stored = snapshot.sentences([row])[0]
+        text = snapshot.documents[chunk.source_id].text
+        expected = SentenceTerms.of([text[s:e] for s, e in stored.spans])
+        assert np.array_equal(stored.terms.keys, expected.keys) and stored.terms.starts.tolist() == expected.starts.tolist()
+    for source_id, stored in zip(snapshot.documents, snapshot.document_terms(list(snapshot.documents)), strict=True):
+        counted = DocumentTerms.of_text(snapshot.documents[source_id].text)
+        assert (stored.sentences, stored.keys.tolist(), stored.counts.tolist()) == (counted.sentences, counted.keys.tolist(), counted.counts.tolist())

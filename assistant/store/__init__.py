@@ -16,7 +16,7 @@ import numpy as np
 
 from ..config import DenseSettings
 from ..manifest import FLAT, Manifest
-from ..term_stats import DocumentTerms
+from ..term_stats import DocumentTerms, TermTable
 from ..types import Chunk, Document
 from .sentences import ChunkSentences, SentenceTable
 
@@ -51,6 +51,7 @@ class IndexData:
     # The live version these documents change, for a store that keeps unchanged sources' rows
     # (``IndexStore.keeps_unchanged``): its sources the manifest still lists, and not among ``documents``, stay.
     base: Snapshot | None = None
+    terms: TermTable | None = None  # documents[i]'s term counts, when the build counted them (else the store does)
 
 
 class Snapshot(Protocol):

@@ -231,8 +231,10 @@ class FileStore:
         (merged with the newest segments when the merge rule says so), and its manifest."""
         parts = list(base.segments) if base is not None else []
         if data.documents:
-            vectors = np.ascontiguousarray(data.vectors, dtype=np.float32)
-            written = segments.write(staging, segments.new_name(), data.documents, data.chunks, vectors, data.sentences, False, self.dense)
+            written = segments.write(
+                staging, segments.new_name(), data.documents, data.chunks, data.vectors, data.sentences, False, self.dense,
+                terms=data.terms,
+            )  # fmt: skip
             parts.append(written)
         sources = data.manifest.sources
         if base is None:

@@ -38,6 +38,7 @@ from .jsonl import document_from_json, document_to_json, fsync, read_jsonl, writ
 from ..term_stats import DocumentTerms, TermTable
 from .sentences import SentenceTable, read_table, read_terms, write_table, write_terms
 from .sparse import SparseIndex
+from .spool import save
 
 SEGMENTS_FILE = "segments.json"
 GRAPH_FILE = "dense.faiss"
@@ -109,9 +110,7 @@ def write(
     target.mkdir(parents=True)
     write_jsonl(target / "documents.jsonl", (document_to_json(d) for d in documents))
     write_jsonl(target / "chunks.jsonl", ({"source_id": c.source_id, "start": c.start, "end": c.end} for c in chunks))
-    with open(target / "vectors.npy", "wb") as handle:
-        np.save(handle, np.ascontiguousarray(vectors, dtype=np.float32), allow_pickle=False)
-        fsync(handle)
+    save(target / "vectors.npy", vectors, np.float32)
     write_table(target, sentences)
     write_terms(target, terms if terms is not None else TermTable.of_texts(d.text for d in documents))
     sparse = sparse if sparse is not None else SparseIndex.build([c.text for c in chunks])

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..sentence_features import SentenceFeatures
 from ..term_stats import SentenceTerms, TermTable
-from .jsonl import fsync
+from .spool import save
 
 STORED = np.float16
 FILES = {
@@ -183,9 +183,7 @@ def _mapped(folder: Path, files: dict[str, str]) -> dict[str, np.ndarray]:
 
 def _write_arrays(folder: Path, table: SentenceTable | TermTable, files: dict[str, str]) -> None:
     for field, name in files.items():
-        with open(folder / name, "wb") as handle:
-            np.save(handle, np.ascontiguousarray(getattr(table, field)), allow_pickle=False)
-            fsync(handle)
+        save(folder / name, getattr(table, field))  # a spooled array is linked, not read through memory
 
 
 def read_terms(folder: Path, documents: int) -> TermTable:

@@ -13,49 +13,26 @@ document changes them without rewriting anything (a query term repeated counts a
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from ..bm25_terms import stemmer, stopwords
 from ..config import BM25_PARAMS
 from .dense import top_k
 
 _ARRAYS = ("indptr", "rows", "tf", "lengths")
+BUILD_BATCH = 8192  # chunks tokenised at a time
 
 
 # bm25s's tokenizer (scikit-learn's token pattern, stop words dropped before stemming), reproduced so
 # that tokenising a question does not import bm25s (scipy, numba: seconds of a cold ``ask``);
 # tests/test_sparse.py checks both give the same terms.
 _WORD = re.compile(r"(?u)\b\w\w+\b")
-_STOPWORD_LISTS = {"en": "STOPWORDS_EN", "english": "STOPWORDS_EN"}
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
-    """bm25s's stop words, read from its ``stopwords`` module alone (it imports nothing)."""
-    name = str(BM25_PARAMS["stopwords"])
-    if name not in _STOPWORD_LISTS:
-        raise ValueError(f"BM25 stopwords must be one of {', '.join(_STOPWORD_LISTS)}, got {name!r}")
-    package = importlib.util.find_spec("bm25s")
-    if package is None or package.origin is None:
-        raise ModuleNotFoundError("bm25s is not installed: pip install -e . installs it")
-    spec = importlib.util.spec_from_file_location("_bm25s_stopwords", Path(package.origin).parent / "stopwords.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return frozenset(getattr(module, _STOPWORD_LISTS[name]))
-
-
-@lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
-
-    return Stemmer.Stemmer(str(BM25_PARAMS["stemmer"]))
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
@@ -64,18 +41,16 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
     The one tokenizer of every backend: the PostgreSQL store indexes and queries these same terms, so
     both rank alike.
     """
-    stop = _stopwords()
+    stop = stopwords()
     words = [[w for w in _WORD.findall(text.lower()) if w not in stop] for text in texts]
     unique = list(dict.fromkeys(w for text in words for w in text))
-    stems = dict(zip(unique, _stemmer().stemWords(unique), strict=True))
+    stems = dict(zip(unique, stemmer().stemWords(unique), strict=True))
     return [[stems[w] for w in text] for text in words]
 
 
-def token_ids(texts: Sequence[str]) -> tuple[list[list[int]], dict[str, int]]:
-    """The same terms as ``tokenize``, as ids into the vocabulary returned."""
-    vocab: dict[str, int] = {}
-    ids = [[vocab.setdefault(term, len(vocab)) for term in terms] for terms in tokenize(texts)]
-    return ids, vocab
+def token_ids(texts: Sequence[str], vocab: dict[str, int]) -> list[list[int]]:
+    """The same terms as ``tokenize``, as ids into ``vocab`` (a new term gets the next id)."""
+    return [[vocab.setdefault(term, len(vocab)) for term in terms] for terms in tokenize(texts)]
 
 
 class SparseIndex:
@@ -92,13 +67,32 @@ class SparseIndex:
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> SparseIndex:
-        """Tokenise ``texts`` (row i is text i) and count their terms."""
-        ids, vocab = token_ids(texts)
-        lengths = np.fromiter((len(t) for t in ids), dtype=np.int64, count=len(ids))
-        flat = np.fromiter((i for t in ids for i in t), dtype=np.int64, count=int(lengths.sum()))
-        rows = np.repeat(np.arange(len(ids), dtype=np.int64), lengths)
-        by_id = sorted(vocab, key=vocab.__getitem__)
-        return cls._from_pairs(by_id, flat, rows, np.ones(len(flat), dtype=np.int64), lengths)
+        """Tokenise ``texts`` (row i is text i) and count their terms, a batch of texts at a time: the whole
+        corpus's tokens as Python lists, and arrays per token, were a large build's biggest transient."""
+        vocab: dict[str, int] = {}
+        n_rows = max(len(texts), 1)
+        terms, rows, counts, lengths = [], [], [], []
+        for first in range(0, len(texts), BUILD_BATCH):
+            ids = token_ids(texts[first : first + BUILD_BATCH], vocab)
+            length = np.fromiter((len(t) for t in ids), dtype=np.int64, count=len(ids))
+            flat = np.fromiter((i for t in ids for i in t), dtype=np.int64, count=int(length.sum()))
+            keys, repeats = np.unique(flat * n_rows + np.repeat(np.arange(first, first + len(ids)), length), return_counts=True)
+            terms.append((keys // n_rows).astype(np.int32))
+            rows.append((keys % n_rows).astype(np.int32))
+            counts.append(repeats.astype(np.int32))
+            lengths.append(length.astype(np.int32))
+        term = np.concatenate([np.zeros(0, dtype=np.int32), *terms])
+        # Each batch's pairs are sorted by term then row, and later batches hold later rows: a stable sort by
+        # term gives the postings in (term, row) order, as _from_pairs would, without its sorts over every pair.
+        order = np.argsort(term, kind="stable")
+        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(term, minlength=len(vocab)), out=indptr[1:])
+        del term, terms
+        empty = np.zeros(0, dtype=np.int32)
+        return cls(
+            sorted(vocab, key=vocab.__getitem__), indptr, np.concatenate([empty, *rows])[order],
+            np.concatenate([empty, *counts])[order], np.concatenate([empty, *lengths]),
+        )  # fmt: skip
 
     @classmethod
     def _from_pairs(cls, terms: list[str], term: np.ndarray, row: np.ndarray, tf: np.ndarray, lengths: np.ndarray) -> SparseIndex:
