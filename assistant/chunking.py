@@ -80,22 +80,55 @@ def chunk_document(
     that takes too long.
 
     No chunk runs across a PDF page, so a passage's page is the page of all its text. With
-    ``settings.unit == "paragraph"`` no chunk runs across a paragraph either, and a paragraph within the
-    model's limit (``model_max_tokens``, else ``settings.max_tokens``) is one chunk however many windows it
-    would have made.
+    ``settings.unit`` "paragraph" or "packed" a paragraph within the model's limit (``model_max_tokens``, else
+    ``settings.max_tokens``) is never cut, however many windows it would have made (see _paragraph_spans).
     """
     model_limit = model_max_tokens if model_max_tokens is not None else 10**9
     limits = _Limits(settings.max_tokens, model_limit, count_tokens, count_model_tokens or count_tokens, tick or _no_tick)
     pieces = _pieces(doc.text, limits)
-    whole_paragraph = model_max_tokens if model_max_tokens is not None else settings.max_tokens
-    chunks: list[Chunk] = []
-    for first, last in _segments(doc, pieces, settings.unit):
+    if settings.unit == "window":
+        spans = [
+            window for first, last in _segments(doc, pieces, "window") for window in _windows(pieces[first:last], settings, model_limit)
+        ]
+    else:
+        whole_paragraph = model_max_tokens if model_max_tokens is not None else settings.max_tokens
+        spans = _paragraph_spans(doc, pieces, settings, model_limit, whole_paragraph)
+    return [_chunk(doc, start, end) for start, end in spans]
+
+
+def _paragraph_spans(
+    doc: Document, pieces: list[_Piece], settings: ChunkSettings, model_limit: int, whole_paragraph: int
+) -> list[tuple[int, int]]:
+    """Chunks that follow paragraphs: a paragraph within ``whole_paragraph`` model tokens is never cut; a longer one
+    is windowed on its own.
+
+    "paragraph" makes each such paragraph one chunk. "packed" packs runs of them (on one page) into windows of whole
+    paragraphs up to ``settings.max_tokens``, overlapping by whole paragraphs: a news article's one-sentence
+    paragraphs otherwise make chunks too short to carry their subject (eval/chunking.md).
+    """
+    spans: list[tuple[int, int]] = []
+    run: list[_Piece] = []  # whole paragraphs of one page waiting to be packed
+
+    def pack() -> None:
+        spans.extend(_windows(run, settings, model_limit))
+        run.clear()
+
+    for first, last in _segments(doc, pieces, "paragraph"):
         segment = pieces[first:last]
-        if settings.unit == "paragraph" and sum(p.model_tokens for p in segment) <= whole_paragraph:
-            chunks.append(_chunk(doc, segment[0].start, segment[-1].end))
-        else:
-            chunks.extend(_chunk(doc, start, end) for start, end in _windows(segment, settings, model_limit))
-    return chunks
+        model_tokens = sum(p.model_tokens for p in segment)
+        if model_tokens > whole_paragraph:
+            pack()
+            spans.extend(_windows(segment, settings, model_limit))
+            continue
+        paragraph = _Piece(segment[0].start, segment[-1].end, sum(p.tokens for p in segment), model_tokens)
+        if settings.unit == "paragraph":
+            spans.append((paragraph.start, paragraph.end))
+            continue
+        if run and doc.page_at(run[-1].start) != doc.page_at(paragraph.start):
+            pack()
+        run.append(paragraph)
+    pack()
+    return spans
 
 
 def _chunk(doc: Document, start: int, end: int) -> Chunk:
@@ -103,9 +136,9 @@ def _chunk(doc: Document, start: int, end: int) -> Chunk:
 
 
 def _segments(doc: Document, pieces: list[_Piece], unit: str) -> list[tuple[int, int]]:
-    """``[first, last)`` runs of pieces that one chunk may span: a PDF page, or with the paragraph unit a paragraph."""
+    """``[first, last)`` runs of pieces on one PDF page, and unless ``unit`` is "window" in one paragraph."""
     def key(piece: _Piece) -> tuple[int | None, int | None]:
-        return doc.page_at(piece.start), doc.paragraph_at(piece.start) if unit == "paragraph" else None
+        return doc.page_at(piece.start), doc.paragraph_at(piece.start) if unit != "window" else None
 
     bounds = [0, *(i for i in range(1, len(pieces)) if key(pieces[i]) != key(pieces[i - 1])), len(pieces)]
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if a < b]

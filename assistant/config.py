@@ -16,7 +16,7 @@ FORMAT_VERSION = 4  # 2: segments (store/segments.py) with term counts in place 
 # 2: runs of text without white space are cut into pieces within the token limits; 3: no chunk runs across a PDF page
 CHUNKER_VERSION = 3
 MODES = ("hybrid", "dense", "bm25")
-CHUNK_UNITS = ("window", "paragraph")
+CHUNK_UNITS = ("window", "paragraph", "packed")
 FUSIONS = ("rrf", "blend")
 DENSE_INDEXES = ("flat", "hnsw", "auto")
 
@@ -26,7 +26,8 @@ class ChunkSettings:
     """Token windows measured with tiktoken's cl100k, cut on sentence boundaries.
 
     ``unit``: "window" packs sentences across paragraphs; "paragraph" makes each paragraph that fits the model
-    one chunk and windows only the longer ones (measured in eval/chunking.md).
+    one chunk and windows only the longer ones; "packed" packs whole paragraphs that fit the model into windows of
+    ``max_tokens`` and windows only the longer ones (measured in eval/chunking.md).
     """
 
     encoding: str = "cl100k_base"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 from assistant.chunking import chunk_document, tiktoken_counter
 from assistant.config import ChunkSettings
 from assistant.errors import SettingsError
-from assistant.segmentation import is_word_boundary, sentence_spans
+from assistant.segmentation import is_word_boundary, paragraph_spans, sentence_spans
 from assistant.types import Document
 
 COUNT = tiktoken_counter("cl100k_base")
@@ -118,3 +120,53 @@ def test_an_index_chunked_by_an_older_chunker_is_not_reused(tmp_path, fake_embed
     assistant = Assistant(tmp_path / "s", tmp_path / "i", embedder=fake_embedder)
     assert not assistant.is_current()
     assert assistant.refresh().embedded_chunks == 1
+
+
+# The "packed" unit: a news article is one short paragraph per line ("It was looking into 625 misconduct
+# allegations, …"); alone, such a paragraph is a chunk too short to carry its subject, packed with its neighbours it
+# is not, and no paragraph or sentence is ever cut to fill a window.
+ITV = Path(__file__).parents[1] / "sources" / "001_3bd223bcd275ebfb.txt"
+def packed(d: Document, max_tokens: int = 128, overlap: int = 32, model_limit: int = 254) -> list[tuple[int, int]]:
+    chunks = chunk_document(d, ChunkSettings(max_tokens=max_tokens, overlap_tokens=overlap, unit="packed"), COUNT, COUNT, model_limit)
+    assert all(d.text[c.start : c.end] == c.text for c in chunks)
+    return [(c.start, c.end) for c in chunks]
+
+
+def test_the_articles_short_paragraphs_are_packed_whole_into_windows() -> None:
+    article = doc(ITV.read_text(encoding="utf-8"))
+    spans = packed(article)
+    starts = {s for s, _ in paragraph_spans(article.text)}
+    ends = {e for _, e in paragraph_spans(article.text)}
+    assert all(start in starts and end in ends for start, end in spans)  # every chunk is whole paragraphs
+    assert len(spans) < len(starts)  # several paragraphs to a chunk
+    # The next window opens on a whole paragraph and carries the ones after it.
+    allegations = next(article.text[s:e] for s, e in spans if article.text[s:e].startswith("It was looking into 625"))
+    assert "as of 18 August.\n\nAlleged victims include members of the public" in allegations
+
+
+def test_a_paragraph_the_model_cannot_read_whole_is_windowed_between_its_sentences() -> None:
+    long = " ".join(f"Officer {i} was accused of misconduct in a case the unit reviewed." for i in range(40))
+    text = f"A short opening paragraph.\n\n{long}\n\nA short closing paragraph."
+    d = doc(text)
+    spans = packed(d, max_tokens=64, overlap=16, model_limit=100)
+    sentence_edges = {e for s, e in sentence_spans(text)} | {s for s, e in sentence_spans(text)}
+    begins, ends = text.index(long), text.index(long) + len(long)
+    inside = [(s, e) for s, e in spans if begins <= s and e <= ends]
+    assert len(inside) > 1 and all(s in sentence_edges and e in sentence_edges for s, e in inside)
+    # The long paragraph is windowed on its own: its neighbours are chunks of their own, never packed into it.
+    assert (0, len("A short opening paragraph.")) in spans
+    assert (text.index("A short closing"), len(text)) in spans
+
+
+@settings(max_examples=40, deadline=None)
+@given(TEXTS, st.sampled_from([(48, 12, 80), (128, 32, 254)]))
+def test_packed_chunks_never_cut_a_paragraph_that_fits_and_cover_all_the_text(text: str, budget: tuple[int, int, int]) -> None:
+    d = doc(text)
+    spans = packed(d, *budget)
+    for start, end in paragraph_spans(text):
+        if COUNT(text[start:end]) <= budget[2]:
+            # A paragraph the model reads whole lies whole inside a chunk; no chunk starts or ends inside it.
+            assert any(s <= start and end <= e for s, e in spans)
+            assert not any(start < s < end or start < e < end for s, e in spans)
+    covered = {i for s, e in spans for i in range(s, e)}
+    assert {i for i, ch in enumerate(text) if not ch.isspace()} <= covered

@@ -48,7 +48,7 @@ def test_a_line_that_fills_the_page_runs_on_and_a_short_one_ends_its_paragraph()
     ]
 
 
-@pytest.mark.parametrize("unit", ["window", "paragraph"])
+@pytest.mark.parametrize("unit", ["window", "paragraph", "packed"])
 def test_a_multi_page_pdf_is_several_chunks_none_across_a_page_break(report: Document, unit: str) -> None:
     chunks = chunk_document(report, ChunkSettings(unit=unit), tiktoken_counter("cl100k_base"))
     assert len(chunks) > 3

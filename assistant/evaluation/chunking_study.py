@@ -1,4 +1,4 @@
-"""Chunking study: token windows against paragraphs as the unit, on SQuAD (both halves) and on the gold set.
+"""Chunking study: token windows against paragraphs (alone or packed) as the unit, on SQuAD (both halves) and on the gold set.
 
 Each chunking gets its own temporary index; every answerable question is searched once (hybrid, the default
 settings otherwise) and judged three ways:
@@ -32,6 +32,8 @@ DEPTH = 5  # passages asked: hit@5 needs no more, and each passage's quote costs
 CHUNKINGS = (
     ("windows of 128 (32)", ChunkSettings(max_tokens=128, overlap_tokens=32)),
     ("paragraphs, long ones in windows of 128 (32)", ChunkSettings(max_tokens=128, overlap_tokens=32, unit="paragraph")),
+    ("whole paragraphs packed to 128 (32)", ChunkSettings(max_tokens=128, overlap_tokens=32, unit="packed")),
+    ("whole paragraphs packed to 256 (64)", ChunkSettings(max_tokens=256, overlap_tokens=64, unit="packed")),
 )
 Log = Callable[[str], None]
 
@@ -139,7 +141,7 @@ def render_chunking(figures: Sequence[ChunkingFigures], command: str, load: str)
                "quote hit@1"]  # fmt: skip
     return "\n".join(
         [
-            "# Chunking: token windows against paragraphs",
+            "# Chunking: token windows against paragraphs, alone or packed",
             "",
             f"Made by `{command}` (all-MiniLM-L6-v2, hybrid, the default settings but the chunking; load average "
             f"{load}). Answerable questions only: SQuAD's per half (articles alternate between the halves), and the "
