@@ -71,4 +71,8 @@ def launch(app: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = 7860, 
     if "auth" not in kwargs:
         kwargs["auth"] = auth_from_env()
     kwargs.setdefault("max_file_size", GRADIO_MAX_BYTES)
+    # Gradio probes its own address once it listens, to decide whether a share link is needed, and stops the
+    # start when one HEAD request takes over 3 s: on a loaded machine a healthy app then never served. This
+    # app never makes share links, so the probe (Gradio's only use of ``_frontend``) is skipped.
+    kwargs.setdefault("_frontend", False)
     return app.launch(server_name=host, server_port=port, footer_links=["api"], **kwargs)
