@@ -13,6 +13,7 @@ from .candidates import allowed_rows, find_candidates
 from .config import MODES, SearchSettings
 from .embedding import Embedder
 from .errors import EmptyQueryError, SettingsError
+from .quote_answers import quote_answers
 from .quoting import choose_quote
 from .store import Snapshot
 from .store.sentences import ChunkSentences
@@ -29,6 +30,7 @@ class _Candidate:
     quote: Quote
     similarity: float
     quote_score: float  # how well the quote answers (see quoting.choose_quote): reorders the first passages
+    answers: float = 0.0  # the quote holds the kind of answer asked for x its share of the question's rare words
     also_in: list[Occurrence] = field(default_factory=list)
     key: str = field(init=False)  # the quote's text as near-duplicates are compared, made once per candidate
 
@@ -77,7 +79,7 @@ class Retriever:
                 self._place(self._candidate(query, query_vector, row, score, stored, similarity, terms), chosen)
             if len(chosen) >= k:
                 break
-        chosen = by_quote(chosen, self.settings.quote_weight, self.settings.rerank_depth)
+        chosen = by_quote(chosen, self.settings.quote_weight, self.settings.rerank_depth, self.settings.answer_weight)
         return [self._passage(rank, c) for rank, c in enumerate(chosen[:k], start=1)]
 
     def _candidate(
@@ -93,7 +95,8 @@ class Retriever:
         doc = self.snapshot.documents[self.snapshot.chunks[row].source_id]
         cosines = sentences.vectors @ query_vector
         choice = choose_quote(doc, sentences.spans, cosines, query, document_terms=terms, sentence_terms=sentences.terms)
-        return _Candidate(row, score, choice.quote, similarity, choice.score)
+        answers = quote_answers(doc.text, choice.quote, query, sentences.spans, terms, sentences.terms)
+        return _Candidate(row, score, choice.quote, similarity, choice.score, answers)
 
     def _place(self, candidate: _Candidate, chosen: list[_Candidate]) -> None:
         source_id = self.snapshot.chunks[candidate.row].source_id
@@ -104,6 +107,7 @@ class Retriever:
                     if _completes(candidate.quote, kept.quote):
                         kept.row, kept.quote = candidate.row, candidate.quote
                         kept.quote_score = max(kept.quote_score, candidate.quote_score)
+                        kept.answers = max(kept.answers, candidate.answers)
                     return  # an overlapping window of the same source says nothing new
                 continue
             if fuzz.ratio(candidate.key, kept.key) >= self.settings.duplicate_ratio:
@@ -134,14 +138,17 @@ class Retriever:
         )
 
 
-def by_quote(chosen: list[_Candidate], quote_weight: float, depth: int) -> list[_Candidate]:
+def by_quote(chosen: list[_Candidate], quote_weight: float, depth: int, answer_weight: float = 0.0) -> list[_Candidate]:
     """The first ``depth`` passages reordered by their ranking score plus ``quote_weight`` times their quote's
-    score: of two passages the ranking nearly ties (0.7551 against 0.7558), the one whose best sentence
-    answers (names, dates or counts what is asked, carries the question's words) goes first, and one whose
-    best sentence says the figure is unknown does not outrank one that states it."""
-    if not quote_weight:
+    score plus ``answer_weight`` times whether the quote itself holds the kind of answer asked for: of two
+    passages the ranking nearly ties (0.7551 against 0.7558), the one whose quote answers (names, dates or counts
+    what is asked, carries the question's words) goes first, and one whose quote says the figure is unknown
+    does not outrank one that states it."""
+    if not quote_weight and not answer_weight:
         return chosen
-    head = sorted(chosen[:depth], key=lambda c: c.score + quote_weight * c.quote_score, reverse=True)
+    head = sorted(
+        chosen[:depth], key=lambda c: c.score + quote_weight * c.quote_score + answer_weight * c.answers, reverse=True
+    )
     return head + chosen[depth:]
 
 
