@@ -13,6 +13,7 @@ from .candidates import allowed_rows, find_candidates
 from .config import MODES, SearchSettings
 from .embedding import Embedder
 from .errors import EmptyQueryError, SettingsError
+from .quote_answers import quote_answers
 from .quoting import QuoteSource, choose_quotes
 from .store import Snapshot
 from .types import Occurrence, Passage, Quote, SourceRef
@@ -27,6 +28,7 @@ class _Candidate:
     quote: Quote
     similarity: float
     quote_score: float  # how well the quote answers (see quoting.choose_quote): reorders the first passages
+    answers: float = 0.0  # the quote holds the kind of answer asked for x its share of the question's rare words
     also_in: list[Occurrence] = field(default_factory=list)
     key: str = field(init=False)  # the quote's text as near-duplicates are compared, made once per candidate
 
@@ -75,11 +77,14 @@ class Retriever:
             docs = [self.snapshot.documents[source_id] for source_id in source_ids]
             # The batch's quotes at once: the answer-kind rules and word weights are array operations over them all.
             choices = choose_quotes([QuoteSource(*found) for found in zip(docs, sentences, counts, strict=True)], query_vector, query)
-            for (row, score), similarity, choice in zip(batch, similarities, choices, strict=True):
-                self._place(_Candidate(row, score, choice.quote, similarity, choice.score), chosen)
+            for (row, score), similarity, choice, doc, stored, terms in zip(
+                batch, similarities, choices, docs, sentences, counts, strict=True
+            ):
+                answers = quote_answers(doc.text, choice.quote, query, stored.spans, terms, stored.terms)
+                self._place(_Candidate(row, score, choice.quote, similarity, choice.score, answers), chosen)
             if len(chosen) >= k:
                 break
-        chosen = by_quote(chosen, self.settings.quote_weight, self.settings.rerank_depth)
+        chosen = by_quote(chosen, self.settings.quote_weight, self.settings.rerank_depth, self.settings.answer_weight)
         return [self._passage(rank, c) for rank, c in enumerate(chosen[:k], start=1)]
 
     def _place(self, candidate: _Candidate, chosen: list[_Candidate]) -> None:
@@ -91,6 +96,7 @@ class Retriever:
                     if _completes(candidate.quote, kept.quote):
                         kept.row, kept.quote = candidate.row, candidate.quote
                         kept.quote_score = max(kept.quote_score, candidate.quote_score)
+                        kept.answers = max(kept.answers, candidate.answers)
                     return  # an overlapping window of the same source says nothing new
                 continue
             # The cutoff lets rapidfuzz stop early on a pair that cannot reach it (it scores such a pair 0).
@@ -122,14 +128,17 @@ class Retriever:
         )
 
 
-def by_quote(chosen: list[_Candidate], quote_weight: float, depth: int) -> list[_Candidate]:
+def by_quote(chosen: list[_Candidate], quote_weight: float, depth: int, answer_weight: float = 0.0) -> list[_Candidate]:
     """The first ``depth`` passages reordered by their ranking score plus ``quote_weight`` times their quote's
-    score: of two passages the ranking nearly ties (0.7551 against 0.7558), the one whose best sentence
-    answers (names, dates or counts what is asked, carries the question's words) goes first, and one whose
-    best sentence says the figure is unknown does not outrank one that states it."""
-    if not quote_weight:
+    score plus ``answer_weight`` times whether the quote itself holds the kind of answer asked for: of two
+    passages the ranking nearly ties (0.7551 against 0.7558), the one whose quote answers (names, dates or counts
+    what is asked, carries the question's words) goes first, and one whose quote says the figure is unknown
+    does not outrank one that states it."""
+    if not quote_weight and not answer_weight:
         return chosen
-    head = sorted(chosen[:depth], key=lambda c: c.score + quote_weight * c.quote_score, reverse=True)
+    head = sorted(
+        chosen[:depth], key=lambda c: c.score + quote_weight * c.quote_score + answer_weight * c.answers, reverse=True
+    )
     return head + chosen[depth:]
 
 

@@ -170,3 +170,23 @@ def test_packed_chunks_never_cut_a_paragraph_that_fits_and_cover_all_the_text(te
             assert not any(start < s < end or start < e < end for s, e in spans)
     covered = {i for s, e in spans for i in range(s, e)}
     assert {i for i, ch in enumerate(text) if not ch.isspace()} <= covered
+
+
+def test_an_index_built_with_windows_is_rebuilt_not_reused_when_the_settings_ask_for_packed_paragraphs(
+    tmp_path, fake_embedder
+) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from assistant.config import Settings
+    from assistant.service import Assistant
+
+    (tmp_path / "s").mkdir()
+    text = "\n".join(f"Paragraph {i} says the unit reviewed {i} cases. It found misconduct in some." for i in range(30))
+    (tmp_path / "s" / "a.txt").write_text(text, encoding="utf-8")
+    Assistant(tmp_path / "s", tmp_path / "i", embedder=fake_embedder).refresh()
+    packed_settings = replace(Settings(), chunk=ChunkSettings(unit="packed"))
+    assistant = Assistant(tmp_path / "s", tmp_path / "i", settings=packed_settings, embedder=fake_embedder)
+    assert not assistant.is_current()
+    assert assistant.refresh().embedded_chunks > 0
+    starts = {s for s, _ in paragraph_spans(text)}
+    assert all(chunk.start in starts for chunk in assistant.snapshot.chunks)

@@ -1,0 +1,97 @@
+"""Passages are reordered by their quote: of two the ranking nearly ties, the one whose quote itself names who or
+states how many goes first; one whose quote says the figure is unknown never outranks one that states it.
+Real sentences from the shipped articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.quote_answers import quote_answers
+from assistant.retrieval import _Candidate, by_quote
+from assistant.types import Quote
+
+SOURCES = Path(__file__).resolve().parent.parent / "sources"
+
+# Two articles' sentences on one event: the Observer's names the killer, the BBC's does not.
+NAMES = (
+    "The rape and murder of Sarah Everard in March 2021 by then-serving Met Police officer Wayne Couzens, who pretended "
+    "to be a plain clothes officer to manipulate his victim, led the force to announce it would conduct an “urgent review” "
+    "of all allegations of sexual misconduct and domestic abuse against officers."
+)
+UNNAMED = (
+    "The rape and murder of Sarah Everard in March 2021 - by a police officer who pretended to be a plain-clothes "
+    "detective to gain control of his victim - had a particularly devastating impact."
+)
+STATES = "Of the 119 cases of misconduct upheld by the investigations, 63 led to the ultimate removal of the accused from the police force."
+UNKNOWN = "It has not been revealed, however, home many of the cases were subject to a criminal investigation."
+
+
+def _answers(question: str, sentence: str) -> float:
+    """``quote_answers`` for ``sentence`` quoted where it stands in the shipped articles."""
+    for path in sorted(SOURCES.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        if sentence in text:
+            start = text.index(sentence)
+            return quote_answers(text, Quote(sentence, start, start + len(sentence)), question)
+    raise AssertionError(f"not in the articles: {sentence}")
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "answers"),
+    [
+        ("Who murdered Sarah Everard?", NAMES, True),
+        ("Who murdered Sarah Everard?", UNNAMED, False),
+        ("How many of the upheld cases led to officers being removed?", STATES, True),
+        ("How many of the upheld cases led to officers being removed?", UNKNOWN, False),
+        ("Why did the force announce a review?", NAMES, False),  # asks for no kind of answer: nothing to hold
+        # A follow-up is judged by its own words, not the subject it carries after its question mark.
+        ("And who murdered her? Sarah Everard rape", NAMES, True),
+    ],
+)
+def test_a_quote_answers_when_it_holds_the_kind_asked_for_and_the_questions_words(
+    question: str, quote: str, answers: bool
+) -> None:
+    score = _answers(question, quote)
+    assert 0.0 <= score <= 1.0
+    assert (score >= 0.5) is answers and (answers or score == 0.0)
+
+
+def test_a_quote_that_names_someone_but_not_what_is_asked_about_answers_less() -> None:
+    question = "Who murdered Sarah Everard?"
+    elsewhere = "Former officer Gemma MacRae blew the whistle at a different force, Police Scotland."
+    assert 0.0 <= _answers(question, elsewhere) < _answers(question, NAMES)
+
+
+def _candidates(question: str, scored: list[tuple[float, float, str]]) -> list[_Candidate]:
+    """Passages whose quotes are the given sentences, with their ranking and quote scores."""
+    return [
+        _Candidate(row, score, Quote(text, 0, len(text)), 0.5, quote_score, _answers(question, text))
+        for row, (score, quote_score, text) in enumerate(scored)
+    ]
+
+
+def test_of_two_near_tied_passages_the_one_whose_quote_names_who_goes_first() -> None:
+    # The figures of "Who murdered Sarah Everard?" on the articles: the BBC passage ranks first by a hair.
+    candidates = _candidates("Who murdered Sarah Everard?", [(1.000, 0.948, UNNAMED), (0.856, 0.954, NAMES)])
+    assert [c.row for c in by_quote(candidates, 2.0, 10, answer_weight=0.2)] == [1, 0]
+    assert [c.row for c in by_quote(candidates, 2.0, 10, answer_weight=0.0)] == [0, 1]
+
+
+def test_a_quote_saying_the_figure_is_unknown_does_not_outrank_one_that_states_it() -> None:
+    question = "How many of the upheld cases led to officers being removed from the force?"
+    candidates = _candidates(question, [(0.90, 0.70, UNKNOWN), (0.85, 0.66, STATES)])
+    assert [c.row for c in by_quote(candidates, 2.0, 10, answer_weight=0.2)] == [1, 0]
+
+
+def test_a_clear_lead_in_the_ranking_is_not_overturned_by_the_quote_alone() -> None:
+    # A passage far ahead keeps its place: the bonus settles near-ties, it does not replace the ranking.
+    candidates = _candidates("Who murdered Sarah Everard?", [(1.000, 0.950, UNNAMED), (0.500, 0.950, NAMES)])
+    assert [c.row for c in by_quote(candidates, 2.0, 10, answer_weight=0.2)] == [0, 1]
+
+
+@pytest.mark.integration
+def test_the_passage_naming_the_killer_is_first_on_the_articles(articles) -> None:  # type: ignore[no-untyped-def]
+    first = articles.search("Who murdered Sarah Everard?").results[0]
+    assert "Wayne Couzens" in first.quote.text
