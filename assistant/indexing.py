@@ -134,8 +134,9 @@ def index_documents(
     sources = {**(kept or {}), **{doc.id: entry(doc, counts[doc.id]) for doc in documents}}
     manifest = new_manifest(settings, model, sources, failures, scanned_ns=scanned_ns)
     base = previous if store.keeps_unchanged else None
-    # Vectors go to files as they are made (store/spool.py), which the store links into the new version.
-    with tempfile.TemporaryDirectory(prefix="assistant-build-") as spool:
+    # Vectors go to files as they are made (store/spool.py), which the store links into the new version; the
+    # snapshot returned may still map them, which Windows will not let go of (hence no error on clean-up).
+    with tempfile.TemporaryDirectory(prefix="assistant-build-", ignore_cleanup_errors=True) as spool:
         made = embed_chunks(
             chunks, documents, previous, embedder, settings.model.sentence_vectors, Path(spool),
             progress=progress, on_progress=on_progress, reuse_from=reuse_from,

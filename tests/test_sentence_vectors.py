@@ -57,3 +57,21 @@ def test_changing_how_sentences_are_embedded_rebuilds_the_index(tmp_path: Path, 
 def test_an_unknown_sentence_method_is_refused_by_name() -> None:
     with pytest.raises(SettingsError, match="sentence_vectors must be one of pooled, separate, got 'mean'"):
         ModelSettings(sentence_vectors="mean")
+
+
+def test_the_build_writes_every_chunks_vectors_into_files_it_hands_the_store_mapped(
+    tmp_path: Path, fake_embedder
+) -> None:  # type: ignore[no-untyped-def]
+    from assistant.sentence_vectors import embed_chunks
+    from assistant.types import Chunk, Document
+
+    first = Document("a.txt", "a.txt", "A", None, "Allegations rose. The unit said so.", "x")
+    second = Document("b.txt", "b.txt", "B", None, "Cressida Dick resigned.", "y")
+    chunks = [Chunk("a.txt", 0, 17, first.text[0:17]), Chunk("a.txt", 18, 35, first.text[18:35])]
+    chunks.append(Chunk("b.txt", 0, 23, second.text))
+    made = embed_chunks(chunks, [first, second], None, fake_embedder, "separate", tmp_path)
+    assert isinstance(made.vectors, np.memmap) and isinstance(made.sentences.vectors, np.memmap)
+    assert np.allclose(made.vectors, fake_embedder.encode([c.text for c in chunks]))
+    assert made.sentences.starts.tolist() == [0, 1, 2, 3] and made.embedded == 3
+    with pytest.raises(ValueError, match=r"chunk 1 \(a.txt\) is not with its document"):
+        embed_chunks(chunks[::-1], [first, second], None, fake_embedder, "separate", tmp_path / "again")

@@ -40,7 +40,9 @@ class IndexData:
 
     A store may replace ``vectors`` with an equal read-only view of what it has written (the files
     backend maps its vectors.npy), so that a large build does not hold the vectors twice; a caller
-    that wants that saving keeps no other reference to the array.
+    that wants that saving keeps no other reference to the array. A build hands ``vectors`` and the
+    sentence vectors mapped from the files it wrote them to as they were made (store/spool.py), which
+    the files backend links into the segment instead of writing them again.
     """
 
     manifest: Manifest
