@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 from dataclasses import replace
 from html import unescape
 import shutil
@@ -229,13 +228,6 @@ def test_searches_never_share_a_queue_with_indexing_or_verification(served) -> N
     assert queue_of["upload"] == queue_of["delete"] == queues.INDEX.id
     assert queue_of["verify"] == queue_of["verify_page"] == queues.VERIFY.id
     assert len({queues.SEARCH.id, queues.INDEX.id, queues.VERIFY.id, queues.UI.id}) == 4
-
-
-def test_the_app_runs_one_search_per_core_at_a_time(served) -> None:  # type: ignore[no-untyped-def]
-    _, assistant, _ = served
-    app = build_app(assistant)
-    limits = {f.concurrency_limit for f in app.fns.values() if f.concurrency_id == queues.SEARCH.id}
-    assert limits == {os.cpu_count()}
 
 
 def test_answering_builds_no_summary_for_gradios_monitoring_page_which_the_app_never_shows(tmp_path: Path, fake_embedder) -> None:  # type: ignore[no-untyped-def]

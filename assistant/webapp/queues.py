@@ -7,7 +7,6 @@ build runs beside them.
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -26,11 +25,7 @@ class Queue:
         return {"concurrency_id": self.id, "concurrency_limit": self.limit, "api_visibility": visibility}
 
 
-# Questions, follow-ups and /search: one at a time per core. A search is mostly Python (under its lock) with the
-# model and the indexes' C code between, so more at once only share the cores and lengthen each other: 16 clients
-# back to back, 2 cores, load ~11 (bench.serve's load levels, alternated): p95 1,484 and 1,569 ms with 2 at
-# once, 1,901 and 2,794 ms with 4; throughput within the noise (15-19 searches/s).
-SEARCH = Queue("search", os.cpu_count() or 2)
+SEARCH = Queue("search", 4)  # questions, follow-ups and /search: each a query on one thread (2-core machine)
 VERIFY = Queue("verify", 2)  # quote checks: alignment is CPU-bound, so two at a time leave room for searches
 INDEX = Queue("index", 1)  # uploads and deletions re-index; the Assistant runs one build at a time anyway
 # The reader, card buttons, listings, citations: quick, and never behind the others. One at a time, because
