@@ -33,12 +33,12 @@ def build_app(assistant: Assistant, *, quote_desk_on: bool = True, indexing: Ind
         context = AppContext(assistant, session, tabs, reading, gathered)
         chat.wire(context, asking, quote_desk.answer_extras(assistant) if quote_desk_on else None)
         reader.wire(assistant, reading)
-        shared_links.wire(app, context, asking)  # a link the page is opened with: an answer or a passage
         sources_tab.wire(app, assistant, listing, [asking.source_filter, reading.choice], indexing or Indexing())
         citations_tab.wire(gathered, session)
         if desk is not None:
             quote_desk.wire(context, desk)
         api.register(assistant)
-        saved.wire(app, context, asking, saved.browser_state(assistant))  # the session survives a reload
+        restoring = saved.wire(app, context, asking, saved.browser_state(assistant))  # the session survives a reload
+        shared_links.wire(app, context, asking, restoring)  # a link the page is opened with: an answer or a passage
     queues.start(app)
     return app

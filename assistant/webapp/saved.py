@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from gradio.events import Dependency
 
 from ..service import Assistant, publishers
 from . import chat as chat_tab
@@ -78,8 +79,10 @@ def _readable(saved: Any) -> bool:
     return isinstance(saved, dict) and saved.get("version") == VERSION and isinstance(saved.get("users"), dict)
 
 
-def wire(app: gr.Blocks, context: AppContext, chat: chat_tab.Chat, saved: gr.BrowserState) -> None:
-    """Restore the user's session into the page when it loads, and store it again whenever it changes."""
+def wire(app: gr.Blocks, context: AppContext, chat: chat_tab.Chat, saved: gr.BrowserState) -> Dependency:
+    """Restore the user's session into the page when it loads, and store it again whenever it changes.
+
+    Returns the restore, for what the page does on load that the restored choices must not overwrite."""
     citations = context.citations
 
     def restore(value: Any, request: gr.Request):
@@ -106,8 +109,9 @@ def wire(app: gr.Blocks, context: AppContext, chat: chat_tab.Chat, saved: gr.Bro
         return stored(value, user_of(request), session)
 
     shown = [context.session, chat.conversation, *citations.outputs, *chat.controls, citations.style, chat.question, chat.ask]
-    app.load(restore, saved, shown, **queues.UI.options())
+    restoring = app.load(restore, saved, shown, **queues.UI.options())
     context.session.change(store, [saved, context.session], saved, **queues.UI.options())
+    return restoring
 
 
 def _label(labels: dict[str, str], name: str) -> str:

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 import gradio as gr
+from gradio.events import Dependency
 
 from ..answer_links import AnswerLink
 from ..errors import LinkError
@@ -60,9 +61,12 @@ ASK_JS = """(pending) => {
 }"""
 
 
-def wire(app: gr.Blocks, context: AppContext, chat: Chat) -> None:
+def wire(app: gr.Blocks, context: AppContext, chat: Chat, restoring: Dependency) -> None:
     """Open the link the page was loaded with: an answer's fills the Ask tab and asks; a passage's opens the
-    reader. A bad link is answered with what is wrong with it."""
+    reader. A bad link is answered with what is wrong with it.
+
+    Only once ``restoring`` (the saved session's restore, saved.py) is done: both set the Ask tab's choices, and
+    a restore that came second put the user's saved k and mode over the link's (two load events, in no set order)."""
     address = gr.Textbox(visible=False)
     pending = gr.Textbox(visible=False)
     assistant = context.assistant
@@ -83,7 +87,7 @@ def wire(app: gr.Blocks, context: AppContext, chat: Chat) -> None:
 
     outputs = [pending, chat.question, chat.k, chat.source_filter, chat.mode, chat.published_from, chat.published_to,
                chat.publishers, chat.order, context.reader.html, context.reader.choice, context.tabs]  # fmt: skip
-    app.load(open_address, address, outputs, js=ON_LOAD_JS, **queues.UI.options()).then(
+    restoring.then(open_address, address, outputs, js=ON_LOAD_JS, **queues.UI.options()).then(
         None, pending, None, js=ASK_JS
     )
 
