@@ -25,7 +25,7 @@ class Queue:
         return {"concurrency_id": self.id, "concurrency_limit": self.limit, "api_visibility": visibility}
 
 
-SEARCH = Queue("search", 4)  # questions, follow-ups and /search: each a query on one thread (2-core machine)
+SEARCH = Queue("search", 2)  # questions, follow-ups and /search: one per core; more at once only share the cores and Python's lock
 VERIFY = Queue("verify", 2)  # quote checks: alignment is CPU-bound, so two at a time leave room for searches
 INDEX = Queue("index", 1)  # uploads and deletions re-index; the Assistant runs one build at a time anyway
 # The reader, card buttons, listings, citations: quick, and never behind the others. One at a time, because
