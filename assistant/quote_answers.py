@@ -9,7 +9,8 @@ will see it: whether it holds the kind of answer asked for (answer_kind.holds: w
 that says the figure "has not been revealed" holds nothing) times the share of the question's rare words it
 carries. The product, not the kind alone: a sentence that merely names someone (any capitalised name counts for
 *who*) but is about something else does not win a near-tie on that alone (eval/quote-study.md, fourth round).
-Rules and the index's stored term counts only: no model call, no document read.
+Rules and the index's stored term counts only: no model call, no document read; a search's quotes are scored
+together, the word shares in one pass over their stored terms.
 """
 
 from __future__ import annotations
@@ -19,34 +20,45 @@ from collections.abc import Sequence
 import numpy as np
 
 from .answer_kind import asked_kind, holds
-from .quoting import asked_part, lexical_overlap
+from .quoting import QuoteSource, asked_part, overlaps
+from .sentence_features import SentenceFeatures
+from .store.sentences import ChunkSentences
 from .term_stats import DocumentTerms, SentenceTerms
-from .types import Quote
+from .types import Document, Quote
 
 
-def quote_answers(
-    text: str,
-    quote: Quote,
-    query: str,
-    spans: Sequence[tuple[int, int]] = (),
-    document_terms: DocumentTerms | None = None,
-    sentence_terms: SentenceTerms | None = None,
-) -> float:
-    """How fully ``quote`` (of the document ``text``) holds the kind of answer ``query`` asks for, times the
-    IDF-weighted share of the question's terms it carries (see ``quoting.lexical_overlap``), in [0, 1]; 0 when
-    the question asks for no kind. ``spans`` and ``sentence_terms``: the passage's stored sentences the quote is
-    made of, and their terms (counted from the quote's text when not given). A follow-up is judged by its own
-    words (``quoting.asked_part``), not by the subject it carries."""
+def quotes_answer(sources: Sequence[QuoteSource], quotes: Sequence[Quote], query: str) -> list[float]:
+    """For each passage, how fully its ``quote`` holds the kind of answer ``query`` asks for, times the IDF-weighted
+    share of the question's terms it carries (``quoting.lexical_overlap``, the quote's terms being those of its
+    stored sentences), in [0, 1]; 0 when the question asks for no kind. A follow-up is judged by its own words
+    (``quoting.asked_part``), not by the subject it carries."""
     question = asked_part(query)
-    held = holds(asked_kind(question), quote.text, question)
-    if not held:
-        return 0.0
-    terms = _quote_terms(quote, spans, sentence_terms) if sentence_terms is not None else None
-    return held * float(lexical_overlap(text, [(quote.start, quote.end)], question, document_terms, terms)[0])
+    kind = asked_kind(question)
+    held = [holds(kind, quote.text, question) for quote in quotes]
+    asked = [i for i, h in enumerate(held) if h]
+    answers = [0.0] * len(quotes)
+    if not asked:
+        return answers
+    whole = [QuoteSource(sources[i].doc, _as_one_sentence(quotes[i], sources[i].sentences), sources[i].terms) for i in asked]
+    for i, share in zip(asked, overlaps(whole, question).tolist(), strict=True):
+        answers[i] = held[i] * share
+    return answers
 
 
-def _quote_terms(quote: Quote, spans: Sequence[tuple[int, int]], stored: SentenceTerms) -> SentenceTerms:
-    """The distinct terms of the stored sentences inside the quote, as one sentence's."""
-    inside = [j for j, (start, end) in enumerate(spans) if quote.start <= start and end <= quote.end]
-    keys = np.unique(np.concatenate([stored.keys[stored.starts[j] : stored.starts[j + 1]] for j in inside] or [stored.keys[:0]]))
-    return SentenceTerms(keys.astype(np.uint64), np.array([0, len(keys)], dtype=np.int64))
+def quote_answers(text: str, quote: Quote, query: str) -> float:
+    """``quotes_answer`` for one quote of the document ``text``, its terms counted from the text (a test, a study)."""
+    terms = SentenceTerms.of([quote.text])
+    sentences = ChunkSentences(((quote.start, quote.end),), np.zeros((1, 0), dtype=np.float32), terms, _NO_FEATURES)
+    return quotes_answer([QuoteSource(Document("", "", "", None, text, ""), sentences, DocumentTerms.of_text(text))], [quote], query)[0]
+
+
+_NO_FEATURES = SentenceFeatures.of("", [])  # the word shares read terms only
+
+
+def _as_one_sentence(quote: Quote, stored: ChunkSentences) -> ChunkSentences:
+    """The quote as one sentence whose terms are the distinct terms of the stored sentences inside it."""
+    inside = [j for j, (start, end) in enumerate(stored.spans) if quote.start <= start and end <= quote.end]
+    held = stored.terms
+    keys = np.unique(np.concatenate([held.keys[held.starts[j] : held.starts[j + 1]] for j in inside] or [held.keys[:0]]))
+    terms = SentenceTerms(keys.astype(np.uint64), np.array([0, len(keys)], dtype=np.int64))
+    return ChunkSentences(((quote.start, quote.end),), np.zeros((1, 0), dtype=np.float32), terms, _NO_FEATURES)

@@ -17,7 +17,9 @@ from .store.sentences import ChunkSentences
 from .term_stats import DocumentTerms, QuestionTerms, SentenceTerms, terms
 from .types import Document, Quote
 
-__all__ = ["QuoteChoice", "QuoteSource", "choose_quote", "choose_quotes", "lexical_overlap", "sentences_in", "terms"]
+__all__ = [
+    "QuoteChoice", "QuoteSource", "choose_quote", "choose_quotes", "lexical_overlap", "overlaps", "sentences_in", "terms",
+]
 
 # Added to a sentence's score times how fully it holds the kind of answer asked for (see answer_kind.holds).
 KIND_WEIGHT = 0.1
@@ -205,7 +207,12 @@ def lexical_overlap(
     held = sentence_terms or SentenceTerms.of(text[s:e] for s, e in spans)
     counts = document_terms or _document_terms(text)
     sentences = ChunkSentences(tuple(spans), np.zeros((len(spans), 0), dtype=np.float32), held, SentenceFeatures.of(text, []))
-    return _overlaps(_question_terms(query), [QuoteSource(Document("", "", "", None, text, ""), sentences, counts)])
+    return overlaps([QuoteSource(Document("", "", "", None, text, ""), sentences, counts)], query)
+
+
+def overlaps(sources: Sequence[QuoteSource], query: str) -> np.ndarray:
+    """``lexical_overlap`` of every sentence of ``sources``, in order, from their stored terms, for all at once."""
+    return _overlaps(_question_terms(query), sources)
 
 
 def _overlaps(question: QuestionTerms, sources: Sequence[QuoteSource]) -> np.ndarray:

@@ -13,7 +13,7 @@ from .candidates import allowed_rows, find_candidates
 from .config import MODES, SearchSettings
 from .embedding import Embedder
 from .errors import EmptyQueryError, SettingsError
-from .quote_answers import quote_answers
+from .quote_answers import quotes_answer
 from .quoting import QuoteSource, choose_quotes
 from .store import Snapshot
 from .types import Occurrence, Passage, Quote, SourceRef
@@ -76,12 +76,11 @@ class Retriever:
             counts = self.snapshot.document_terms(source_ids)
             docs = [self.snapshot.documents[source_id] for source_id in source_ids]
             # The batch's quotes at once: the answer-kind rules and word weights are array operations over them all.
-            choices = choose_quotes([QuoteSource(*found) for found in zip(docs, sentences, counts, strict=True)], query_vector, query)
-            for (row, score), similarity, choice, doc, stored, terms in zip(
-                batch, similarities, choices, docs, sentences, counts, strict=True
-            ):
-                answers = quote_answers(doc.text, choice.quote, query, stored.spans, terms, stored.terms)
-                self._place(_Candidate(row, score, choice.quote, similarity, choice.score, answers), chosen)
+            sources = [QuoteSource(*found) for found in zip(docs, sentences, counts, strict=True)]
+            choices = choose_quotes(sources, query_vector, query)
+            answers = quotes_answer(sources, [choice.quote for choice in choices], query)
+            for (row, score), similarity, choice, answer in zip(batch, similarities, choices, answers, strict=True):
+                self._place(_Candidate(row, score, choice.quote, similarity, choice.score, answer), chosen)
             if len(chosen) >= k:
                 break
         chosen = by_quote(chosen, self.settings.quote_weight, self.settings.rerank_depth, self.settings.answer_weight)
