@@ -16,6 +16,7 @@ from .errors import IndexMismatchError, IndexMissingError
 from .answerability import judged
 from .conversation import search_with_context
 from .figures import extract_figures
+from .heap import settle
 from .indexing import Progress, build_index
 from .retrieval import Retriever
 from .runtime import MODELS_DIR, ensure_export, question_embedder
@@ -137,7 +138,7 @@ class Assistant:
             if export and report.documents:  # an empty index has nothing to ask
                 self.export_model()
             if snapshot is not None:
-                self._retriever = Retriever(snapshot, self.embedder, self.settings.search)
+                self._adopt(snapshot)
             return report
 
     def export_model(self) -> None:
@@ -179,9 +180,14 @@ class Assistant:
                         raise IndexMismatchError(
                             "the index was built with another model, chunker (settings or code version) or format; " + REBUILD_HINT
                         )
-                    self._retriever = Retriever(snapshot, self.embedder, self.settings.search)
+                    self._adopt(snapshot)
                 retriever = self._retriever
         return retriever
+
+    def _adopt(self, snapshot: Snapshot) -> None:
+        """Search ``snapshot`` from now on; the one it replaces is freed as its last search ends."""
+        self._retriever = Retriever(snapshot, self.embedder, self.settings.search)
+        settle()
 
     def _fingerprint(self) -> str:
         return self.settings.fingerprint_hash(self._build_embedder.name, self._build_embedder.max_tokens)
