@@ -194,6 +194,9 @@ def _load_and_chunk(
     source: SourceFile, meta: SourceMeta | None, settings: Settings, embedder: Embedder
 ) -> tuple[Document, list[Chunk]]:
     """One file read, parsed and chunked within its time budget: the unit a failure stops."""
+    # The first count loads the tokenizer, with the whole model for the real embedder: tens of seconds on a
+    # busy machine, which once used up the first file's budget and skipped a shipped article.
+    embedder.count_tokens("")
     deadline = Deadline(source.id, settings.sources.seconds_per_file)
     doc = load_document(source.path, source.id, meta, deadline=deadline, limits=settings.sources)
     counter = tiktoken_counter(settings.chunk.encoding)

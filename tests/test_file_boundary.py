@@ -11,7 +11,7 @@ from assistant import Assistant, Settings
 from assistant import sources as sources_module
 from assistant.config import SourceSettings
 from assistant.errors import LoadError
-from assistant.sources import load_document
+from assistant.sources import limits, load_document
 
 
 def nested_html(depth: int) -> bytes:
@@ -84,3 +84,26 @@ def test_a_file_refused_under_one_limit_is_read_again_when_the_limit_changes(tmp
     assert [f.path for f in build(50).failures] == ["deep.html"]
     raised = build(100)
     assert raised.failures == () and raised.documents == 2
+
+
+def test_loading_the_model_is_not_charged_to_the_first_files_time_budget(
+    tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    for name in ("first.txt", "second.txt"):
+        (folder / name).write_text("\n\n".join(f"The harbour board met on day {n}." for n in range(300)), encoding="utf-8")
+    clock = [0.0]
+    monkeypatch.setattr(limits.time, "monotonic", lambda: clock[0])
+    count = fake_embedder.count_tokens
+
+    def loads_the_model_first(text: str) -> int:
+        if not getattr(loads_the_model_first, "loaded", False):
+            loads_the_model_first.loaded = True  # type: ignore[attr-defined]
+            clock[0] += 1_000  # the model's load, far past any file's budget
+        return count(text)
+
+    monkeypatch.setattr(fake_embedder, "count_tokens", loads_the_model_first)
+    settings = Settings(sources=SourceSettings(seconds_per_file=60))
+    report = Assistant(sources_dir=folder, index_dir=tmp_path / "index", embedder=fake_embedder, settings=settings).refresh()
+    assert report.failures == () and report.documents == 2
