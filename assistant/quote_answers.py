@@ -63,16 +63,18 @@ def _held(sources: Sequence[QuoteSource], quotes: Sequence[Quote], kind: str | N
     sentences is read by the rules, as its whole text (a bound or a name can straddle the join)."""
     if kind is None:
         return [0.0] * len(quotes)
-    features = SentenceFeatures.concat([source.sentences.features for source in sources])
-    stored = features.held(kind, asked_keys(question_words(question))).tolist()
-    offsets = np.cumsum([0] + [len(source.sentences.spans) for source in sources]).tolist()
-    held = []
-    for source, quote, offset in zip(sources, quotes, offsets[:-1], strict=True):
-        try:
-            held.append(stored[offset + source.sentences.spans.index((quote.start, quote.end))])
-        except ValueError:
-            held.append(holds(kind, quote.text, question))
-    return held
+    at = [_stored_sentence(source.sentences, quote) for source, quote in zip(sources, quotes, strict=True)]
+    one = [(source.sentences.features, j) for source, j in zip(sources, at, strict=True) if j is not None]
+    stored = iter(SentenceFeatures.picked(one).held(kind, asked_keys(question_words(question))).tolist())
+    return [next(stored) if j is not None else holds(kind, quote.text, question) for j, quote in zip(at, quotes, strict=True)]
+
+
+def _stored_sentence(stored: ChunkSentences, quote: Quote) -> int | None:
+    """The position of the stored sentence that is the whole ``quote``, or None when the quote joins two."""
+    try:
+        return stored.spans.index((quote.start, quote.end))
+    except ValueError:
+        return None
 
 
 def _as_one_sentence(quote: Quote, stored: ChunkSentences) -> ChunkSentences:

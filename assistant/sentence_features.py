@@ -72,6 +72,17 @@ class SentenceFeatures:
             starts=np.concatenate([[0]] + [p.starts[1:] + o for p, o in zip(parts, offsets, strict=True)]).astype(np.int64),
         )
 
+    @classmethod
+    def picked(cls, sentences: Sequence[tuple[SentenceFeatures, int]]) -> SentenceFeatures:
+        """Sentence ``j`` of each ``(features, j)``, in order, as one run."""
+        bounds = [(int(f.starts[j]), int(f.starts[j + 1])) for f, j in sentences]
+        return cls(
+            flags=np.fromiter((f.flags[j] for f, j in sentences), dtype=np.uint8, count=len(sentences)),
+            codes=np.concatenate([np.zeros(0, dtype=np.uint8)] + [f.codes[a:b] for (f, _), (a, b) in zip(sentences, bounds, strict=True)]),
+            keys=np.concatenate([np.zeros(0, dtype=np.uint64)] + [f.keys[a:b] for (f, _), (a, b) in zip(sentences, bounds, strict=True)]),
+            starts=np.concatenate([[0], np.cumsum([b - a for a, b in bounds])]).astype(np.int64),
+        )
+
     @property
     def headings(self) -> np.ndarray:
         return (self.flags & HEADING).astype(bool)
