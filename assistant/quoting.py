@@ -244,7 +244,8 @@ def _weights(question: QuestionTerms, keys: np.ndarray, sources: Sequence[QuoteS
     doc_keys = np.concatenate([np.zeros(0, dtype=np.uint64)] + [c.keys for c in counted])
     doc_counts = np.concatenate([np.zeros(0, dtype=np.int32)] + [c.counts for c in counted])
     owner = np.repeat(np.arange(len(counted)), [len(c.keys) for c in counted])
-    hit = np.flatnonzero(np.isin(doc_keys, keys))
+    # A comparison per question term: a question has a handful, and np.isin sorts or hashes the documents' thousands.
+    hit = np.flatnonzero(np.logical_or.reduce([doc_keys == key for key in keys]))
     sentences = [counted[d].sentences for d in owner[hit].tolist()]
     weights = np.zeros((len(counted), len(keys)), dtype=np.float64)
     # math.log1p, as DocumentTerms.weights: the very same doubles, so the same quotes.

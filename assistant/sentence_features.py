@@ -65,11 +65,14 @@ class SentenceFeatures:
     def concat(cls, parts: Sequence[SentenceFeatures]) -> SentenceFeatures:
         """The sentences of ``parts`` in order, as one run."""
         offsets = np.cumsum([0] + [int(p.starts[-1]) for p in parts])[:-1]
+        # Each part's own starts, moved by the entries of the parts before it: one addition for all parts.
+        ends = np.concatenate([np.zeros(0, dtype=np.int64)] + [p.starts[1:] for p in parts])
+        moved = np.repeat(offsets, [len(p.flags) for p in parts])
         return cls(
             flags=np.concatenate([np.zeros(0, dtype=np.uint8)] + [p.flags for p in parts]),
             codes=np.concatenate([np.zeros(0, dtype=np.uint8)] + [p.codes for p in parts]),
             keys=np.concatenate([np.zeros(0, dtype=np.uint64)] + [p.keys for p in parts]),
-            starts=np.concatenate([[0]] + [p.starts[1:] + o for p, o in zip(parts, offsets, strict=True)]).astype(np.int64),
+            starts=np.concatenate([[0], ends + moved]).astype(np.int64),
         )
 
     @classmethod
