@@ -12,7 +12,7 @@ import numpy as np
 
 from .answer_kind import asked_kind, question_words
 from .segmentation import sentence_spans
-from .sentence_features import SentenceFeatures, asked_keys
+from .sentence_features import SentenceFeatures, among, asked_keys
 from .store.sentences import ChunkSentences
 from .term_stats import DocumentTerms, QuestionTerms, SentenceTerms, terms
 from .types import Document, Quote
@@ -218,7 +218,9 @@ def overlaps(sources: Sequence[QuoteSource], query: str) -> np.ndarray:
 def _overlaps(question: QuestionTerms, sources: Sequence[QuoteSource]) -> np.ndarray:
     """``lexical_overlap`` of every sentence of ``sources``, in order, in one pass over their stored term keys."""
     held = [source.sentences.terms for source in sources]
-    per_sentence = np.concatenate([np.zeros(0, dtype=np.int64)] + [h.starts[1:] - h.starts[:-1] for h in held])
+    # Each sentence's count of stored keys, for all sources in one subtraction.
+    ends = np.concatenate([np.zeros(0, dtype=np.int64)] + [h.starts[1:] for h in held])
+    per_sentence = ends - np.concatenate([np.zeros(0, dtype=np.int64)] + [h.starts[:-1] for h in held])
     keys = np.unique(question.keys)
     if not len(keys):
         return np.zeros(len(per_sentence), dtype=np.float32)
@@ -244,7 +246,7 @@ def _weights(question: QuestionTerms, keys: np.ndarray, sources: Sequence[QuoteS
     doc_keys = np.concatenate([np.zeros(0, dtype=np.uint64)] + [c.keys for c in counted])
     doc_counts = np.concatenate([np.zeros(0, dtype=np.int32)] + [c.counts for c in counted])
     owner = np.repeat(np.arange(len(counted)), [len(c.keys) for c in counted])
-    hit = np.flatnonzero(np.isin(doc_keys, keys))
+    hit = np.flatnonzero(among(doc_keys, keys))
     sentences = [counted[d].sentences for d in owner[hit].tolist()]
     weights = np.zeros((len(counted), len(keys)), dtype=np.float64)
     # math.log1p, as DocumentTerms.weights: the very same doubles, so the same quotes.

@@ -29,7 +29,8 @@ class _Candidate:
     similarity: float
     quote_score: float  # how well the quote answers (see quoting.choose_quote): reorders the first passages
     answers: float = 0.0  # the quote holds the kind of answer asked for x its share of the question's rare words
-    also_in: list[Occurrence] = field(default_factory=list)
+    # (source id, quote) of each near-duplicate in another source; cited (page, paragraph) only if the passage is shown
+    also_in: list[tuple[str, Quote]] = field(default_factory=list)
     key: str = field(init=False)  # the quote's text as near-duplicates are compared, made once per candidate
 
     def __post_init__(self) -> None:
@@ -100,8 +101,8 @@ class Retriever:
                 continue
             # The cutoff lets rapidfuzz stop early on a pair that cannot reach it (it scores such a pair 0).
             if fuzz.ratio(candidate.key, kept.key, score_cutoff=self.settings.duplicate_ratio) >= self.settings.duplicate_ratio:
-                if all(o.source.id != source_id for o in kept.also_in):
-                    kept.also_in.append(self._occurrence(source_id, candidate.quote))
+                if all(other != source_id for other, _ in kept.also_in):
+                    kept.also_in.append((source_id, candidate.quote))
                 return
         chosen.append(candidate)
 
@@ -123,7 +124,7 @@ class Retriever:
             start=chunk.start,
             end=chunk.end,
             quote=c.quote,
-            also_in=tuple(c.also_in),
+            also_in=tuple(self._occurrence(source_id, quote) for source_id, quote in c.also_in),
         )
 
 

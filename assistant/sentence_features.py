@@ -65,11 +65,25 @@ class SentenceFeatures:
     def concat(cls, parts: Sequence[SentenceFeatures]) -> SentenceFeatures:
         """The sentences of ``parts`` in order, as one run."""
         offsets = np.cumsum([0] + [int(p.starts[-1]) for p in parts])[:-1]
+        # Each part's own starts, moved by the entries of the parts before it: one addition for all parts.
+        ends = np.concatenate([np.zeros(0, dtype=np.int64)] + [p.starts[1:] for p in parts])
+        moved = np.repeat(offsets, [len(p.flags) for p in parts])
         return cls(
             flags=np.concatenate([np.zeros(0, dtype=np.uint8)] + [p.flags for p in parts]),
             codes=np.concatenate([np.zeros(0, dtype=np.uint8)] + [p.codes for p in parts]),
             keys=np.concatenate([np.zeros(0, dtype=np.uint64)] + [p.keys for p in parts]),
-            starts=np.concatenate([[0]] + [p.starts[1:] + o for p, o in zip(parts, offsets, strict=True)]).astype(np.int64),
+            starts=np.concatenate([[0], ends + moved]).astype(np.int64),
+        )
+
+    @classmethod
+    def picked(cls, sentences: Sequence[tuple[SentenceFeatures, int]]) -> SentenceFeatures:
+        """Sentence ``j`` of each ``(features, j)``, in order, as one run."""
+        bounds = [(int(f.starts[j]), int(f.starts[j + 1])) for f, j in sentences]
+        return cls(
+            flags=np.fromiter((f.flags[j] for f, j in sentences), dtype=np.uint8, count=len(sentences)),
+            codes=np.concatenate([np.zeros(0, dtype=np.uint8)] + [f.codes[a:b] for (f, _), (a, b) in zip(sentences, bounds, strict=True)]),
+            keys=np.concatenate([np.zeros(0, dtype=np.uint64)] + [f.keys[a:b] for (f, _), (a, b) in zip(sentences, bounds, strict=True)]),
+            starts=np.concatenate([[0], np.cumsum([b - a for a, b in bounds])]).astype(np.int64),
         )
 
     @property
@@ -82,7 +96,7 @@ class SentenceFeatures:
         held = np.zeros(len(self.flags), dtype=np.float32)
         if kind is None or not len(self.codes):
             return held
-        new = ~np.isin(self.keys, asked)
+        new = ~among(self.keys, asked)
         sentence = np.repeat(np.arange(len(self.flags)), np.diff(self.starts))
         for code in KIND_CODES[kind]:
             offered = np.bincount(sentence[new & (self.codes == code)], minlength=len(held)) > 0
@@ -97,6 +111,12 @@ def _found(text: str, start: int, end: int) -> tuple[int, list[tuple[int, int]]]
     sentence = text[start:end]
     flags = HEADING * is_heading(text, start, end) | UNKNOWN * says_unknown(sentence)
     return flags, [(code, term_key(word)) for code, word in dict.fromkeys(evidence(sentence))]
+
+
+def among(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``np.isin(values, keys)`` for the handful of keys a question has: a comparison per key, where np.isin would
+    sort or hash the hundreds or thousands of ``values`` (most of its cost in a search's quote step)."""
+    return np.logical_or.reduce([values == key for key in keys], initial=False) if len(keys) else np.zeros(len(values), dtype=bool)
 
 
 def asked_keys(words: frozenset[str]) -> np.ndarray:

@@ -6,11 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from assistant.quote_answers import quote_answers
+from assistant.quote_answers import quote_answers, quotes_answer
+from assistant.quoting import QuoteSource
 from assistant.retrieval import _Candidate, by_quote
-from assistant.types import Quote
+from assistant.segmentation import sentence_spans
+from assistant.sentence_features import SentenceFeatures
+from assistant.store.sentences import ChunkSentences
+from assistant.term_stats import DocumentTerms, SentenceTerms
+from assistant.types import Document, Quote
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
 
@@ -95,3 +101,31 @@ def test_a_clear_lead_in_the_ranking_is_not_overturned_by_the_quote_alone() -> N
 def test_the_passage_naming_the_killer_is_first_on_the_articles(articles) -> None:  # type: ignore[no-untyped-def]
     first = articles.search("Who murdered Sarah Everard?").results[0]
     assert "Wayne Couzens" in first.quote.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many allegations is the unit investigating?",
+        "Who leads the Daso unit?",
+        "When was the unit formed?",
+        "Where did the former officer blow the whistle?",
+        "And who murdered her? Sarah Everard rape",
+    ],
+)
+def test_a_search_scores_its_quotes_as_each_quote_alone_whether_one_stored_sentence_or_two_joined(question: str) -> None:
+    # A search reads a one-sentence quote's answer kind from what the index stored per sentence, and a quote
+    # joining two by the rules over its whole text: both must give what the quote scored alone gives.
+    for path in sorted(SOURCES.glob("*.txt"))[:2]:
+        text = path.read_text(encoding="utf-8")
+        spans = sentence_spans(text)
+        stored = ChunkSentences(
+            tuple(spans), np.zeros((len(spans), 0), dtype=np.float32),
+            SentenceTerms.of(text[s:e] for s, e in spans), SentenceFeatures.of(text, spans),
+        )  # fmt: skip
+        source = QuoteSource(Document(path.name, path.name, "", None, text, ""), stored, DocumentTerms.of_text(text))
+        joined = [(spans[j][0], spans[j + 1][1]) for j in range(len(spans) - 1)]
+        quotes = [Quote(text[s:e], s, e) for s, e in spans + joined]
+        expected = [quote_answers(text, quote, question) for quote in quotes]
+        assert quotes_answer([source] * len(quotes), quotes, question) == expected
+        assert any(expected)

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.answer_kind import BOUND_SHARE, COUNT, WHEN, WHERE, WHO, asked_kind, holds, question_words
 from assistant.segmentation import sentence_spans
-from assistant.sentence_features import SentenceFeatures, asked_keys
+from assistant.sentence_features import SentenceFeatures, among, asked_keys
 from assistant.store.sentences import SentenceTable, read_table, write_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,3 +82,21 @@ def _table(text: str, spans: list[tuple[int, int]]) -> SentenceTable:
     vectors = np.ones((len(spans), 2), dtype=np.float32)
     chunk = ChunkSentences(tuple(spans), vectors, SentenceTerms.of(text[s:e] for s, e in spans), SentenceFeatures.of(text, spans))
     return SentenceTable.of_chunks([chunk], dim=2)
+
+
+def test_sentences_picked_from_several_runs_hold_what_they_hold_in_their_own_run() -> None:
+    spans = sentence_spans(TEXT)
+    runs = [SentenceFeatures.of(TEXT, spans[:2]), SentenceFeatures.of(TEXT, spans[2:])]
+    picked = SentenceFeatures.picked([(runs[1], 1), (runs[0], 1), (runs[1], 0)])
+    for question in ("How many allegations is the Met investigating?", "Who leads the Met in London?", "Where is the unit?"):
+        kind, asked = asked_kind(question), asked_keys(question_words(question))
+        whole = [run.held(kind, asked).tolist() for run in runs]
+        assert picked.held(kind, asked).tolist() == [whole[1][1], whole[0][1], whole[1][0]]
+    assert picked.headings.tolist() == [False, False, False] and runs[0].headings.tolist() == [True, False]
+
+
+def test_among_is_membership_in_the_keys_given_none_included() -> None:
+    values = np.array([5, 1, 9, 1], dtype=np.uint64)
+    assert among(values, np.array([1, 7], dtype=np.uint64)).tolist() == [False, True, False, True]
+    assert among(values, np.zeros(0, dtype=np.uint64)).tolist() == [False] * 4
+    assert among(np.zeros(0, dtype=np.uint64), np.array([1], dtype=np.uint64)).tolist() == []
