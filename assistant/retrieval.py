@@ -31,9 +31,11 @@ class _Candidate:
     answers: float = 0.0  # the quote holds the kind of answer asked for x its share of the question's rare words
     also_in: list[Occurrence] = field(default_factory=list)
     key: str = field(init=False)  # the quote's text as near-duplicates are compared, made once per candidate
+    rank_score: float = field(init=False)  # what the passage is placed by (by_quote): ``score`` until reordered
 
     def __post_init__(self) -> None:
         self.key = _normalise(self.quote.text)
+        self.rank_score = self.score
 
 
 class Retriever:
@@ -124,6 +126,7 @@ class Retriever:
             end=chunk.end,
             quote=c.quote,
             also_in=tuple(c.also_in),
+            rank_score=round(c.rank_score, 6),
         )
 
 
@@ -135,10 +138,9 @@ def by_quote(chosen: list[_Candidate], quote_weight: float, depth: int, answer_w
     does not outrank one that states it."""
     if not quote_weight and not answer_weight:
         return chosen
-    head = sorted(
-        chosen[:depth], key=lambda c: c.score + quote_weight * c.quote_score + answer_weight * c.answers, reverse=True
-    )
-    return head + chosen[depth:]
+    for c in chosen[:depth]:
+        c.rank_score = c.score + quote_weight * c.quote_score + answer_weight * c.answers
+    return sorted(chosen[:depth], key=lambda c: c.rank_score, reverse=True) + chosen[depth:]
 
 
 def _completes(candidate: Quote, kept: Quote) -> bool:

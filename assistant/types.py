@@ -135,6 +135,14 @@ class Passage:
     end: int
     quote: Quote
     also_in: tuple[Occurrence, ...] = ()
+    # The score the results are in order by: for the first ``SearchSettings.rerank_depth`` passages, ``score`` plus
+    # the weighed score of their quote and of what it answers (retrieval.by_quote); beyond them, and for a passage
+    # made without that reordering, ``score`` itself. Shown beside ``score``, so a card's number matches its place.
+    rank_score: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.rank_score is None:
+            object.__setattr__(self, "rank_score", self.score)
 
 
 ABSTENTION_WITHIN = AnswerSettings.within  # results the "nothing answers" verdict looks at (Settings.answer.within)

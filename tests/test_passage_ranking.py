@@ -4,13 +4,16 @@ Real sentences from the shipped articles."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from assistant.quote_answers import quote_answers
+from assistant.render import result_to_json, result_to_text
 from assistant.retrieval import _Candidate, by_quote
 from assistant.types import Quote
+from assistant.webapp.cards import passage_card
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
 
@@ -95,3 +98,28 @@ def test_a_clear_lead_in_the_ranking_is_not_overturned_by_the_quote_alone() -> N
 def test_the_passage_naming_the_killer_is_first_on_the_articles(articles) -> None:  # type: ignore[no-untyped-def]
     first = articles.search("Who murdered Sarah Everard?").results[0]
     assert "Wayne Couzens" in first.quote.text
+
+
+def test_the_rank_score_is_what_the_reordered_passages_are_placed_by() -> None:
+    candidates = _candidates("Who murdered Sarah Everard?", [(1.000, 0.948, UNNAMED), (0.856, 0.954, NAMES), (0.2, 0.9, STATES)])
+    placed = by_quote(candidates, 2.0, 2, answer_weight=0.2)
+    assert [c.row for c in placed] == [1, 0, 2]
+    named, unnamed, beyond = placed
+    assert named.rank_score == pytest.approx(0.856 + 2.0 * 0.954 + 0.2 * named.answers)
+    assert unnamed.rank_score == pytest.approx(1.000 + 2.0 * 0.948)
+    assert beyond.rank_score == beyond.score  # beyond the reordered depth the search's own order stands
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question", ["Who murdered Sarah Everard?", "How many allegations is the unit investigating?", "Who leads the unit?"]
+)
+def test_the_cards_text_and_json_show_scores_in_the_order_shown(articles, question: str) -> None:  # type: ignore[no-untyped-def]
+    result = articles.search(question, k=10)
+    shown = [p.rank_score for p in result.results]
+    assert shown == sorted(shown, reverse=True)
+    assert [row["rank_score"] for row in result_to_json(result)["results"]] == shown
+    text = result_to_text(result)
+    assert [float(s) for s in re.findall(r"\[rank score ([\d.]+)", text)] == [round(s, 4) for s in shown]
+    cards = [passage_card(0, p) for p in result.results]
+    assert [float(re.search(r"rank score ([\d.]+)", c).group(1)) for c in cards] == [round(s, 4) for s in shown]
