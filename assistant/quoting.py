@@ -14,7 +14,7 @@ from .answer_kind import asked_kind, question_words
 from .segmentation import sentence_spans
 from .sentence_features import SentenceFeatures, asked_keys
 from .store.sentences import ChunkSentences
-from .term_stats import DocumentTerms, QuestionTerms, SentenceTerms, terms
+from .term_stats import DocumentTerms, QuestionTerms, SentenceTerms, term_key, terms
 from .types import Document, Quote
 
 __all__ = [
@@ -109,7 +109,7 @@ def _chosen(
     kind = asked_kind(query)
     features = SentenceFeatures.concat([source.sentences.features for source in sources])
     held = features.held(kind, asked_keys(question_words(query)))
-    overlap = _overlaps(_question_terms(asked_part(query)), sources)
+    overlap = overlaps(sources, asked_part(query))
     every = np.concatenate(cosines).astype(np.float32)
     bounds = np.concatenate([[0], np.cumsum([len(c) for c in cosines])]).tolist()
     headings = features.headings
@@ -211,8 +211,69 @@ def lexical_overlap(
 
 
 def overlaps(sources: Sequence[QuoteSource], query: str) -> np.ndarray:
-    """``lexical_overlap`` of every sentence of ``sources``, in order, from their stored terms, for all at once."""
-    return _overlaps(_question_terms(query), sources)
+    """``lexical_overlap`` of every sentence of ``sources``, in order, from their stored terms, for all at once;
+    each document asked in its own words for a doer and the deed (``worded_for``), mostly the question as is."""
+    worded: dict[str, list[int]] = {}
+    for i, source in enumerate(sources):
+        worded.setdefault(worded_for(query, source.terms), []).append(i)
+    if len(worded) == 1:
+        return _overlaps(_question_terms(next(iter(worded))), sources)
+    sizes = [len(source.sentences.terms.starts) - 1 for source in sources]
+    shares: list[np.ndarray] = [np.zeros(0, dtype=np.float32)] * len(sources)
+    for wording, group in worded.items():
+        found = _overlaps(_question_terms(wording), [sources[i] for i in group])
+        for i, part in zip(group, np.split(found, np.cumsum([sizes[i] for i in group])[:-1]), strict=True):
+            shares[i] = part
+    return np.concatenate(shares)
+
+
+def worded_for(question: str, document: DocumentTerms) -> str:
+    """``question`` with each word whose term ``document`` lacks put as the doer of the deed it names, or as the
+    deed of the doer, where the document holds that term instead: "Who leads the unit?" of a document that says
+    "the unit's senior leader" is asked "Who leader the unit?". The stemmer keeps "leads" and "leader" apart, so
+    the sentence naming the leader would not carry the question's rarest word, while a sentence that says nothing
+    of leading would carry all the question's words its document holds (eval/quote-study.md, fifth round)."""
+    changed = {
+        start: (end, other)
+        for start, end, term, forms in _word_forms(question)
+        if not _holds(document, term)
+        for other, key in forms
+        if _holds_key(document, key)
+    }
+    if not changed:
+        return question
+    out, at = [], 0
+    for start in sorted(changed):
+        end, other = changed[start]
+        out += [question[at:start], other]
+        at = end
+    return "".join(out) + question[at:]
+
+
+@lru_cache(maxsize=64)
+def _word_forms(question: str) -> tuple[tuple[int, int, str, tuple[tuple[str, int], ...]], ...]:
+    """Each word of ``question`` that is one term: its span, its term, and the term's doer or deed forms with their
+    keys ("lead": "leader", "leador"; "leader": "lead"), worked out once per question."""
+    found = []
+    for m in _WORD.finditer(question):
+        stemmed = terms(m.group(0))
+        if len(stemmed) == 1:
+            term = stemmed[0]
+            forms = [term[:-2]] if term.endswith(("er", "or")) else [term + "er", term + "or"]
+            found.append((m.start(), m.end(), term, tuple((f, term_key(f)) for f in forms if len(f) > 2)))
+    return tuple(found)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _holds(document: DocumentTerms, term: str) -> bool:
+    return _holds_key(document, term_key(term))
+
+
+def _holds_key(document: DocumentTerms, key: int) -> bool:
+    at = int(np.searchsorted(document.keys, np.uint64(key)))
+    return at < len(document.keys) and int(document.keys[at]) == key
 
 
 def _overlaps(question: QuestionTerms, sources: Sequence[QuoteSource]) -> np.ndarray:

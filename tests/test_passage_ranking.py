@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from assistant.quote_answers import quote_answers
+from assistant.quoting import worded_for
 from assistant.render import result_to_json, result_to_text
 from assistant.retrieval import _Candidate, by_quote
+from assistant.term_stats import DocumentTerms
 from assistant.types import Quote
 from assistant.webapp.cards import passage_card
 
@@ -92,6 +94,27 @@ def test_a_clear_lead_in_the_ranking_is_not_overturned_by_the_quote_alone() -> N
     # A passage far ahead keeps its place: the bonus settles near-ties, it does not replace the ranking.
     candidates = _candidates("Who murdered Sarah Everard?", [(1.000, 0.950, UNNAMED), (0.500, 0.950, NAMES)])
     assert [c.row for c in by_quote(candidates, 2.0, 10, answer_weight=0.2)] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("question", "document", "worded"),
+    [
+        ("Who leads the unit?", "The unit's senior leader is Annette Clark.", "Who leader the unit?"),
+        ("Who is the unit's leader?", "Annette Clark leads the unit.", "Who is the unit's lead?"),
+        ("Who investigates officers?", "An investigator was appointed.", "Who investigates officers?"),  # one stem already
+        ("Who leads the unit?", "Clark leads the unit and is its leader.", "Who leads the unit?"),  # the word is there
+    ],
+)
+def test_a_document_is_asked_for_the_doer_of_the_deed_it_names_or_the_deed_of_the_doer(
+    question: str, document: str, worded: str
+) -> None:
+    assert worded_for(question, DocumentTerms.of_text(document)) == worded
+
+
+@pytest.mark.integration
+def test_who_leads_the_unit_puts_the_passage_naming_its_leader_first(articles) -> None:  # type: ignore[no-untyped-def]
+    first = articles.search("Who leads the unit?").results[0]
+    assert "Annette Clark" in first.quote.text and "leader" in first.quote.text
 
 
 @pytest.mark.integration
