@@ -31,7 +31,7 @@ import numpy as np
 from .answer_kind import asked_kind, holds, question_words
 from .config import AnswerSettings
 from .quoting import terms
-from .sentence_features import asked_keys
+from .sentence_features import SentenceFeatures, asked_keys
 from .store.sentences import ChunkSentences
 from .types import Passage, SearchResult
 
@@ -68,15 +68,18 @@ def sentence_similarities(sentences: Sequence[ChunkSentences], query_vector: np.
     the kind of answer the question asks for (any sentence when it asks for none); -1 when none holds it. What
     the fourth test reads (``Passage.sentence_similarity``): a passage can be close to a question as a whole, on
     its subject, while none of its sentences says what is asked."""
+    if not sentences:
+        return []
     kind = asked_kind(query)
-    asked = asked_keys(question_words(query))
-    best = []
-    for stored in sentences:
-        cosines = np.asarray(stored.vectors, dtype=np.float32) @ query_vector
-        if kind is not None:
-            cosines = cosines[stored.features.held(kind, asked) > 0]
-        best.append(float(cosines.max()) if len(cosines) else -1.0)
-    return best
+    cosines = np.concatenate([np.asarray(stored.vectors, dtype=np.float32) @ query_vector for stored in sentences])
+    if kind is not None:
+        held = SentenceFeatures.concat([stored.features for stored in sentences]).held(kind, asked_keys(question_words(query)))
+        cosines = np.where(held > 0, cosines, np.float32(-1.0))
+    counts = [len(stored.spans) for stored in sentences]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    # A chunk without sentences (none stored) holds no answer: -1, as one whose sentences hold none.
+    best = np.maximum.reduceat(np.append(cosines, np.float32(-1.0)), np.minimum(starts, len(cosines)))
+    return [float(b) if n else -1.0 for b, n in zip(best.tolist(), counts, strict=True)]
 
 
 def judged(result: SearchResult, answer: AnswerSettings) -> SearchResult:

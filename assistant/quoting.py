@@ -214,8 +214,11 @@ def overlaps(sources: Sequence[QuoteSource], query: str) -> np.ndarray:
     """``lexical_overlap`` of every sentence of ``sources``, in order, from their stored terms, for all at once;
     each document asked in its own words for a doer and the deed (``worded_for``), mostly the question as is."""
     worded: dict[str, list[int]] = {}
+    of_document: dict[str, str] = {}
     for i, source in enumerate(sources):
-        worded.setdefault(worded_for(query, source.terms), []).append(i)
+        if source.doc.id not in of_document:
+            of_document[source.doc.id] = worded_for(query, source.terms)
+        worded.setdefault(of_document[source.doc.id], []).append(i)
     if len(worded) == 1:
         return _overlaps(_question_terms(next(iter(worded))), sources)
     sizes = [len(source.sentences.terms.starts) - 1 for source in sources]
@@ -233,47 +236,49 @@ def worded_for(question: str, document: DocumentTerms) -> str:
     "the unit's senior leader" is asked "Who leader the unit?". The stemmer keeps "leads" and "leader" apart, so
     the sentence naming the leader would not carry the question's rarest word, while a sentence that says nothing
     of leading would carry all the question's words its document holds (eval/quote-study.md, fifth round)."""
-    changed = {
-        start: (end, other)
-        for start, end, term, forms in _word_forms(question)
-        if not _holds(document, term)
-        for other, key in forms
-        if _holds_key(document, key)
-    }
-    if not changed:
+    words = _word_forms(question)
+    if not words.spans:
         return question
+    held = np.isin(words.keys, document.keys)
     out, at = [], 0
-    for start in sorted(changed):
-        end, other = changed[start]
-        out += [question[at:start], other]
-        at = end
-    return "".join(out) + question[at:]
+    for (start, end), own, forms in zip(words.spans, words.own, words.forms, strict=True):
+        other = next((form for form, i in forms if held[i]), None)
+        if other is not None and not held[own]:
+            out += [question[at:start], other]
+            at = end
+    return "".join(out) + question[at:] if out else question
 
 
-@lru_cache(maxsize=64)
-def _word_forms(question: str) -> tuple[tuple[int, int, str, tuple[tuple[str, int], ...]], ...]:
-    """Each word of ``question`` that is one term: its span, its term, and the term's doer or deed forms with their
-    keys ("lead": "leader", "leador"; "leader": "lead"), worked out once per question."""
-    found = []
-    for m in _WORD.finditer(question):
-        stemmed = terms(m.group(0))
-        if len(stemmed) == 1:
-            term = stemmed[0]
-            forms = [term[:-2]] if term.endswith(("er", "or")) else [term + "er", term + "or"]
-            found.append((m.start(), m.end(), term, tuple((f, term_key(f)) for f in forms if len(f) > 2)))
-    return tuple(found)
+class _WordForms(NamedTuple):
+    """A question's words that are one term each: their spans, their term's place in ``keys``, and their doer or
+    deed forms ("lead": "leader", "leador"; "leader": "lead") with theirs."""
+
+    spans: tuple[tuple[int, int], ...]
+    own: tuple[int, ...]
+    forms: tuple[tuple[tuple[str, int], ...], ...]
+    keys: np.ndarray  # uint64: the terms' keys and their forms'
 
 
 _WORD = re.compile(r"\w+")
 
 
-def _holds(document: DocumentTerms, term: str) -> bool:
-    return _holds_key(document, term_key(term))
-
-
-def _holds_key(document: DocumentTerms, key: int) -> bool:
-    at = int(np.searchsorted(document.keys, np.uint64(key)))
-    return at < len(document.keys) and int(document.keys[at]) == key
+@lru_cache(maxsize=64)
+def _word_forms(question: str) -> _WordForms:
+    spans, own, forms, keys = [], [], [], []
+    for m in _WORD.finditer(question):
+        stemmed = terms(m.group(0))
+        if len(stemmed) == 1:
+            term = stemmed[0]
+            others = [term[:-2]] if term.endswith(("er", "or")) else [term + "er", term + "or"]
+            spans.append(m.span())
+            own.append(len(keys))
+            keys.append(term_key(term))
+            found = []
+            for other in (o for o in others if len(o) > 2):
+                found.append((other, len(keys)))
+                keys.append(term_key(other))
+            forms.append(tuple(found))
+    return _WordForms(tuple(spans), tuple(own), tuple(forms), np.array(keys, dtype=np.uint64))
 
 
 def _overlaps(question: QuestionTerms, sources: Sequence[QuoteSource]) -> np.ndarray:
