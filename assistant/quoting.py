@@ -239,7 +239,10 @@ def worded_for(question: str, document: DocumentTerms) -> str:
     words = _word_forms(question)
     if not words.spans:
         return question
-    held = np.isin(words.keys, document.keys)
+    if not len(document.keys):
+        return question
+    # The document's keys are sorted: one search places every key of the question's words and their forms.
+    held = document.keys[np.minimum(np.searchsorted(document.keys, words.keys), len(document.keys) - 1)] == words.keys
     out, at = [], 0
     for (start, end), own, forms in zip(words.spans, words.own, words.forms, strict=True):
         other = next((form for form, i in forms if held[i]), None)
