@@ -4,17 +4,19 @@ Off-topic questions are caught by the passages' cosine to the question. On-topic
 cannot answer ("What is the unit's annual budget?") find passages as close as real answers do, so the
 cosine alone cannot tell them apart; what gives them away is that no passage near the top both carries
 the question's key terms and, in its quote, the kind of answer asked for (a name, a date, a count, a
-place). Three tests on the first ``Settings.answer.within`` passages, in this order:
+place), or that no single sentence of theirs is close to the question although the passages are on its
+subject. Four tests on the first ``Settings.answer.within`` passages, in this order:
 
 1. the best ``Passage.similarity`` is at least ``abstain_below`` (else the question is off the subject);
 2. together they carry at least ``min_term_coverage`` of the question's terms (see ``quoting.terms``);
-3. when the question asks for a name, date, count or place (``answer_kind.asked_kind``), a quote holds one.
+3. when the question asks for a name, date, count or place (``answer_kind.asked_kind``), a quote holds one;
+4. when the passages are on the question's subject (best similarity at least ``on_subject``), one of their
+   sentences that holds the kind asked for (any sentence, when it asks for none) has a cosine to the question of
+   at least ``min_sentence_similarity`` (``Passage.sentence_similarity``, from the sentence vectors the index stores).
 
 Calibrated on eval/gold.toml's unanswerable questions (eval/report.md, "Abstention"; the similarity
-threshold is pinned in eval/expected.toml) and checked on SQuAD's on-topic ones (eval/squad.md). Other
-signals (the best sentence's cosine, the question's rare terms in a sentence holding the kind asked for, a
-sentence saying the figure is unknown) were measured in eval/abstention-study.md: none catches more without
-hiding answerable questions, so none is a test here.
+threshold is pinned in eval/expected.toml) and SQuAD's tuning half, checked on its held-out half
+(eval/squad.md, eval/abstention-study.md, which also lists the signals tried and not added).
 A result without passages answers nothing, as the evaluation counts it.
 """
 
@@ -24,9 +26,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .answer_kind import asked_kind, holds
+import numpy as np
+
+from .answer_kind import asked_kind, holds, question_words
 from .config import AnswerSettings
 from .quoting import terms
+from .sentence_features import SentenceFeatures, asked_keys
+from .store.sentences import ChunkSentences
 from .types import Passage, SearchResult
 
 NO_CLOSE_ANSWER = "No passage in the sources answers this closely."
@@ -49,7 +55,31 @@ def assess(question: str, passages: Sequence[Passage], answer: AnswerSettings) -
     kind = asked_kind(question)
     if kind is not None and not any(holds(kind, p.quote.text, question) for p in shown):
         return f"No quote in the sources gives the {_KIND_NAMES[kind]} this question asks for."
+    measured = [p.sentence_similarity for p in shown if p.sentence_similarity is not None]
+    if measured and max(p.similarity for p in shown) >= answer.on_subject and max(measured) < answer.min_sentence_similarity:
+        giving = f" that gives the {_KIND_NAMES[kind]} it asks for" if kind is not None else ""
+        unmentioned = f" (none mentions {_phrases_for(question, wanted - carried)})" if wanted - carried else ""
+        return f"The sources are on this subject, but no sentence in them{giving} comes close to this question{unmentioned}."
     return None
+
+
+def sentence_similarities(sentences: Sequence[ChunkSentences], query_vector: np.ndarray, query: str) -> list[float]:
+    """For each passage (its stored sentences), the best cosine between ``query`` and one of its sentences that holds
+    the kind of answer the question asks for (any sentence when it asks for none); -1 when none holds it. What
+    the fourth test reads (``Passage.sentence_similarity``): a passage can be close to a question as a whole, on
+    its subject, while none of its sentences says what is asked."""
+    if not sentences:
+        return []
+    kind = asked_kind(query)
+    cosines = np.concatenate([np.asarray(stored.vectors, dtype=np.float32) @ query_vector for stored in sentences])
+    if kind is not None:
+        held = SentenceFeatures.concat([stored.features for stored in sentences]).held(kind, asked_keys(question_words(query)))
+        cosines = np.where(held > 0, cosines, np.float32(-1.0))
+    counts = [len(stored.spans) for stored in sentences]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    # A chunk without sentences (none stored) holds no answer: -1, as one whose sentences hold none.
+    best = np.maximum.reduceat(np.append(cosines, np.float32(-1.0)), np.minimum(starts, len(cosines)))
+    return [float(b) if n else -1.0 for b, n in zip(best.tolist(), counts, strict=True)]
 
 
 def judged(result: SearchResult, answer: AnswerSettings) -> SearchResult:

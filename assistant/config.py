@@ -189,11 +189,20 @@ class AnswerSettings:
     # must carry together: an on-topic question the sources cannot answer ("the unit's annual budget") finds
     # passages as close as real answers do, but not ones that mention what it asks about.
     min_term_coverage: float = 0.4
+    # Passages at least this close to the question are on its subject; then one of their sentences that holds the
+    # kind of answer asked for must reach ``min_sentence_similarity``: else they talk around the question without
+    # saying what it asks ("How many officers does Greater Manchester Police employ?" beside the Met's officers).
+    # Chosen on the gold set and SQuAD's tuning half, checked on its held-out half (eval/abstention-study.md).
+    on_subject: float = 0.4
+    min_sentence_similarity: float = 0.45
     within: int = 5  # passages judged: the app shows 5
 
     def __post_init__(self) -> None:
         if not -1.0 <= self.abstain_below <= 1.0:
             raise SettingsError(f"answer abstain_below must be a cosine in [-1, 1], got {self.abstain_below}")
+        for name in ("on_subject", "min_sentence_similarity"):
+            if not -1.0 <= getattr(self, name) <= 1.0:
+                raise SettingsError(f"answer {name} must be a cosine in [-1, 1], got {getattr(self, name)}")
         if not 0.0 <= self.min_term_coverage <= 1.0:
             raise SettingsError(f"answer min_term_coverage must be a share in [0, 1], got {self.min_term_coverage}")
         if self.within < 1:

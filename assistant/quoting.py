@@ -14,7 +14,7 @@ from .answer_kind import asked_kind, question_words
 from .segmentation import sentence_spans
 from .sentence_features import SentenceFeatures, among, asked_keys
 from .store.sentences import ChunkSentences
-from .term_stats import DocumentTerms, QuestionTerms, SentenceTerms, terms
+from .term_stats import DocumentTerms, QuestionTerms, SentenceTerms, term_key, terms
 from .types import Document, Quote
 
 __all__ = [
@@ -109,7 +109,7 @@ def _chosen(
     kind = asked_kind(query)
     features = SentenceFeatures.concat([source.sentences.features for source in sources])
     held = features.held(kind, asked_keys(question_words(query)))
-    overlap = _overlaps(_question_terms(asked_part(query)), sources)
+    overlap = overlaps(sources, asked_part(query))
     every = np.concatenate(cosines).astype(np.float32)
     bounds = np.concatenate([[0], np.cumsum([len(c) for c in cosines])]).tolist()
     headings = features.headings
@@ -211,8 +211,77 @@ def lexical_overlap(
 
 
 def overlaps(sources: Sequence[QuoteSource], query: str) -> np.ndarray:
-    """``lexical_overlap`` of every sentence of ``sources``, in order, from their stored terms, for all at once."""
-    return _overlaps(_question_terms(query), sources)
+    """``lexical_overlap`` of every sentence of ``sources``, in order, from their stored terms, for all at once;
+    each document asked in its own words for a doer and the deed (``worded_for``), mostly the question as is."""
+    worded: dict[str, list[int]] = {}
+    of_document: dict[str, str] = {}
+    for i, source in enumerate(sources):
+        if source.doc.id not in of_document:
+            of_document[source.doc.id] = worded_for(query, source.terms)
+        worded.setdefault(of_document[source.doc.id], []).append(i)
+    if len(worded) == 1:
+        return _overlaps(_question_terms(next(iter(worded))), sources)
+    sizes = [len(source.sentences.terms.starts) - 1 for source in sources]
+    shares: list[np.ndarray] = [np.zeros(0, dtype=np.float32)] * len(sources)
+    for wording, group in worded.items():
+        found = _overlaps(_question_terms(wording), [sources[i] for i in group])
+        for i, part in zip(group, np.split(found, np.cumsum([sizes[i] for i in group])[:-1]), strict=True):
+            shares[i] = part
+    return np.concatenate(shares)
+
+
+def worded_for(question: str, document: DocumentTerms) -> str:
+    """``question`` with each word whose term ``document`` lacks put as the doer of the deed it names, or as the
+    deed of the doer, where the document holds that term instead: "Who leads the unit?" of a document that says
+    "the unit's senior leader" is asked "Who leader the unit?". The stemmer keeps "leads" and "leader" apart, so
+    the sentence naming the leader would not carry the question's rarest word, while a sentence that says nothing
+    of leading would carry all the question's words its document holds (eval/quote-study.md, fifth round)."""
+    words = _word_forms(question)
+    if not words.spans:
+        return question
+    if not len(document.keys):
+        return question
+    # The document's keys are sorted: one search places every key of the question's words and their forms.
+    held = document.keys[np.minimum(np.searchsorted(document.keys, words.keys), len(document.keys) - 1)] == words.keys
+    out, at = [], 0
+    for (start, end), own, forms in zip(words.spans, words.own, words.forms, strict=True):
+        other = next((form for form, i in forms if held[i]), None)
+        if other is not None and not held[own]:
+            out += [question[at:start], other]
+            at = end
+    return "".join(out) + question[at:] if out else question
+
+
+class _WordForms(NamedTuple):
+    """A question's words that are one term each: their spans, their term's place in ``keys``, and their doer or
+    deed forms ("lead": "leader", "leador"; "leader": "lead") with theirs."""
+
+    spans: tuple[tuple[int, int], ...]
+    own: tuple[int, ...]
+    forms: tuple[tuple[tuple[str, int], ...], ...]
+    keys: np.ndarray  # uint64: the terms' keys and their forms'
+
+
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=64)
+def _word_forms(question: str) -> _WordForms:
+    spans, own, forms, keys = [], [], [], []
+    for m in _WORD.finditer(question):
+        stemmed = terms(m.group(0))
+        if len(stemmed) == 1:
+            term = stemmed[0]
+            others = [term[:-2]] if term.endswith(("er", "or")) else [term + "er", term + "or"]
+            spans.append(m.span())
+            own.append(len(keys))
+            keys.append(term_key(term))
+            found = []
+            for other in (o for o in others if len(o) > 2):
+                found.append((other, len(keys)))
+                keys.append(term_key(other))
+            forms.append(tuple(found))
+    return _WordForms(tuple(spans), tuple(own), tuple(forms), np.array(keys, dtype=np.uint64))
 
 
 def _overlaps(question: QuestionTerms, sources: Sequence[QuoteSource]) -> np.ndarray:

@@ -66,10 +66,18 @@ def result_to_text(result: SearchResult, reported_also_by: Reported | None = Non
     return "\n\n".join(blocks)
 
 
+def scores_text(p: Passage, sep: str = ", ") -> str:
+    """A passage's scores as the CLI and the app's cards label them, first the one the results are in order by
+    (``Passage.rank_score``: the search's score plus its quote's, for the passages reordered by their quotes)."""
+    return sep.join(
+        (f"rank score {p.rank_score:.4f}", f"search score {p.score:.4f}", f"similarity to the question {p.similarity:.2f}")
+    )
+
+
 def _passage_text(p: Passage, reported_also_by: Sequence[Corroboration], width: int) -> str:
     where = location(p.page, p.paragraph)
     head = f"{p.rank}. {source_label(p.source)}" + (f", {where}" if where else "")
-    head += f"  [score {p.score:.4f}, similarity {p.similarity:.2f}]  {p.source.path}"
+    head += f"  [{scores_text(p)}]  {p.source.path}"
     # The quote is marked inside its passage with ⟦ ⟧, which the articles never use.
     qs, qe = p.quote.start - p.start, p.quote.end - p.start
     marked = p.text[:qs] + "⟦" + p.text[qs:qe] + "⟧" + p.text[qe:]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz
 
+from .answerability import sentence_similarities
 from .candidates import allowed_rows, find_candidates
 from .config import MODES, SearchSettings
 from .embedding import Embedder
@@ -29,12 +30,15 @@ class _Candidate:
     similarity: float
     quote_score: float  # how well the quote answers (see quoting.choose_quote): reorders the first passages
     answers: float = 0.0  # the quote holds the kind of answer asked for x its share of the question's rare words
+    sentence_similarity: float = -1.0  # see Passage.sentence_similarity
     # (source id, quote) of each near-duplicate in another source; cited (page, paragraph) only if the passage is shown
     also_in: list[tuple[str, Quote]] = field(default_factory=list)
     key: str = field(init=False)  # the quote's text as near-duplicates are compared, made once per candidate
+    rank_score: float = field(init=False)  # what the passage is placed by (by_quote): ``score`` until reordered
 
     def __post_init__(self) -> None:
         self.key = _normalise(self.quote.text)
+        self.rank_score = self.score
 
 
 class Retriever:
@@ -80,8 +84,9 @@ class Retriever:
             sources = [QuoteSource(*found) for found in zip(docs, sentences, counts, strict=True)]
             choices = choose_quotes(sources, query_vector, query)
             answers = quotes_answer(sources, [choice.quote for choice in choices], query)
-            for (row, score), similarity, choice, answer in zip(batch, similarities, choices, answers, strict=True):
-                self._place(_Candidate(row, score, choice.quote, similarity, choice.score, answer), chosen)
+            closest = sentence_similarities(sentences, query_vector, query)
+            for (row, score), similarity, choice, answer, close in zip(batch, similarities, choices, answers, closest, strict=True):
+                self._place(_Candidate(row, score, choice.quote, similarity, choice.score, answer, close), chosen)
             if len(chosen) >= k:
                 break
         chosen = by_quote(chosen, self.settings.quote_weight, self.settings.rerank_depth, self.settings.answer_weight)
@@ -97,6 +102,7 @@ class Retriever:
                         kept.row, kept.quote = candidate.row, candidate.quote
                         kept.quote_score = max(kept.quote_score, candidate.quote_score)
                         kept.answers = max(kept.answers, candidate.answers)
+                        kept.sentence_similarity = max(kept.sentence_similarity, candidate.sentence_similarity)
                     return  # an overlapping window of the same source says nothing new
                 continue
             # The cutoff lets rapidfuzz stop early on a pair that cannot reach it (it scores such a pair 0).
@@ -125,6 +131,8 @@ class Retriever:
             end=chunk.end,
             quote=c.quote,
             also_in=tuple(self._occurrence(source_id, quote) for source_id, quote in c.also_in),
+            rank_score=round(c.rank_score, 6),
+            sentence_similarity=round(c.sentence_similarity, 6),
         )
 
 
@@ -136,10 +144,9 @@ def by_quote(chosen: list[_Candidate], quote_weight: float, depth: int, answer_w
     does not outrank one that states it."""
     if not quote_weight and not answer_weight:
         return chosen
-    head = sorted(
-        chosen[:depth], key=lambda c: c.score + quote_weight * c.quote_score + answer_weight * c.answers, reverse=True
-    )
-    return head + chosen[depth:]
+    for c in chosen[:depth]:
+        c.rank_score = c.score + quote_weight * c.quote_score + answer_weight * c.answers
+    return sorted(chosen[:depth], key=lambda c: c.rank_score, reverse=True) + chosen[depth:]
 
 
 def _completes(candidate: Quote, kept: Quote) -> bool:

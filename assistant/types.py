@@ -135,6 +135,18 @@ class Passage:
     end: int
     quote: Quote
     also_in: tuple[Occurrence, ...] = ()
+    # The score the results are in order by: for the first ``SearchSettings.rerank_depth`` passages, ``score`` plus
+    # the weighed score of their quote and of what it answers (retrieval.by_quote); beyond them, and for a passage
+    # made without that reordering, ``score`` itself. Shown beside ``score``, so a card's number matches its place.
+    rank_score: float | None = None
+    # The best cosine between the question and one of the passage's sentences that holds the kind of answer it asks
+    # for (any sentence when it asks for none; -1 when none holds it): the fourth test of "nothing answers"
+    # (answerability.py). None for a passage made without a search, which that test then leaves out.
+    sentence_similarity: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.rank_score is None:
+            object.__setattr__(self, "rank_score", self.score)
 
 
 ABSTENTION_WITHIN = AnswerSettings.within  # results the "nothing answers" verdict looks at (Settings.answer.within)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.evaluation.abstention_study import RULES, Signals, focus, says_unknown, tally
+from assistant.evaluation.abstention_study import RULES, Signals, fit, focus, rare_in_one, says_unknown, sentence_frequencies, tally
 from assistant.types import Passage, Quote, SourceRef
 
 UNKNOWN = "It has not been revealed, however, home many of the cases were subject to a criminal investigation."
@@ -28,10 +28,30 @@ def test_a_passage_whose_most_telling_sentence_says_the_figure_is_unknown() -> N
 
 
 def test_tally_counts_caught_unanswerable_and_hidden_answerable_questions_per_rule() -> None:
-    def signals(answerable: bool, similarity: float) -> Signals:
-        return Signals(answerable, False, similarity, 1.0, 1.0, 0.9, False)
+    def signals(answerable: bool, similarity: float, verdict: bool = False) -> Signals:
+        return Signals(answerable, verdict, False, similarity, 1.0, 1.0, 0.9, False, 1.0, 0.0, 1.0, 0.2)
 
-    counts = tally([signals(False, 0.2), signals(False, 0.6), signals(True, 0.25), signals(True, 0.7)])
+    counts = tally([signals(False, 0.2, True), signals(False, 0.6), signals(True, 0.25), signals(True, 0.7)])
     assert counts["passage similarity < 0.3"] == (1, 2, 1, 2)
-    assert counts["shipped verdict (similarity 0.18, coverage 0.4, kind)"] == (0, 2, 0, 2)
+    assert counts[next(iter(RULES))] == (1, 2, 0, 2)  # the shipped verdict comes first
+    assert counts["verdict before: similarity, coverage, kind"] == (0, 2, 0, 2)
     assert set(counts) == set(RULES)
+
+
+def test_the_rarest_terms_count_only_in_a_sentence_that_holds_the_kind_asked_for() -> None:
+    shown = _passages("The unit was formed in January. Its budget is secret.")
+    frequency, sentences = sentence_frequencies([shown[0].text, "The unit is new. The unit has detectives."])
+    assert rare_in_one("When was the unit formed?", shown, frequency, sentences) == 1.0
+    # "budget" stands in a sentence without a figure, so no sentence gives what is asked beside it
+    assert rare_in_one("How big is the unit's budget?", shown, frequency, sentences) == 0.0
+
+
+def test_a_logistic_model_of_the_signals_is_cut_where_the_gold_set_hides_at_most_one_answerable_question() -> None:
+    def signals(answerable: bool, similarity: float) -> Signals:
+        return Signals(answerable, False, False, similarity, 1.0, 1.0, similarity, False, 1.0, 0.0, 1.0, 0.2)
+
+    gold = [signals(False, 0.2), signals(False, 0.3), signals(True, 0.25), signals(True, 0.6), signals(True, 0.7)]
+    model = fit(gold, gold)
+    assert model.probability(signals(False, 0.1)) > model.probability(signals(True, 0.8))  # closer reads answered
+    assert sum(map(model, [s for s in gold if s.answerable])) <= 1
+    assert tally(gold, {"model": model})["model"][2] <= 1

@@ -35,6 +35,47 @@ def test_the_reason_names_what_is_missing_in_the_questions_own_words() -> None:
     assert judged(_result(question, "Greater Manchester Police employs 7,000 officers."), strict).answered
 
 
+def _on_subject(query: str, text: str, sentence_similarity: float | None) -> SearchResult:
+    source = SourceRef("a.txt", "A", None, "a.txt")
+    passage = Passage(1, 1.0, 0.55, source, None, 1, text, 0, len(text), Quote(text, 0, len(text)), (), None, sentence_similarity)
+    return SearchResult(query, "hybrid", (passage,))
+
+
+def test_passages_on_the_subject_whose_sentences_are_not_close_to_the_question_do_not_answer_it() -> None:
+    question, text = "How much compensation was Gemma MacRae paid?", "Gemma MacRae was paid 5,000 pounds in damages."
+    verdict = judged(_on_subject(question, text, 0.41), AnswerSettings())
+    assert verdict.reason == (
+        "The sources are on this subject, but no sentence in them that gives the figure it asks for comes close to "
+        "this question (none mentions “compensation”)."
+    )
+    assert judged(_on_subject(question, text, 0.52), AnswerSettings()).answered  # a sentence is close enough
+    # Passages not made by a search carry no sentence cosine: the test leaves them out.
+    assert judged(_on_subject(question, text, None), AnswerSettings()).answered
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        (
+            "When did Annette Clark join the Metropolitan Police?",
+            "The sources are on this subject, but no sentence in them that gives the date it asks for comes close to "
+            "this question (none mentions “join”).",
+        ),
+        (
+            "What did the Home Secretary say about the new unit?",
+            "The sources are on this subject, but no sentence in them comes close to this question (none mentions "
+            "“Home Secretary”).",
+        ),
+    ],
+)
+def test_on_topic_questions_whose_sentences_the_articles_lack_are_not_answered(
+    articles: Assistant, question: str, reason: str
+) -> None:
+    result = articles.search(question)
+    assert (result.answered, result.reason) == (False, reason)
+
+
 @pytest.mark.integration
 def test_an_on_topic_question_the_articles_cannot_answer_is_not_answered_and_says_why(articles: Assistant) -> None:
     result = articles.search(BUDGET)
@@ -49,6 +90,7 @@ def test_an_on_topic_question_the_articles_cannot_answer_is_not_answered_and_say
         ("Who murdered Sarah Everard?", "Couzens"),
         ("When was the Daso unit set up?", "January"),
         ("How many allegations is the unit investigating?", "625"),
+        ("Who leads the Daso unit?", "Clark"),  # worded apart from the passage ("who heads the unit"), still answered
     ],
 )
 def test_answerable_who_when_and_how_many_questions_are_answered(articles: Assistant, question: str, answer: str) -> None:

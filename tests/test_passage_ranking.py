@@ -4,19 +4,22 @@ Real sentences from the shipped articles."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assistant.quote_answers import quote_answers, quotes_answer
-from assistant.quoting import QuoteSource
+from assistant.quoting import QuoteSource, worded_for
+from assistant.render import result_to_json, result_to_text
 from assistant.retrieval import _Candidate, by_quote
 from assistant.segmentation import sentence_spans
 from assistant.sentence_features import SentenceFeatures
 from assistant.store.sentences import ChunkSentences
 from assistant.term_stats import DocumentTerms, SentenceTerms
 from assistant.types import Document, Quote
+from assistant.webapp.cards import passage_card
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
 
@@ -97,6 +100,27 @@ def test_a_clear_lead_in_the_ranking_is_not_overturned_by_the_quote_alone() -> N
     assert [c.row for c in by_quote(candidates, 2.0, 10, answer_weight=0.2)] == [0, 1]
 
 
+@pytest.mark.parametrize(
+    ("question", "document", "worded"),
+    [
+        ("Who leads the unit?", "The unit's senior leader is Annette Clark.", "Who leader the unit?"),
+        ("Who is the unit's leader?", "Annette Clark leads the unit.", "Who is the unit's lead?"),
+        ("Who investigates officers?", "An investigator was appointed.", "Who investigates officers?"),  # one stem already
+        ("Who leads the unit?", "Clark leads the unit and is its leader.", "Who leads the unit?"),  # the word is there
+    ],
+)
+def test_a_document_is_asked_for_the_doer_of_the_deed_it_names_or_the_deed_of_the_doer(
+    question: str, document: str, worded: str
+) -> None:
+    assert worded_for(question, DocumentTerms.of_text(document)) == worded
+
+
+@pytest.mark.integration
+def test_who_leads_the_unit_puts_the_passage_naming_its_leader_first(articles) -> None:  # type: ignore[no-untyped-def]
+    first = articles.search("Who leads the unit?").results[0]
+    assert "Annette Clark" in first.quote.text and "leader" in first.quote.text
+
+
 @pytest.mark.integration
 def test_the_passage_naming_the_killer_is_first_on_the_articles(articles) -> None:  # type: ignore[no-untyped-def]
     first = articles.search("Who murdered Sarah Everard?").results[0]
@@ -129,3 +153,28 @@ def test_a_search_scores_its_quotes_as_each_quote_alone_whether_one_stored_sente
         expected = [quote_answers(text, quote, question) for quote in quotes]
         assert quotes_answer([source] * len(quotes), quotes, question) == expected
         assert any(expected)
+
+
+def test_the_rank_score_is_what_the_reordered_passages_are_placed_by() -> None:
+    candidates = _candidates("Who murdered Sarah Everard?", [(1.000, 0.948, UNNAMED), (0.856, 0.954, NAMES), (0.2, 0.9, STATES)])
+    placed = by_quote(candidates, 2.0, 2, answer_weight=0.2)
+    assert [c.row for c in placed] == [1, 0, 2]
+    named, unnamed, beyond = placed
+    assert named.rank_score == pytest.approx(0.856 + 2.0 * 0.954 + 0.2 * named.answers)
+    assert unnamed.rank_score == pytest.approx(1.000 + 2.0 * 0.948)
+    assert beyond.rank_score == beyond.score  # beyond the reordered depth the search's own order stands
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question", ["Who murdered Sarah Everard?", "How many allegations is the unit investigating?", "Who leads the unit?"]
+)
+def test_the_cards_text_and_json_show_scores_in_the_order_shown(articles, question: str) -> None:  # type: ignore[no-untyped-def]
+    result = articles.search(question, k=10)
+    shown = [p.rank_score for p in result.results]
+    assert shown == sorted(shown, reverse=True)
+    assert [row["rank_score"] for row in result_to_json(result)["results"]] == shown
+    text = result_to_text(result)
+    assert [float(s) for s in re.findall(r"\[rank score ([\d.]+)", text)] == [round(s, 4) for s in shown]
+    cards = [passage_card(0, p) for p in result.results]
+    assert [float(re.search(r"rank score ([\d.]+)", c).group(1)) for c in cards] == [round(s, 4) for s in shown]

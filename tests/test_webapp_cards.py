@@ -156,7 +156,7 @@ def test_raw_scores_sit_behind_a_details_toggle_not_in_the_header() -> None:
     assert "0.0318" not in header and "0.61" not in header
     details = card.split('<details class="scores">')[1].split("</details>")[0]
     assert "<summary>Details</summary>" in details
-    assert "ranking score 0.0318" in details and "similarity to the question 0.61" in details
+    assert "rank score 0.0318 · search score 0.0318 · similarity to the question 0.61" in details
 
 
 def test_a_long_title_is_cut_at_a_word_with_the_whole_title_on_hover() -> None:

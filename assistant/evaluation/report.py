@@ -61,7 +61,7 @@ def _overview(study: Study, png_name: str, model: str) -> list[str]:
         "index (*blend* with the settings' `dense_weight`). "
         "`*` = the shipped default. *quote* = share of answerable questions whose first result's quote overlaps an "
         'answer. *abst. P / R* = precision and recall of the app\'s "nothing answers" verdict '
-        "(`answerability.assess`: similarity, term coverage and answer kind over the first "
+        "(`answerability.assess`: similarity, term coverage, answer kind and a sentence close to the question over the first "
         f"{ABSTENTION_WITHIN} results, at the pinned `abstain_below`); *hidden* = answerable questions it tells "
         "that nothing answers. Latency is per question through "
         "`Assistant.search` (k=10) on a shared 2-core machine: compare rows of one run, not runs.",
@@ -106,7 +106,9 @@ def _abstention(study: Study, expected: Expected) -> list[str]:
         "The app says nothing answers (`SearchResult.answered`, `answerability.assess`) when, among the first "
         f"{ABSTENTION_WITHIN} results, the best `Passage.similarity` is under `abstain_below = "
         f"{expected.abstain_below}` (pinned), or the passages carry under `min_term_coverage` of the question's "
-        "terms, or the question asks for a name, date, figure or place and no quote holds one "
+        "terms, or the question asks for a name, date, figure or place and no quote holds one, or the passages "
+        "are on its subject (best similarity at least `on_subject`) but none of their sentences holding the kind "
+        "asked for comes within `min_sentence_similarity` of it "
         f"(`Settings.answer`). With these, {study.mode} abstains on {default.abstention.abstained} questions "
         f"(precision {default.abstention.precision:.3f}, recall {default.abstention.recall:.3f} over "
         f"{default.abstention.unanswerable} unanswerable questions; {default.abstention.hidden} answerable hidden). "
@@ -114,7 +116,7 @@ def _abstention(study: Study, expected: Expected) -> list[str]:
         f"{default.calibrated.threshold} (precision {default.calibrated.precision:.3f}, recall "
         f"{default.calibrated.recall:.3f}, {default.calibrated.abstained} abstentions). The pin is set by hand "
         "from these figures; eval/expected.toml says why. The other signals tried for on-topic questions the "
-        "sources cannot answer, on this set and on SQuAD, and why none was added: eval/abstention-study.md.",
+        "sources cannot answer, on this set and on SQuAD, and which was added: eval/abstention-study.md.",
         "",
         markdown_table(
             ["questions", "n", "min", "median", "max"],

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from html import escape
 
 from ..citations import corroboration_citation
-from ..render import human_size
+from ..render import human_size, scores_text
 from ..types import Corroboration
 from ..citations import format_citation, location, source_label
 from ..service import SourceInfo
@@ -137,7 +137,7 @@ def passage_card(
     )
     details = (
         '<details class="scores"><summary>Details</summary><p class="meta">'
-        f"ranking score {p.score:.4f} · similarity to the question {p.similarity:.2f} · "
+        f"{escape(scores_text(p, ' · '))} · "
         f"characters {p.start}–{p.end} of {escape(p.source.id)}</p></details>"
     )
     css = "card weak" if weak else "card"

@@ -35,7 +35,7 @@ def test_a_question_shows_ranked_cards_with_the_right_quote_highlighted(page, sc
     header = first.locator("header").inner_text()
     assert "para" in header and "score" not in header  # raw scores sit behind the card's Details toggle
     first.locator("details.scores summary").click()
-    assert "ranking score" in first.locator("details.scores").inner_text()
+    assert "rank score" in first.locator("details.scores").inner_text()
     assert last_turn(page).locator("article.card").count() == 5
     page.screenshot(path=str(screenshots / "ask.png"))
     assert page.page_errors == []
