@@ -12,6 +12,7 @@ can still see (removed before the previous version) are deleted.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from typing import Any
 
@@ -23,7 +24,7 @@ from ..errors import AssistantError, IndexFormatError
 from ..manifest import Manifest
 from ..term_stats import TermTable
 from ..types import Chunk, Document
-from . import IndexData, dense_layout, pg_sources
+from . import IndexData, dense_layout, pg_bm25, pg_sources
 from .pg_bm25 import chunk_terms, postings
 from .pg_sentences import insert as insert_sentences
 from .pg_sentences import insert_terms
@@ -71,7 +72,8 @@ def publish(
         pg_sources.write(conn, version, data.manifest.sources, entries)
         _check_kept(data, old_keys, new_keys)
         written = [doc for doc in data.documents if rebuild or old_keys.get(doc.id) != new_keys[doc.id]]
-        new_chunks, new_length = _insert(conn, version, written, data)
+        new_chunks, new_length, new_df = _insert(conn, version, written, data)
+        pg_bm25.record_df(conn, version, new_df, rebuild)
         removed_chunks, removed_length = conn.execute(
             "SELECT count(*), coalesce(sum(length), 0) FROM assistant.chunks WHERE removed = %s", (version,)
         ).fetchone()
@@ -128,10 +130,11 @@ def _stamp_removed(conn: Any, version: int, source_ids: list[str] | None) -> Non
         conn.execute("UPDATE assistant.postings SET removed = %s WHERE doc = ANY(%s) AND removed IS NULL", (version, ids))
 
 
-def _insert(conn: Any, version: int, documents: list[Document], data: IndexData) -> tuple[int, int]:
-    """Insert ``documents`` with their chunks, vectors and postings; returns the chunks' count and total length."""
+def _insert(conn: Any, version: int, documents: list[Document], data: IndexData) -> tuple[int, int, Counter[str]]:
+    """Insert ``documents`` with their chunks, vectors and postings; returns the chunks' count, their total
+    length and how many of them hold each term."""
     if not documents:
-        return 0, 0
+        return 0, 0, Counter()
     doc_ids: dict[str, int] = {}
     for doc in documents:
         doc_ids[doc.id] = conn.execute(
@@ -142,7 +145,7 @@ def _insert(conn: Any, version: int, documents: list[Document], data: IndexData)
     insert_terms(conn, [doc_ids[d.id] for d in documents], TermTable.of_texts(d.text for d in documents))
     positions = [i for i, chunk in enumerate(data.chunks) if chunk.source_id in doc_ids]
     if not positions:
-        return 0, 0
+        return 0, 0, Counter()
     chunks: list[Chunk] = [data.chunks[i] for i in positions]
     # Ids drawn in order, so rows keep the build's chunk order (ties in a ranking go to the lower row, as in the files backend).
     rows = sorted(r[0] for r in conn.execute(
@@ -164,7 +167,7 @@ def _insert(conn: Any, version: int, documents: list[Document], data: IndexData)
         copy.set_types(["text", "int8", "int8", "int4", "int4", "int8"])
         for posting in postings(rows, [doc_ids[c.source_id] for c in chunks], terms, version):
             copy.write_row(posting)
-    return len(chunks), sum(sum(counts.values()) for counts in terms)
+    return len(chunks), sum(sum(counts.values()) for counts in terms), Counter(t for counts in terms for t in counts)
 
 
 def _dense_index(conn: Any, layout: dict[str, Any], dim: int, old_layout: dict[str, Any] | None) -> None:
@@ -183,6 +186,6 @@ def _dense_index(conn: Any, layout: dict[str, Any], dim: int, old_layout: dict[s
 
 def _collect(conn: Any, oldest_kept: int) -> None:
     """Delete rows no kept version can see, and the versions before ``oldest_kept``."""
-    for table in ("postings", "chunks", "documents", "sources"):
+    for table in ("postings", "chunks", "documents", "sources", "term_df"):
         conn.execute(f"DELETE FROM assistant.{table} WHERE removed <= %s", (oldest_kept,))
     conn.execute("DELETE FROM assistant.versions WHERE version < %s", (oldest_kept,))

@@ -16,9 +16,16 @@ from typing import Any
 
 from ..errors import IndexFormatError
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 SCHEMA_LOCK = 0x61_73_73_01  # pg_advisory_xact_lock key for migrations ("ass" 1)
 UPGRADE_HINT = "python -m assistant index --store <primary URL>"
+
+
+def visible(alias: str = "", version: str = "%(version)s") -> str:
+    """The SQL condition for a row of ``alias`` being in index version ``version`` (a bound parameter unless told)."""
+    p = f"{alias}." if alias else ""
+    return f"{p}added <= {version} AND ({p}removed IS NULL OR {p}removed > {version})"
+
 
 # Migration i (1-based) brings the tables from version i - 1 to version i. Never edit a released one: add one.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -88,14 +95,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX chunks_doc ON assistant.chunks (doc)",
         "CREATE INDEX documents_removed ON assistant.documents (removed) WHERE removed IS NOT NULL",
     ),
+    # 8: each term's document frequency per version (pg_bm25.record_df), so a query looks its terms' up instead
+    # of counting their postings (all of a common term's); counted here once for the kept versions.
+    (
+        "CREATE TABLE assistant.term_df (term text NOT NULL, added bigint NOT NULL, removed bigint, df integer NOT NULL)",
+        "CREATE INDEX term_df_term ON assistant.term_df (term) INCLUDE (added, removed, df)",
+        "CREATE INDEX term_df_removed ON assistant.term_df (removed) WHERE removed IS NOT NULL",
+        f"""INSERT INTO assistant.term_df (term, added, removed, df)
+            SELECT term, min(version), nullif(max(version) + 1, (SELECT max(version) + 1 FROM assistant.versions)), df
+            FROM (SELECT v.version, p.term, count(*) AS df FROM assistant.versions v JOIN assistant.postings p
+                  ON {visible('p', 'v.version')} GROUP BY v.version, p.term) AS counted
+            GROUP BY term, df""",
+    ),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
-
-
-def visible(alias: str = "") -> str:
-    """The SQL condition for a row of ``alias`` being in index version ``%(version)s``."""
-    p = f"{alias}." if alias else ""
-    return f"{p}added <= %(version)s AND ({p}removed IS NULL OR {p}removed > %(version)s)"
 
 
 def installed_version(conn: Any) -> int:

@@ -91,7 +91,8 @@ def test_a_database_of_the_previous_schema_is_upgraded_with_both_kept_versions_r
     with psycopg.connect(pg_url, autocommit=True) as conn:
         for version, manifest in ((1, first), (2, second)):
             conn.execute("UPDATE assistant.versions SET manifest = %s WHERE version = %s", (Json(manifest.to_json()), version))
-        for statement in ("DROP TABLE assistant.sources", "DROP INDEX assistant.chunks_doc", "DROP INDEX assistant.documents_removed"):
+        for statement in ("DROP TABLE assistant.sources", "DROP INDEX assistant.chunks_doc", "DROP INDEX assistant.documents_removed",
+                          "DROP TABLE assistant.term_df"):  # and what schema 8 added
             conn.execute(statement)
         conn.execute("UPDATE assistant.schema_version SET version = 6")
 
