@@ -186,7 +186,8 @@ class PostgresSnapshot:
                 sql = f"SELECT row_id, -({typed} <#> %(q)s) FROM assistant.chunks WHERE {where} ORDER BY {typed} <#> %(q)s LIMIT %(k)s"
             else:
                 sql = f"SELECT row_id, -(embedding <#> %(q)s) AS s FROM assistant.chunks WHERE {where} ORDER BY s DESC, row_id LIMIT %(k)s"
-            hits = [(int(r), float(s)) for r, s in conn.execute(sql, params).fetchall()]
+            prepare = pg_bm25.UNPREPARED if allowed is not None else None  # a filter by an array of rows
+            hits = [(int(r), float(s)) for r, s in conn.execute(sql, params, prepare=prepare).fetchall()]
         self.chunks.fetch([r for r, _ in hits])
         return sorted(hits, key=lambda hit: (-hit[1], hit[0]))
 
