@@ -7,7 +7,9 @@ candidates through the term index and scores them exactly as bm25s' "lucene" var
     idf(t) = ln(1 + (N - df(t) + 0.5) / (df(t) + 0.5))
 
 with N, df and the average length those of the index version the search is pinned to (a query term
-repeated counts again, as in bm25s). Built-in ``ts_rank`` is not used: it has no IDF and favours long
+repeated counts again, as in bm25s). Each version's df are kept in ``assistant.term_df`` (rows versioned
+like the postings, written by a publish for the terms whose df it changed), so a query looks its terms'
+df up rather than counting every posting of its common terms. Built-in ``ts_rank`` is not used: it has no IDF and favours long
 passages.
 
 Exact, with top-k pruning (MaxScore, Turtle and Flood 1995): a term adds less than its weight
@@ -49,9 +51,13 @@ GROUP BY h.row_id ORDER BY score DESC, h.row_id LIMIT %(k)s
 """
 
 
-_DF = f"SELECT term, count(*) FROM assistant.postings WHERE term = ANY(%(terms)s::text[]) AND {visible()} GROUP BY term"
+_DF = f"SELECT term, df FROM assistant.term_df WHERE term = ANY(%(terms)s::text[]) AND {visible()}"
 _POSTINGS = f"""SELECT row_id, term, tf, length FROM assistant.postings
 WHERE term = ANY(%(terms)s::text[]) AND {visible()} {{filter}}"""
+# Never prepared: a statement filtering by a long array of rows. psycopg prepares a statement on its fifth run,
+# and PostgreSQL's generic plan then checks each posting against the array one element at a time, where the
+# plan made for the values hashes it: 7-9 s against 22 ms for 3 terms and 3,000 rows at 110k chunks.
+UNPREPARED = False
 # Past this many postings of the rare terms, pruning would read about as much as the exhaustive query.
 _PRUNED_POSTINGS = 50_000
 
@@ -67,6 +73,30 @@ def postings(rows: Sequence[int], docs: Sequence[int], terms: Sequence[Counter[s
         length = sum(counts.values())
         for term, tf in counts.items():
             yield term, row, doc, tf, length, version
+
+
+def record_df(conn: Any, version: int, added: Counter[str], rebuild: bool) -> None:
+    """Make ``assistant.term_df`` hold version ``version``'s document frequencies: the live version's, less the
+    chunks it stamped removed, plus ``added`` (chunks per term among those it inserted); all anew on ``rebuild``.
+    Only the terms whose frequency changed get a row, so an edit costs its own terms, not the vocabulary."""
+    if rebuild:
+        conn.execute("UPDATE assistant.term_df SET removed = %s WHERE removed IS NULL", (version,))
+        new: dict[str, int] = dict(added)
+    else:
+        delta = Counter(added)
+        gone = conn.execute("SELECT term, count(*) FROM assistant.postings WHERE removed = %s GROUP BY term", (version,))
+        for term, count in gone.fetchall():
+            delta[term] -= count
+        changed = sorted(t for t, d in delta.items() if d)
+        old = dict(conn.execute(
+            "UPDATE assistant.term_df SET removed = %s WHERE removed IS NULL AND term = ANY(%s) RETURNING term, df",
+            (version, changed),
+        ).fetchall())  # fmt: skip
+        new = {t: old.get(t, 0) + delta[t] for t in changed}
+    with conn.cursor().copy("COPY assistant.term_df (term, added, df) FROM STDIN") as copy:
+        for term, df in new.items():
+            if df > 0:
+                copy.write_row((term, version, df))
 
 
 def search(
@@ -93,7 +123,7 @@ def search(
     }
     # df counts every chunk of the version; a source filter only narrows which of them are returned.
     sql = _SEARCH.format(filter="WHERE h.row_id = ANY(%(allowed)s::bigint[])" if allowed is not None else "")
-    rows = conn.execute(sql, params).fetchall()
+    rows = conn.execute(sql, params, prepare=UNPREPARED if allowed is not None else None).fetchall()
     return [(int(row), float(score)) for row, score in rows if score > 0]
 
 
@@ -130,7 +160,7 @@ def _pruned(
 def _fetch(conn: Any, version: int, terms: list[str], rows: list[int] | None) -> list[tuple[int, str, int, int]]:
     """Postings of ``terms`` in the version, of ``rows`` only when given."""
     sql = _POSTINGS.format(filter="AND row_id = ANY(%(rows)s::bigint[])" if rows is not None else "")
-    return conn.execute(sql, {"terms": terms, "version": version, "rows": rows}).fetchall()
+    return conn.execute(sql, {"terms": terms, "version": version, "rows": rows}, prepare=UNPREPARED).fetchall()
 
 
 def _contribution(weight: float, tf: int, length: int, avg_length: float) -> float:

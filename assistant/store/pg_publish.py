@@ -2,15 +2,17 @@
 
 A build hands over only what it read: the new and changed sources' documents, chunks and vectors,
 with the manifest of the whole version (``IndexStore.keeps_unchanged``). Sources whose key (bytes and
-metadata) is unchanged keep their rows; changed and deleted sources have
-their rows stamped ``removed`` with the new version, and new or changed ones are inserted with
-``added`` set to it. The new ``assistant.versions`` row commits with everything else, so a reader sees
-the old version or the new one, never a mix, and a crash or ``kill -9`` before the commit leaves no
-trace. Rows that no reader can still see (removed before the previous version) are deleted.
+metadata) is unchanged keep their rows; changed and deleted sources have their rows stamped ``removed``
+with the new version, and new or changed ones are inserted with ``added`` set to it. The manifest's
+source entries are rows too, written for the sources whose entry changed (``pg_sources``); the new
+``assistant.versions`` row holds the rest and commits with everything else, so a reader sees the old
+version or the new one, never a mix, and a crash or ``kill -9`` before the commit leaves no trace. Rows that no reader
+can still see (removed before the previous version) are deleted.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from typing import Any
 
@@ -22,10 +24,11 @@ from ..errors import AssistantError, IndexFormatError
 from ..manifest import Manifest
 from ..term_stats import TermTable
 from ..types import Chunk, Document
-from . import IndexData, dense_layout
+from . import IndexData, dense_layout, pg_bm25, pg_sources
 from .pg_bm25 import chunk_terms, postings
 from .pg_sentences import insert as insert_sentences
 from .pg_sentences import insert_terms
+from .source_log import changed
 
 BUILD_LOCK = 0x61_73_73_02  # pg_try_advisory_xact_lock key of a publish ("ass" 2)
 _KEEP_VERSIONS = 2  # the live version and the one before, for a reader that opened it a moment ago
@@ -35,32 +38,19 @@ class IndexBusyError(AssistantError):
     """Another build holds the database's publish lock."""
 
 
-def live_row(conn: Any) -> tuple[int, dict[str, Any], int, int] | None:
-    """(version, manifest, chunks, total length) of the live version, or None when nothing was published."""
+def live_row(conn: Any) -> tuple[int, int, int, Any] | None:
+    """(version, chunks, total length, publish time) of the live version, or None when nothing was published."""
     row = conn.execute(
-        "SELECT version, manifest, chunks, total_length FROM assistant.versions ORDER BY version DESC LIMIT 1"
+        "SELECT version, chunks, total_length, published FROM assistant.versions ORDER BY version DESC LIMIT 1"
     ).fetchone()
-    return (int(row[0]), row[1], int(row[2]), int(row[3])) if row else None
+    return (int(row[0]), int(row[1]), int(row[2]), row[3]) if row else None
 
 
-def read_manifest(stored: Any, where: str) -> Manifest:
-    """The typed manifest of a version's JSON; IndexFormatError when it is of another format or malformed."""
-    version = stored.get("format_version") if isinstance(stored, dict) else None
-    if version != FORMAT_VERSION:
-        raise IndexFormatError(
-            f"the index in {where} has format version {version}, this version reads "
-            f"{FORMAT_VERSION}; rebuild it with: python -m assistant index --store <URL>"
-        )
-    try:
-        return Manifest.from_json(stored)
-    except (KeyError, TypeError, ValueError) as error:
-        raise IndexFormatError(
-            f"the manifest in {where} is malformed ({error!r}); rebuild it with: python -m assistant index --store <URL>"
-        ) from None
-
-
-def publish(conn: Any, data: IndexData, settings: DenseSettings) -> tuple[int, Manifest, int, Any]:
-    """Write ``data`` as the next version; returns (version, manifest, total length, publish time). Commits on ``conn``."""
+def publish(
+    conn: Any, data: IndexData, settings: DenseSettings, known: pg_sources.Known | None = None
+) -> tuple[int, Manifest, int, Any]:
+    """Write ``data`` as the next version; returns (version, manifest, total length, publish time). Commits on ``conn``.
+    ``known``: a manifest the caller has parsed, so that the live version's, when it is that one, is not read again."""
     for doc in data.documents:
         if "\x00" in doc.text:
             raise AssistantError(f"{doc.path}: its text holds a NUL character, which PostgreSQL cannot store")
@@ -72,20 +62,23 @@ def publish(conn: Any, data: IndexData, settings: DenseSettings) -> tuple[int, M
         live = live_row(conn)
         version = (live[0] if live else 0) + 1
         dim = int(data.vectors.shape[1])
-        old = _readable(live[1]) if live else None
+        old = _readable(conn, live, known) if live else None
         rebuild = old is None or old.fingerprint != data.manifest.fingerprint or old.model.dim != dim
         old_keys = {} if old is None or rebuild else {sid: entry.key for sid, entry in old.sources.items()}
         new_keys = {sid: entry.key for sid, entry in data.manifest.sources.items()}
         gone = list(old_keys) if rebuild else [sid for sid, key in old_keys.items() if new_keys.get(sid) != key]
         _stamp_removed(conn, version, None if rebuild else gone)
+        entries = None if old is None or rebuild else changed(old.sources, data.manifest.sources)
+        pg_sources.write(conn, version, data.manifest.sources, entries)
         _check_kept(data, old_keys, new_keys)
         written = [doc for doc in data.documents if rebuild or old_keys.get(doc.id) != new_keys[doc.id]]
-        new_chunks, new_length = _insert(conn, version, written, data)
+        new_chunks, new_length, new_df = _insert(conn, version, written, data)
+        pg_bm25.record_df(conn, version, new_df, rebuild)
         removed_chunks, removed_length = conn.execute(
             "SELECT count(*), coalesce(sum(length), 0) FROM assistant.chunks WHERE removed = %s", (version,)
         ).fetchone()
-        chunks = (live[2] if live else 0) - int(removed_chunks) + new_chunks
-        total_length = (live[3] if live else 0) - int(removed_length) + new_length
+        chunks = (live[1] if live else 0) - int(removed_chunks) + new_chunks
+        total_length = (live[2] if live else 0) - int(removed_length) + new_length
         expected = sum(entry.chunks for entry in data.manifest.sources.values())
         if chunks != expected:
             raise IndexFormatError(
@@ -96,7 +89,7 @@ def publish(conn: Any, data: IndexData, settings: DenseSettings) -> tuple[int, M
         manifest = replace(data.manifest, chunks=chunks, format_version=FORMAT_VERSION, dense=layout)
         published = conn.execute(
             "INSERT INTO assistant.versions (version, manifest, chunks, total_length) VALUES (%s, %s, %s, %s) RETURNING published",
-            (version, Json(manifest.to_json()), chunks, total_length),
+            (version, Json(manifest.header_json()), chunks, total_length),
         ).fetchone()[0]
         _dense_index(conn, layout, dim, None if old is None or rebuild else old.dense)
         _collect(conn, version - _KEEP_VERSIONS + 1)
@@ -116,10 +109,10 @@ def _check_kept(data: IndexData, old_keys: dict[str, str], new_keys: dict[str, s
         )
 
 
-def _readable(stored: Any) -> Manifest | None:
+def _readable(conn: Any, live: tuple[int, int, int, Any], known: pg_sources.Known | None) -> Manifest | None:
     """The live version's manifest, or None when it is of another format (the build then rewrites everything)."""
     try:
-        return read_manifest(stored, "the database")
+        return pg_sources.read(conn, live[0], live[3], "the database", known)
     except IndexFormatError:
         return None
 
@@ -137,10 +130,11 @@ def _stamp_removed(conn: Any, version: int, source_ids: list[str] | None) -> Non
         conn.execute("UPDATE assistant.postings SET removed = %s WHERE doc = ANY(%s) AND removed IS NULL", (version, ids))
 
 
-def _insert(conn: Any, version: int, documents: list[Document], data: IndexData) -> tuple[int, int]:
-    """Insert ``documents`` with their chunks, vectors and postings; returns the chunks' count and total length."""
+def _insert(conn: Any, version: int, documents: list[Document], data: IndexData) -> tuple[int, int, Counter[str]]:
+    """Insert ``documents`` with their chunks, vectors and postings; returns the chunks' count, their total
+    length and how many of them hold each term."""
     if not documents:
-        return 0, 0
+        return 0, 0, Counter()
     doc_ids: dict[str, int] = {}
     for doc in documents:
         doc_ids[doc.id] = conn.execute(
@@ -151,7 +145,7 @@ def _insert(conn: Any, version: int, documents: list[Document], data: IndexData)
     insert_terms(conn, [doc_ids[d.id] for d in documents], TermTable.of_texts(d.text for d in documents))
     positions = [i for i, chunk in enumerate(data.chunks) if chunk.source_id in doc_ids]
     if not positions:
-        return 0, 0
+        return 0, 0, Counter()
     chunks: list[Chunk] = [data.chunks[i] for i in positions]
     # Ids drawn in order, so rows keep the build's chunk order (ties in a ranking go to the lower row, as in the files backend).
     rows = sorted(r[0] for r in conn.execute(
@@ -173,7 +167,7 @@ def _insert(conn: Any, version: int, documents: list[Document], data: IndexData)
         copy.set_types(["text", "int8", "int8", "int4", "int4", "int8"])
         for posting in postings(rows, [doc_ids[c.source_id] for c in chunks], terms, version):
             copy.write_row(posting)
-    return len(chunks), sum(sum(counts.values()) for counts in terms)
+    return len(chunks), sum(sum(counts.values()) for counts in terms), Counter(t for counts in terms for t in counts)
 
 
 def _dense_index(conn: Any, layout: dict[str, Any], dim: int, old_layout: dict[str, Any] | None) -> None:
@@ -192,6 +186,6 @@ def _dense_index(conn: Any, layout: dict[str, Any], dim: int, old_layout: dict[s
 
 def _collect(conn: Any, oldest_kept: int) -> None:
     """Delete rows no kept version can see, and the versions before ``oldest_kept``."""
-    for table in ("postings", "chunks", "documents"):
+    for table in ("postings", "chunks", "documents", "sources", "term_df"):
         conn.execute(f"DELETE FROM assistant.{table} WHERE removed <= %s", (oldest_kept,))
     conn.execute("DELETE FROM assistant.versions WHERE version < %s", (oldest_kept,))

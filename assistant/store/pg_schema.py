@@ -5,8 +5,8 @@ applies every migration after it, in order, in one transaction under an advisory
 starting at once upgrade once). A database at a newer version than this code knows is refused, and
 so is an outdated one seen through a read replica, which cannot be written.
 
-Rows are never updated in place except to stamp ``removed``: a document, its chunks and their postings
-are visible in index version v when ``added <= v`` and (``removed`` is null or ``removed > v``), so a
+Rows are never updated in place except to stamp ``removed``: a document, its chunks and their postings,
+and a source's manifest entry, are visible in index version v when ``added <= v`` and (``removed`` is null or ``removed > v``), so a
 search pinned to a version reads exactly that version while a build publishes the next one.
 """
 
@@ -16,9 +16,16 @@ from typing import Any
 
 from ..errors import IndexFormatError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 8
 SCHEMA_LOCK = 0x61_73_73_01  # pg_advisory_xact_lock key for migrations ("ass" 1)
 UPGRADE_HINT = "python -m assistant index --store <primary URL>"
+
+
+def visible(alias: str = "", version: str = "%(version)s") -> str:
+    """The SQL condition for a row of ``alias`` being in index version ``version`` (a bound parameter unless told)."""
+    p = f"{alias}." if alias else ""
+    return f"{p}added <= {version} AND ({p}removed IS NULL OR {p}removed > {version})"
+
 
 # Migration i (1-based) brings the tables from version i - 1 to version i. Never edit a released one: add one.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -71,14 +78,37 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE assistant.chunk_sentences ADD COLUMN flags bytea, ADD COLUMN evidence_codes bytea, "
         "ADD COLUMN evidence_keys bytea, ADD COLUMN evidence_starts integer[]",
     ),
+    # 7: the manifest's source entries as versioned rows (pg_sources), so a publish writes the entries it changes,
+    # not every source's; the versions keep the rest. The kept versions (two, in a row) are split: an entry seen
+    # in both is one row. And an index on chunks by document, which a publish stamps removed by document.
+    (
+        """CREATE TABLE assistant.sources (
+            source_id text NOT NULL, added bigint NOT NULL, removed bigint, entry jsonb NOT NULL)""",
+        "CREATE INDEX sources_source ON assistant.sources (source_id)",
+        "CREATE INDEX sources_added ON assistant.sources (added)",
+        "CREATE INDEX sources_removed ON assistant.sources (removed) WHERE removed IS NOT NULL",
+        """INSERT INTO assistant.sources (source_id, added, removed, entry)
+            SELECT e.key, min(v.version),
+                   nullif(max(v.version) + 1, (SELECT max(version) + 1 FROM assistant.versions)), e.value
+            FROM assistant.versions v, jsonb_each(v.manifest::jsonb -> 'sources') e GROUP BY e.key, e.value""",
+        "UPDATE assistant.versions SET manifest = (manifest::jsonb - 'sources')::json",
+        "CREATE INDEX chunks_doc ON assistant.chunks (doc)",
+        "CREATE INDEX documents_removed ON assistant.documents (removed) WHERE removed IS NOT NULL",
+    ),
+    # 8: each term's document frequency per version (pg_bm25.record_df), so a query looks its terms' up instead
+    # of counting their postings (all of a common term's); counted here once for the kept versions.
+    (
+        "CREATE TABLE assistant.term_df (term text NOT NULL, added bigint NOT NULL, removed bigint, df integer NOT NULL)",
+        "CREATE INDEX term_df_term ON assistant.term_df (term) INCLUDE (added, removed, df)",
+        "CREATE INDEX term_df_removed ON assistant.term_df (removed) WHERE removed IS NOT NULL",
+        f"""INSERT INTO assistant.term_df (term, added, removed, df)
+            SELECT term, min(version), nullif(max(version) + 1, (SELECT max(version) + 1 FROM assistant.versions)), df
+            FROM (SELECT v.version, p.term, count(*) AS df FROM assistant.versions v JOIN assistant.postings p
+                  ON {visible('p', 'v.version')} GROUP BY v.version, p.term) AS counted
+            GROUP BY term, df""",
+    ),
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
-
-
-def visible(alias: str = "") -> str:
-    """The SQL condition for a row of ``alias`` being in index version ``%(version)s``."""
-    p = f"{alias}." if alias else ""
-    return f"{p}added <= %(version)s AND ({p}removed IS NULL OR {p}removed > %(version)s)"
 
 
 def installed_version(conn: Any) -> int:

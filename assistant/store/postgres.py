@@ -32,7 +32,7 @@ from ..manifest import Manifest
 from ..term_stats import DocumentTerms
 from ..types import Chunk
 from . import IndexData
-from . import pg_bm25, pg_publish, pg_schema
+from . import pg_bm25, pg_publish, pg_schema, pg_sources
 from .pg_sentences import SentenceRows, TermRows
 from .dense import EXACT_ROWS
 from .pg_views import Chunks, Documents
@@ -186,7 +186,8 @@ class PostgresSnapshot:
                 sql = f"SELECT row_id, -({typed} <#> %(q)s) FROM assistant.chunks WHERE {where} ORDER BY {typed} <#> %(q)s LIMIT %(k)s"
             else:
                 sql = f"SELECT row_id, -(embedding <#> %(q)s) AS s FROM assistant.chunks WHERE {where} ORDER BY s DESC, row_id LIMIT %(k)s"
-            hits = [(int(r), float(s)) for r, s in conn.execute(sql, params).fetchall()]
+            prepare = pg_bm25.UNPREPARED if allowed is not None else None  # a filter by an array of rows
+            hits = [(int(r), float(s)) for r, s in conn.execute(sql, params, prepare=prepare).fetchall()]
         self.chunks.fetch([r for r, _ in hits])
         return sorted(hits, key=lambda hit: (-hit[1], hit[0]))
 
@@ -221,7 +222,7 @@ class PostgresStore:
         self.dense = dense or DenseSettings()
         self._primary = _Server(url, writable=True)
         self._replicas = [_Server(u, writable=False) for u in replica_urls]
-        self._parsed: tuple[tuple[int, Any], Manifest] | None = None  # the last manifest read, by (version, published)
+        self._parsed: pg_sources.Known | None = None  # the last manifest read
 
     def __repr__(self) -> str:
         return f"PostgresStore({redact(self.url)!r}, replicas={len(self._replicas)})"
@@ -241,7 +242,7 @@ class PostgresStore:
 
     def publish(self, data: IndexData) -> PostgresSnapshot:
         conn = self._primary.connection()
-        version, manifest, total_length, published = pg_publish.publish(conn, data, self.dense)
+        version, manifest, total_length, published = pg_publish.publish(conn, data, self.dense, self._parsed)
         self._parsed = ((version, published), manifest)
         return PostgresSnapshot(self._primary, version, manifest, total_length, self.dense)
 
@@ -271,20 +272,16 @@ class PostgresStore:
         return found
 
     def _live(self, conn: Any, server: _Server) -> tuple[int, Manifest, int, int] | None:
-        """(version, manifest, chunks, total length) of the live version on ``server``. The manifest lists
-        every source (megabytes at a million chunks), so it is read and parsed once per version: asking
-        again with nothing published is one small query."""
-        head = conn.execute(
-            "SELECT version, chunks, total_length, published FROM assistant.versions ORDER BY version DESC LIMIT 1"
-        ).fetchone()
-        if head is None:
+        """(version, manifest, chunks, total length) of the live version on ``server``. Its manifest is
+        parsed once per version, and from the one this process last parsed only the source entries
+        changed since are read: asking again with nothing published is one small query."""
+        live = pg_publish.live_row(conn)
+        if live is None:
             return None
-        key = (int(head[0]), head[3])
-        parsed = self._parsed
-        if parsed is None or parsed[0] != key:
-            stored = conn.execute("SELECT manifest FROM assistant.versions WHERE version = %s", (key[0],)).fetchone()[0]
-            parsed = self._parsed = (key, pg_publish.read_manifest(stored, redact(server.url)))
-        return key[0], parsed[1], int(head[1]), int(head[2])
+        version, chunks, total_length, published = live
+        manifest = pg_sources.read(conn, version, published, redact(server.url), self._parsed)
+        self._parsed = ((version, published), manifest)
+        return version, manifest, chunks, total_length
 
     def _reader(self) -> tuple[_Server, tuple[int, Manifest, int, int] | None]:
         primary_up = True
@@ -300,14 +297,16 @@ class PostgresStore:
         for replica in self._replicas:
             try:
                 with replica.read() as conn:
-                    live = self._live(conn, replica)
+                    # A lagging replica's manifest is not read: it would only displace the primary's as the one parsed.
+                    has = conn.execute("SELECT max(version) FROM assistant.versions").fetchone()[0]
+                    wanted = has is not None and (not primary_up or (primary is not None and has == primary[0]))
+                    live = self._live(conn, replica) if wanted else None
             except (DatabaseUnavailableError, IndexFormatError) as error:
                 log.warning("replica skipped: %s", error)
                 continue
-            if live is not None and (not primary_up or (primary is not None and live[0] == primary[0])):
+            if live is not None:
                 return replica, live
-            log.info("replica %s lags: it has version %s, the primary %s", redact(replica.url),
-                     live and live[0], primary and primary[0])
+            log.info("replica %s lags: it has version %s, the primary %s", redact(replica.url), has, primary and primary[0])
         if not primary_up:
             raise DatabaseUnavailableError(f"neither the primary {redact(self.url)} nor any replica answered")
         return self._primary, primary

@@ -45,7 +45,7 @@ def write(folder: Path, manifest: Manifest, base: tuple[Path, Manifest, SourceLo
     touched: set[str] | None = None
     if base is not None and base[2] is not None:
         folder_before, before, log = base
-        touched = set(log.touched) | _changed(before.sources, sources)
+        touched = set(log.touched) | changed(before.sources, sources)
         if len(touched) * DELTA_SHARE > len(sources) or not (folder_before / BASE_FILE).exists():
             touched = None
         else:
@@ -80,7 +80,7 @@ def pointer() -> dict[str, str]:
     return {"base": BASE_FILE, "delta": DELTA_FILE}
 
 
-def _changed(before: Mapping[str, SourceEntry], after: Mapping[str, SourceEntry]) -> set[str]:
+def changed(before: Mapping[str, SourceEntry], after: Mapping[str, SourceEntry]) -> set[str]:
     """Sources added, changed or dropped: an entry carried over is the same object, else compared."""
     changed = {sid for sid, entry in after.items() if (old := before.get(sid)) is not entry and old != entry}
     changed.update(sid for sid in before if sid not in after)

@@ -8,7 +8,7 @@ import numpy as np
 import psycopg
 import pytest
 
-from assistant.store import IndexData, pg_publish, pg_views
+from assistant.store import IndexData, pg_publish, pg_sources, pg_views
 from assistant.store.postgres import PostgresStore
 from assistant.store.sentences import SentenceTable
 
@@ -54,15 +54,15 @@ def test_reindexing_an_unchanged_corpus_reads_the_manifest_only_when_a_version_w
     assistant = make_assistant(sources, pg_url, tmp_path / "index", fake_embedder)
     assistant.refresh()
     parsed: list[str] = []
-    real_read = pg_publish.read_manifest
-    monkeypatch.setattr(pg_publish, "read_manifest", lambda stored, where: (parsed.append(where), real_read(stored, where))[1])
+    real_read = pg_sources.read_manifest
+    monkeypatch.setattr(pg_sources, "read_manifest", lambda stored, where: (parsed.append(where), real_read(stored, where))[1])
     assert assistant.refresh().reason == "unchanged"
     assert assistant.search("herons", k=1) and parsed == []
     monkeypatch.undo()
 
     (sources / "late.txt").write_text(NEW_TEXT, encoding="utf-8")
     make_assistant(sources, pg_url, tmp_path / "index", fake_embedder).refresh()  # another server publishes
-    monkeypatch.setattr(pg_publish, "read_manifest", lambda stored, where: (parsed.append(where), real_read(stored, where))[1])
+    monkeypatch.setattr(pg_sources, "read_manifest", lambda stored, where: (parsed.append(where), real_read(stored, where))[1])
     assert assistant.search("zygomorphic herons", k=1).results[0].source.id == "late.txt"
     assert assistant.refresh().reason == "unchanged"
     assert len(parsed) == 1  # the new version's manifest, read once
