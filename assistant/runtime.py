@@ -2,10 +2,12 @@
 
 With an ONNX export of the model, onnxruntime both encodes questions and embeds index builds. A question
 needs no torch import, which is most of a cold ``ask`` (28.6 s and 675 MiB with torch against 10.0 s and
-341 MiB, bench/README.md "Cold start"); a build's chunks take ~0.7x the CPU time and its sentences ~0.4x
-(same sample, alternating runs: README "How it works"). The export lives beside the snapshots, in
-``<index>/models/``, written by the first build that finds it missing, before it embeds; without one
-(``runtime="torch"``, a failed export, a store without a folder) everything is embedded with
+341 MiB, bench/README.md "Cold start"). A build's chunks take 0.6-0.85x torch's CPU time and its sentences
+0.4-0.6x, whose many short batches torch runs slowly (the same 256 and 1,024 benchmark chunks and their
+sentences, alternating in one process at load 2-7), and a build that only updates needs no torch import. The
+export lives beside the snapshots, in ``<index>/models/``, written by the first build that finds it missing,
+before it embeds: it costs what loading the model into torch does (~6 s CPU), which that build then skips.
+Without one (``runtime="torch"``, a failed export, a store without a folder) everything is embedded with
 sentence-transformers. Both runtimes give the same vectors (within 1e-4 cosine, tests/test_onnx_embedding.py),
 so the embedder's name and the index fingerprint are the same either way.
 """

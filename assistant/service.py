@@ -127,10 +127,10 @@ class Assistant:
         """Index new and changed sources, drop deleted ones; a no-op when nothing changed.
 
         ``on_progress(done, total)`` hears of the chunks embedded; if it raises, the build stops, nothing is
-        published and the previous index keeps answering. The ONNX export is written first when missing (it is
-        ~0.7x the CPU time of torch on chunks, ~0.4x on sentences; ``runtime.py``) unless the sources folder is
-        empty; ``export=False`` leaves it to a later ``export_model()`` (the app runs it in the background, so it
-        does not delay serving), and this build embeds with torch.
+        published and the previous index keeps answering. The ONNX export is written first when missing, unless
+        the sources folder is empty, and the build embeds with it (faster than torch: ``runtime.py``);
+        ``export=False`` leaves it to a later ``export_model()`` (the app runs it in the background, so it does
+        not delay serving), and until then builds embed with torch.
         """
         with self._write_lock:
             if export and self.sources_dir.is_dir() and any(self.sources_dir.iterdir()):
