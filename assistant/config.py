@@ -60,8 +60,9 @@ class ModelSettings:
     batch_size: int = 32
     # "auto" and "onnx": the index build exports the model to ONNX in <index>/models/ (before it embeds) and
     # questions and builds run it with onnxruntime (no torch import: a cold ask ~3x faster; a build's model
-    # CPU time 0.5-0.7x); "onnx" also warns when questions find no export. "torch": never export;
-    # sentence-transformers for everything. Not in the fingerprint: both give the same vectors (within 1e-4).
+    # CPU time 0.5-0.85x, the least gain on a quiet machine); "onnx" also warns when questions find no export.
+    # "torch": never export; sentence-transformers for everything. Not in the fingerprint: both give the same
+    # vectors (within 1e-4).
     runtime: str = "auto"
     # "separate": each sentence embedded on its own (a second pass over the text); "pooled": the mean of its
     # chunk's token embeddings inside it, from the pass that embeds the chunk (no extra model time, but read in

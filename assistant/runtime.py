@@ -2,9 +2,10 @@
 
 With an ONNX export of the model, onnxruntime both encodes questions and embeds index builds. A question
 needs no torch import, which is most of a cold ``ask`` (28.6 s and 675 MiB with torch against 10.0 s and
-341 MiB, bench/README.md "Cold start"). A build's chunks take 0.6-0.85x torch's CPU time and its sentences
-0.4-0.6x, whose many short batches torch runs slowly (the same 256 and 1,024 benchmark chunks and their
-sentences, alternating in one process at load 2-7), and a build that only updates needs no torch import. The
+341 MiB, bench/README.md "Cold start"). A build with it takes 0.5-0.7x torch's model CPU time on a busy
+machine (load 4-7: chunks 0.6-0.85x, sentences, whose many short batches torch runs slowly, 0.4-0.6x) but
+only ~0.85x on a quiet one (load 2, where both run chunks at the same speed); alternating in one process
+over the same benchmark chunks and their sentences. A build that only updates needs no torch import. The
 export lives beside the snapshots, in ``<index>/models/``, written by the first build that finds it missing,
 before it embeds: it costs what loading the model into torch does (~6 s CPU), which that build then skips.
 Without one (``runtime="torch"``, a failed export, a store without a folder) everything is embedded with
