@@ -19,7 +19,7 @@ from .figures import extract_figures
 from .heap import settle
 from .indexing import Progress, build_index
 from .retrieval import Retriever
-from .runtime import MODELS_DIR, ensure_export, question_embedder
+from .runtime import MODELS_DIR, build_embedder, ensure_export, question_embedder
 from .store import IndexStore, Snapshot
 from .sources import corpus_metadata
 from .sources.metadata import SourceMeta, form_metadata, read_metadata, save_metadata
@@ -97,9 +97,10 @@ class Assistant:
         self.store = store or store_from(
             store_url, index_dir if index_dir is not None else default_index_dir(), self.settings, replica_urls
         )
-        # Builds embed with torch; questions with the ONNX export when there is one (runtime.py). An
+        # Builds and questions embed with the ONNX export when there is one, else with torch (runtime.py). An
         # embedder given is used for everything, and nothing is exported.
-        self._build_embedder = embedder or SentenceTransformerEmbedder(self.settings.model)
+        self._model = embedder or SentenceTransformerEmbedder(self.settings.model)
+        self._build_embedder = self._model
         self._question_embedder = embedder
         owns_model = embedder is None and isinstance(self.store, FileStore)
         self._models_dir = self.store.folder / MODELS_DIR if owns_model else None
@@ -111,7 +112,7 @@ class Assistant:
     def embedder(self) -> Embedder:
         """What encodes questions (and quote sentences); chosen on first use, so after a build's export."""
         if self._question_embedder is None:
-            self._question_embedder = question_embedder(self._models_dir, self.settings.model, self._build_embedder)
+            self._question_embedder = question_embedder(self._models_dir, self.settings.model, self._model)
         return self._question_embedder
 
     @embedder.setter
@@ -126,17 +127,20 @@ class Assistant:
         """Index new and changed sources, drop deleted ones; a no-op when nothing changed.
 
         ``on_progress(done, total)`` hears of the chunks embedded; if it raises, the build stops, nothing is
-        published and the previous index keeps answering. ``export=False`` leaves the ONNX export to a later
-        ``export_model()`` (the app runs it in the background, so it does not delay serving).
+        published and the previous index keeps answering. The ONNX export is written first when missing, unless
+        the sources folder is empty, and the build embeds with it (faster than torch: ``runtime.py``);
+        ``export=False`` leaves it to a later ``export_model()`` (the app runs it in the background, so it does
+        not delay serving), and until then builds embed with torch.
         """
         with self._write_lock:
+            if export and self.sources_dir.is_dir() and any(self.sources_dir.iterdir()):
+                self.export_model()
+            self._build_embedder = build_embedder(self._models_dir, self.settings.model, self._build_embedder, self._model)
             loaded = self._retriever.snapshot if self._retriever is not None else None
             report, snapshot = build_index(
                 self.sources_dir, self.store, self._build_embedder, self.settings,
                 progress=progress, loaded=loaded, on_progress=on_progress,
             )  # fmt: skip
-            if export and report.documents:  # an empty index has nothing to ask
-                self.export_model()
             if snapshot is not None:
                 self._adopt(snapshot)
             return report
@@ -190,7 +194,7 @@ class Assistant:
         settle()
 
     def _fingerprint(self) -> str:
-        return self.settings.fingerprint_hash(self._build_embedder.name, self._build_embedder.max_tokens)
+        return self.settings.fingerprint_hash(self._model.name, self._model.max_tokens)
 
     # -- search ---------------------------------------------------------------------------------
 
