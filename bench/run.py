@@ -117,12 +117,12 @@ def run_one(config: dict[str, Any]) -> dict[str, Any]:
     shutil.rmtree(run_dir, ignore_errors=True)
     sources = _prepare_sources(size, workdir, run_dir / "sources")
     rss_start = rss_mb()
-    embedder, model = _embedder(config["embedder"])
+    embedder, asker, model = _embedder(config["embedder"], workdir)
     model_rss = round(rss_mb() - rss_start, 1)
     try:
         run = measure(
             sources, run_dir / "index", embedder, model, config["queries"], config["encode_sample"], config["dense"],
-            search=config.get("search", True),
+            search=config.get("search", True), asker=asker,
         )  # fmt: skip
     finally:
         if config.get("keep"):
@@ -142,9 +142,10 @@ def measure(
     encode_sample: int,
     dense: str = "auto",
     search: bool = True,
+    asker=None,  # type: ignore[no-untyped-def]
 ) -> dict[str, Any]:
     """Build, re-index and (unless ``search`` is False) search the corpus in ``sources``; ``model`` is the
-    bare SentenceTransformer or None."""
+    bare SentenceTransformer or None; ``asker`` encodes the questions (default: ``inner``, which builds)."""
     from assistant import Assistant, Settings
     from assistant.config import DenseSettings
 
@@ -176,7 +177,9 @@ def measure(
         if model is not None:
             encoder = _bare_encoder(model, [c.text for c in assistant.snapshot.chunks], encode_sample)
             build["throughput_ratio"] = round(encoder["chunks_per_s"] / build["chunks_per_s"], 3)
-        searched, query_vectors = _search(assistant, embedder, model, list(texts.values()), queries)
+        asked = TimedEmbedder(asker) if asker is not None and asker is not inner else embedder
+        assistant.embedder = asked
+        searched, query_vectors = _search(assistant, asked, model, list(texts.values()), queries)
         hnsw = _hnsw(index_dir, query_vectors)
     return {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -209,18 +212,27 @@ def _prepare_sources(size: str, workdir: Path, target: Path) -> Path:
     return target
 
 
-def _embedder(kind: str):  # type: ignore[no-untyped-def]
+def _embedder(kind: str, workdir: Path):  # type: ignore[no-untyped-def]
+    """(what builds, what encodes questions, the bare SentenceTransformer or None). With the real model they are
+    what the product uses: its ONNX export run by onnxruntime, on every core for builds and on one thread for a
+    question (runtime.build_embedder / question_embedder); sentence-transformers stays the baseline's."""
     if kind == "hashed":
         from .standin import HashedEmbedder
 
         embedder = HashedEmbedder()
         embedder.count_tokens("warm up")
-        return embedder, None
+        return embedder, embedder, None
     from assistant.embedding import SentenceTransformerEmbedder
+    from assistant.onnx_embedding import OnnxEmbedder, export_onnx, onnx_file
 
-    embedder = SentenceTransformerEmbedder()
-    embedder.encode(["warm up"])
-    return embedder, embedder.model
+    exported = onnx_file(workdir / "models")
+    if not exported.is_file():
+        export_onnx(workdir / "models")
+    builds, asks = OnnxEmbedder(exported, threads=0), OnnxEmbedder(exported, threads=1)
+    bare = SentenceTransformerEmbedder()
+    for warmed in (builds, asks, bare):
+        warmed.encode(["warm up"])
+    return builds, asks, bare.model
 
 
 def _reindex(assistant, embedder: TimedEmbedder, sources: Path, texts: dict[str, str]) -> dict[str, Any]:  # type: ignore[no-untyped-def]
