@@ -23,6 +23,7 @@ to reading every posting of its terms (``_SEARCH``). At millions of passages a B
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -150,7 +151,8 @@ def _pruned(
                 parts.setdefault(row, []).append(_contribution(weight[t], tf, length, avg_length))
         # fsum: exact whatever the order the postings came in, so chunks that tie truly tie (and go by row).
         scores.update((row, math.fsum(values)) for row, values in parts.items())
-        top = sorted(scores.items(), key=lambda hit: (-hit[1], hit[0]))[:k]
+        # nsmallest: sorted(...)[:k] without sorting every chunk scored so far at each cut.
+        top = heapq.nsmallest(k, scores.items(), key=lambda hit: (-hit[1], hit[0]))
         threshold = top[-1][1] if len(top) == k else 0.0
         if not rest or sum(weight[t] for t in rest) < threshold:
             return [hit for hit in top if hit[1] > 0]
@@ -159,8 +161,10 @@ def _pruned(
 
 def _fetch(conn: Any, version: int, terms: list[str], rows: list[int] | None) -> list[tuple[int, str, int, int]]:
     """Postings of ``terms`` in the version, of ``rows`` only when given."""
-    sql = _POSTINGS.format(filter="AND row_id = ANY(%(rows)s::bigint[])" if rows is not None else "")
-    return conn.execute(sql, {"terms": terms, "version": version, "rows": rows}, prepare=UNPREPARED).fetchall()
+    # Binary both ways: a candidate list of thousands of rows is dumped as text one element (and one quoting
+    # check) at a time, and tens of thousands of postings come back as numbers to parse.
+    sql = _POSTINGS.format(filter="AND row_id = ANY(%(rows)b::bigint[])" if rows is not None else "")
+    return conn.execute(sql, {"terms": terms, "version": version, "rows": rows}, prepare=UNPREPARED, binary=True).fetchall()
 
 
 def _contribution(weight: float, tf: int, length: int, avg_length: float) -> float:
