@@ -265,9 +265,13 @@ class Assistant:
     def _search(self, args: SearchArgs) -> SearchResult:
         retriever = self._current()
         mode = args.mode or self.settings.search.mode
+        # The verdict weighs the first `answer.within` passages however few are asked for, so `ask -k 1` and the
+        # app's five cards say the same of one question (and show the same first passage).
+        depth = max(args.k, self.settings.answer.within)
         with retriever.snapshot.reading():  # one index version from the first candidate to the last quote
-            passages = retriever.search(args.query, k=args.k, sources=args.sources, mode=mode)
-        return judged(SearchResult(query=args.query, mode=mode, results=tuple(passages)), self.settings.answer)
+            passages = retriever.search(args.query, k=depth, sources=args.sources, mode=mode)
+        result = judged(SearchResult(query=args.query, mode=mode, results=tuple(passages)), self.settings.answer)
+        return replace(result, results=result.results[: args.k])
 
     def figures(self, result: SearchResult) -> list[Figure]:
         """The figures the result's quotes state, grouped across sources, in order of first mention."""

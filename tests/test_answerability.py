@@ -123,3 +123,13 @@ def test_the_core_the_cli_the_api_and_the_app_give_one_verdict_for_one_question(
     for shell in (printed, api):
         assert (shell["answered"], shell["reason"]) == (core["answered"], core["reason"]) == (False, BUDGET_REASON)
     assert BUDGET_REASON in unescape(page)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("question", ["Who took over from her?", "What sentence was he given?", "Who are the alleged victims?"])
+def test_asking_for_one_passage_gives_the_verdict_and_first_passage_of_the_apps_five(articles: Assistant, question: str) -> None:
+    # The verdict weighs the first five passages however few are shown: with one, `ask -k 1` said nothing answers
+    # questions the app's five cards answer.
+    one, five = articles.search(question, k=1), articles.search(question, k=5)
+    assert (one.answered, one.reason) == (five.answered, five.reason)
+    assert len(one.results) == 1 and one.results[0] == five.results[0]
