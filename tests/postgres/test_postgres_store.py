@@ -47,8 +47,10 @@ def test_a_build_while_another_publishes_is_refused_with_a_clear_message(
 
 def test_a_search_holds_its_candidates_not_the_corpus(pg_url: str, sources, tmp_path, fake_embedder) -> None:
     from assistant import SearchSettings, Settings
+    from assistant.config import AnswerSettings
 
-    settings = Settings(search=SearchSettings(candidates=8))
+    # Two passages shown and judged: each side's candidates are max(8, 4 x 2), far fewer than the 51 chunks.
+    settings = Settings(search=SearchSettings(candidates=8), answer=AnswerSettings(within=2))
     assistant = make_assistant(sources, pg_url, tmp_path / "index", fake_embedder, settings=settings)
     assistant.refresh()
     reader = make_assistant(sources, pg_url, tmp_path / "index", fake_embedder, settings=settings)
