@@ -142,7 +142,7 @@ def measure(
     encode_sample: int,
     dense: str = "auto",
     search: bool = True,
-    asker=None,  # type: ignore[no-untyped-def]
+    asker: Any = None,
 ) -> dict[str, Any]:
     """Build, re-index and (unless ``search`` is False) search the corpus in ``sources``; ``model`` is the
     bare SentenceTransformer or None; ``asker`` encodes the questions (default: ``inner``, which builds)."""
