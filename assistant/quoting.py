@@ -11,6 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .answer_kind import asked_kind, question_words
+from .bm25_terms import stopwords
 from .segmentation import sentence_spans
 from .sentence_features import SentenceFeatures, among, asked_keys
 from .store.sentences import ChunkSentences
@@ -235,7 +236,9 @@ def worded_for(question: str, document: DocumentTerms) -> str:
     deed of the doer, where the document holds that term instead: "Who leads the unit?" of a document that says
     "the unit's senior leader" is asked "Who leader the unit?". The stemmer keeps "leads" and "leader" apart, so
     the sentence naming the leader would not carry the question's rarest word, while a sentence that says nothing
-    of leading would carry all the question's words its document holds (eval/quote-study.md, fifth round)."""
+    of leading would carry all the question's words its document holds (eval/quote-study.md, fifth round). Word
+    endings alone also read "former" as a doer of "form", "how long" as "how longer" and "actor" as one who acts:
+    ``_forms`` keeps to the readings that are safe (sixth round)."""
     words = _word_forms(question)
     if not words.spans:
         return question
@@ -265,6 +268,32 @@ class _WordForms(NamedTuple):
 _WORD = re.compile(r"\w+")
 
 
+_MEASURE = re.compile(r"\bhow\s+$", re.IGNORECASE)  # "how long", "how old": an adjective, whose "-er" compares
+_NEXT_WORD = re.compile(r"\s*(\w+)")
+# A verb of three letters is too often another word's start: "act" in "actor", "fact", "factor".
+MIN_DEED = 4
+
+
+def _forms(question: str, term: str, start: int, end: int) -> list[str]:
+    """The doer or deed forms of the question's word ``question[start:end]`` (its term ``term``), by three rules:
+
+    - the deed of a doer ("leader" -> "lead") only where the word heads its phrase, at the question's end or before a
+      function word ("the unit's leader?", "the leader of"), not as a modifier ("former officer" is no "form");
+    - the doer of a deed ("leads" -> "leader", "prosecution" -> "prosecutor") only where the word is inflected or
+      heads its phrase ("who will protect us"), not as a modifier ("the lead detective"), nor as a measure ("how
+      long" is no "longer");
+    - a deed of at least ``MIN_DEED`` letters ("actor" is no "act").
+    """
+    after = _NEXT_WORD.match(question, end)
+    heads = after is None or after.group(1).lower() in stopwords()
+    if term.endswith(("er", "or")):
+        return [term[:-2]] if heads and len(term) - 2 >= MIN_DEED else []
+    inflected = question[start:end].lower() != term
+    if not (inflected or heads) or _MEASURE.search(question, 0, start) or len(term) < MIN_DEED:
+        return []
+    return [term + "er", term + "or"]
+
+
 @lru_cache(maxsize=64)
 def _word_forms(question: str) -> _WordForms:
     spans, own, forms, keys = [], [], [], []
@@ -272,12 +301,11 @@ def _word_forms(question: str) -> _WordForms:
         stemmed = terms(m.group(0))
         if len(stemmed) == 1:
             term = stemmed[0]
-            others = [term[:-2]] if term.endswith(("er", "or")) else [term + "er", term + "or"]
             spans.append(m.span())
             own.append(len(keys))
             keys.append(term_key(term))
             found = []
-            for other in (o for o in others if len(o) > 2):
+            for other in _forms(question, term, *m.span()):
                 found.append((other, len(keys)))
                 keys.append(term_key(other))
             forms.append(tuple(found))

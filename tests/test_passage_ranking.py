@@ -115,6 +115,20 @@ def test_a_document_is_asked_for_the_doer_of_the_deed_it_names_or_the_deed_of_th
     assert worded_for(question, DocumentTerms.of_text(document)) == worded
 
 
+@pytest.mark.parametrize(
+    ("question", "document"),
+    [
+        ("Which former officer blew the whistle?", "She filled in a form."),  # a modifier, not one who forms
+        ("How long did the inquiry take?", "It took longer than planned."),  # a measure, whose -er compares
+        ("Who was the actor?", "They act at once."),  # a three-letter deed is too often another word's start
+        ("Who will act?", "The actor spoke."),
+        ("Which actor plays the lead detective?", "The leader spoke."),  # a modifier again
+    ],
+)
+def test_a_word_that_only_ends_like_a_doer_or_a_deed_is_asked_as_it_is(question: str, document: str) -> None:
+    assert worded_for(question, DocumentTerms.of_text(document)) == question
+
+
 @pytest.mark.integration
 def test_who_leads_the_unit_puts_the_passage_naming_its_leader_first(articles) -> None:  # type: ignore[no-untyped-def]
     first = articles.search("Who leads the unit?").results[0]
