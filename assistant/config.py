@@ -19,6 +19,9 @@ MODES = ("hybrid", "dense", "bm25")
 CHUNK_UNITS = ("window", "paragraph", "packed")
 FUSIONS = ("rrf", "blend")
 DENSE_INDEXES = ("flat", "hnsw", "auto")
+# How a passage's quote sentence is chosen (quoting.choose_quotes): the hand-set rule, or the linear score fitted on
+# SQuAD's tuning half (sentence_choice.py).
+QUOTE_CHOICES = ("rule", "learned")
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,11 @@ class SearchSettings:
     # state how many. 0.15-0.25 gain on the gold set, 0.4 and more lose a question on SQuAD's tuning half
     # (eval/quote-study.md, fourth round); 0 turns it off.
     answer_weight: float = 0.2
+    quote_choice: str = "rule"  # one of QUOTE_CHOICES
 
     def __post_init__(self) -> None:
+        if self.quote_choice not in QUOTE_CHOICES:
+            raise SettingsError(f"search quote_choice must be one of {', '.join(QUOTE_CHOICES)}, got {self.quote_choice!r}")
         if self.mode not in MODES:
             raise SettingsError(f"search mode must be one of {', '.join(MODES)}, got {self.mode!r}")
         if self.rrf_k < 1 or self.candidates < 1:

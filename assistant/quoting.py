@@ -10,16 +10,19 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import sentence_choice
 from .answer_kind import asked_kind, question_words
 from .bm25_terms import stopwords
 from .segmentation import sentence_spans
+from .sentence_choice import Evidence
 from .sentence_features import SentenceFeatures, among, asked_keys
 from .store.sentences import ChunkSentences
 from .term_stats import DocumentTerms, QuestionTerms, SentenceTerms, term_key, terms
 from .types import Document, Quote
 
 __all__ = [
-    "QuoteChoice", "QuoteSource", "choose_quote", "choose_quotes", "lexical_overlap", "overlaps", "sentences_in", "terms",
+    "QuoteChoice", "QuoteSource", "choice_features", "choose_quote", "choose_quotes", "lexical_overlap", "overlaps",
+    "sentences_in", "terms", "word_shares",
 ]
 
 # Added to a sentence's score times how fully it holds the kind of answer asked for (see answer_kind.holds).
@@ -77,6 +80,7 @@ def choose_quote(
     kind_weight: float = KIND_WEIGHT,
     document_terms: DocumentTerms | None = None,
     sentence_terms: SentenceTerms | None = None,
+    choice: str = "rule",
 ) -> QuoteChoice:
     """The best-scoring sentence, joined to a neighbour when the answer needs both (see ``_widen``).
 
@@ -85,39 +89,73 @@ def choose_quote(
     question asks for (see ``answer_kind.holds``). The choice's ``score`` weighs the overlap by
     ``SCORE_LEXICAL_WEIGHT`` instead, and is the best over the passage's sentences. ``document_terms`` and
     ``sentence_terms``: the document's term counts and the sentences' terms as the index stored them (counted
-    from ``doc.text`` when not given).
+    from ``doc.text`` when not given). ``choice`` "learned" weighs the sentences by ``sentence_choice.score``
+    instead (see ``choose_quotes``).
     """
     sentences = ChunkSentences(
         tuple(spans), np.zeros((len(spans), 0), dtype=np.float32),
         sentence_terms or SentenceTerms.of(doc.text[s:e] for s, e in spans), SentenceFeatures.of(doc.text, spans),
     )  # fmt: skip
     source = QuoteSource(doc, sentences, document_terms or _document_terms(doc.text))
-    return _chosen([source], [np.asarray(similarities)], query, lexical_weight, kind_weight)[0]
+    return _chosen([source], [np.asarray(similarities)], query, lexical_weight, kind_weight, choice)[0]
 
 
-def choose_quotes(sources: Sequence[QuoteSource], query_vector: np.ndarray, query: str) -> list[QuoteChoice]:
+def choose_quotes(
+    sources: Sequence[QuoteSource], query_vector: np.ndarray, query: str, choice: str = "rule"
+) -> list[QuoteChoice]:
     """``choose_quote`` for each of a search's passages, from what the index stored: the answer-kind rules and the
-    lexical overlap run once over all their sentences, as array operations."""
+    lexical overlap run once over all their sentences, as array operations. ``choice`` (``config.QUOTE_CHOICES``):
+    "rule" weighs the sentences as ``choose_quote`` does, "learned" by ``sentence_choice.score``; either way the
+    choice's ``score`` (how well the passage answers, which reorders passages) is the rule's."""
     cosines = [source.sentences.vectors @ query_vector for source in sources]
-    return _chosen(sources, cosines, query, LEXICAL_WEIGHT, KIND_WEIGHT)
+    return _chosen(sources, cosines, query, LEXICAL_WEIGHT, KIND_WEIGHT, choice)
+
+
+def choice_features(sources: Sequence[QuoteSource], query_vector: np.ndarray, query: str) -> tuple[np.ndarray, list[int]]:
+    """``sentence_choice.features`` of every sentence of ``sources`` as the search computes them, and the bounds of
+    each source's rows: what the learned choice is trained on (evaluation/sentence_training.py)."""
+    cosines = [source.sentences.vectors @ query_vector for source in sources]
+    evidence = _evidence(sources, cosines, query)
+    return _features(sources, evidence, query), evidence.bounds
+
+
+def _evidence(sources: Sequence[QuoteSource], cosines: Sequence[np.ndarray], query: str) -> Evidence:
+    question = asked_part(query)
+    features = SentenceFeatures.concat([source.sentences.features for source in sources])
+    held = features.held(asked_kind(query), asked_keys(question_words(query)))
+    share, rarest = word_shares(sources, question)
+    every = np.concatenate(cosines).astype(np.float32)
+    bounds = np.concatenate([[0], np.cumsum([len(c) for c in cosines])]).astype(int).tolist()
+    return Evidence(every, share, rarest, held, features.headings, bounds)
+
+
+def _features(sources: Sequence[QuoteSource], evidence: Evidence, query: str) -> np.ndarray:
+    return sentence_choice.features(
+        [source.doc for source in sources], [source.sentences for source in sources], evidence, asked_part(query)
+    )
 
 
 def _chosen(
-    sources: Sequence[QuoteSource], cosines: Sequence[np.ndarray], query: str, lexical_weight: float, kind_weight: float
+    sources: Sequence[QuoteSource],
+    cosines: Sequence[np.ndarray],
+    query: str,
+    lexical_weight: float,
+    kind_weight: float,
+    choice: str = "rule",
 ) -> list[QuoteChoice]:
     if not sources:
         return []
     kind = asked_kind(query)
-    features = SentenceFeatures.concat([source.sentences.features for source in sources])
-    held = features.held(kind, asked_keys(question_words(query)))
-    overlap = overlaps(sources, asked_part(query))
-    every = np.concatenate(cosines).astype(np.float32)
-    bounds = np.concatenate([[0], np.cumsum([len(c) for c in cosines])]).tolist()
-    headings = features.headings
+    evidence = _evidence(sources, cosines, query)
+    every, overlap, held, headings, bounds = evidence.cosines, evidence.word_share, evidence.held, evidence.headings, evidence.bounds
     # A title line is quoted only from a passage that holds nothing else.
     headings &= ~np.repeat(np.logical_and.reduceat(headings, bounds[:-1]), np.diff(bounds))
     ranked = _scores(every, SCORE_LEXICAL_WEIGHT * overlap, kind_weight * held, headings)
-    scores = _scores(every, lexical_weight * overlap, kind_weight * held, headings)
+    if choice == "learned":
+        scores = sentence_choice.score(_features(sources, evidence, query))
+        scores[headings] = -np.inf
+    else:
+        scores = _scores(every, lexical_weight * overlap, kind_weight * held, headings)
     best_ranked = np.maximum.reduceat(ranked, bounds[:-1]).tolist()
     bests = _first_max(scores, bounds)
     chosen = []
@@ -214,6 +252,13 @@ def lexical_overlap(
 def overlaps(sources: Sequence[QuoteSource], query: str) -> np.ndarray:
     """``lexical_overlap`` of every sentence of ``sources``, in order, from their stored terms, for all at once;
     each document asked in its own words for a doer and the deed (``worded_for``), mostly the question as is."""
+    return word_shares(sources, query)[0]
+
+
+def word_shares(sources: Sequence[QuoteSource], query: str) -> tuple[np.ndarray, np.ndarray]:
+    """``overlaps`` of every sentence of ``sources``, and whether each holds the rarest of the question's terms its
+    document holds (the highest weight; 1.0 or 0.0): the term that tells the answering sentence from the ones that
+    only share the question's subject."""
     worded: dict[str, list[int]] = {}
     of_document: dict[str, str] = {}
     for i, source in enumerate(sources):
@@ -224,11 +269,13 @@ def overlaps(sources: Sequence[QuoteSource], query: str) -> np.ndarray:
         return _overlaps(_question_terms(next(iter(worded))), sources)
     sizes = [len(source.sentences.terms.starts) - 1 for source in sources]
     shares: list[np.ndarray] = [np.zeros(0, dtype=np.float32)] * len(sources)
+    rarest: list[np.ndarray] = [np.zeros(0, dtype=np.float32)] * len(sources)
     for wording, group in worded.items():
-        found = _overlaps(_question_terms(wording), [sources[i] for i in group])
-        for i, part in zip(group, np.split(found, np.cumsum([sizes[i] for i in group])[:-1]), strict=True):
-            shares[i] = part
-    return np.concatenate(shares)
+        found, rare = _overlaps(_question_terms(wording), [sources[i] for i in group])
+        cuts = np.cumsum([sizes[i] for i in group])[:-1]
+        for i, part, flag in zip(group, np.split(found, cuts), np.split(rare, cuts), strict=True):
+            shares[i], rarest[i] = part, flag
+    return np.concatenate(shares), np.concatenate(rarest)
 
 
 def worded_for(question: str, document: DocumentTerms) -> str:
@@ -312,15 +359,15 @@ def _word_forms(question: str) -> _WordForms:
     return _WordForms(tuple(spans), tuple(own), tuple(forms), np.array(keys, dtype=np.uint64))
 
 
-def _overlaps(question: QuestionTerms, sources: Sequence[QuoteSource]) -> np.ndarray:
-    """``lexical_overlap`` of every sentence of ``sources``, in order, in one pass over their stored term keys."""
+def _overlaps(question: QuestionTerms, sources: Sequence[QuoteSource]) -> tuple[np.ndarray, np.ndarray]:
+    """``word_shares`` of every sentence of ``sources``, in order, in one pass over their stored term keys."""
     held = [source.sentences.terms for source in sources]
     # Each sentence's count of stored keys, for all sources in one subtraction.
     ends = np.concatenate([np.zeros(0, dtype=np.int64)] + [h.starts[1:] for h in held])
     per_sentence = ends - np.concatenate([np.zeros(0, dtype=np.int64)] + [h.starts[:-1] for h in held])
     keys = np.unique(question.keys)
     if not len(keys):
-        return np.zeros(len(per_sentence), dtype=np.float32)
+        return np.zeros(len(per_sentence), dtype=np.float32), np.zeros(len(per_sentence), dtype=np.float32)
     weights, totals = _weights(question, keys, sources)
     sentence_keys = np.concatenate([h.keys for h in held])
     sentence = np.repeat(np.arange(len(per_sentence)), per_sentence)  # each stored key's sentence
@@ -329,8 +376,10 @@ def _overlaps(question: QuestionTerms, sources: Sequence[QuoteSource]) -> np.nda
     values = np.where(keys[at] == sentence_keys, weights[source[sentence], at], 0.0)
     shares = np.bincount(sentence, weights=values, minlength=len(per_sentence))
     total = totals[source]
+    rarest = weights.max(axis=1)[source[sentence]]
+    held_rarest = np.bincount(sentence, weights=(values > 0) & (values == rarest), minlength=len(per_sentence)) > 0
     # Summed key by key in stored order, as a sentence's terms always were: the shares are exactly those.
-    return np.divide(shares, total, out=np.zeros(len(shares)), where=total > 0).astype(np.float32)
+    return np.divide(shares, total, out=np.zeros(len(shares)), where=total > 0).astype(np.float32), held_rarest.astype(np.float32)
 
 
 def _weights(question: QuestionTerms, keys: np.ndarray, sources: Sequence[QuoteSource]) -> tuple[np.ndarray, np.ndarray]:

@@ -82,7 +82,7 @@ class Retriever:
             docs = [self.snapshot.documents[source_id] for source_id in source_ids]
             # The batch's quotes at once: the answer-kind rules and word weights are array operations over them all.
             sources = [QuoteSource(*found) for found in zip(docs, sentences, counts, strict=True)]
-            choices = choose_quotes(sources, query_vector, query)
+            choices = choose_quotes(sources, query_vector, query, self.settings.quote_choice)
             answers = quotes_answer(sources, [choice.quote for choice in choices], query)
             closest = sentence_similarities(sentences, query_vector, query)
             for (row, score), similarity, choice, answer, close in zip(batch, similarities, choices, answers, closest, strict=True):

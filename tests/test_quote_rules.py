@@ -13,7 +13,7 @@ from assistant.types import Document, Exchange
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
 
 
-def _quote(embedder, source: str, first: str, last: str, question: str) -> str:  # type: ignore[no-untyped-def]
+def _quote(embedder, source: str, first: str, last: str, question: str, choice: str = "rule") -> str:  # type: ignore[no-untyped-def]
     """The quote chosen for ``question`` from the stretch of ``source`` between two of its sentences."""
     text = (SOURCES / source).read_text(encoding="utf-8")
     doc = Document(source, str(SOURCES / source), source, None, text, "")
@@ -21,7 +21,7 @@ def _quote(embedder, source: str, first: str, last: str, question: str) -> str: 
     end = text.index(last, start) + len(last)
     spans = sentences_in(doc, start, end)
     vectors = embedder.encode([text[s:e] for s, e in spans])
-    quote = choose_quote(doc, spans, vectors @ embedder.encode([question])[0], question).quote
+    quote = choose_quote(doc, spans, vectors @ embedder.encode([question])[0], question, choice=choice).quote
     assert text[quote.start : quote.end] == quote.text
     return quote.text
 
@@ -201,3 +201,23 @@ def test_of_two_nearly_tied_passages_the_one_whose_quote_states_the_figure_goes_
         candidates.append(_Candidate(row, score, choice.quote, choice.similarity, choice.score))
     assert [c.row for c in by_quote(candidates, 2.0, 5)] == [1, 0]
     assert [c.row for c in by_quote(candidates, 0.0, 5)] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("source", "first", "last", "question", "answer"),
+    [
+        ("002_91d102806b45131f.txt", "Its worst cases involve rape",
+         "Serving police officer Wayne Couzens kidnapped, raped and murdered Sarah Everard in 2021",
+         "Who murdered Sarah Everard?", "Wayne Couzens"),
+        ("001_3bd223bcd275ebfb.txt", "The Metropolitan Police is investigating more than 600", "as of 18 August.",
+         "When was the Daso unit set up?", "set up in January"),
+        ("001_3bd223bcd275ebfb.txt", "The Metropolitan Police is investigating more than 600", "as of 18 August.",
+         "How many allegations is the unit investigating?", "It was looking into 625 misconduct allegations"),
+        ("003_7582e51dae7e9a11.txt", "One of her colleagues, an officer named Scott Gallop", "and now lives in rural Norway.",
+         "Where does the whistleblower live now?", "rural Norway"),
+    ],
+)  # fmt: skip
+def test_the_learned_choice_quotes_the_sentence_that_answers_who_when_how_many_and_where(  # type: ignore[no-untyped-def]
+    real_embedder, source: str, first: str, last: str, question: str, answer: str
+) -> None:
+    assert answer in _quote(real_embedder, source, first, last, question, choice="learned")

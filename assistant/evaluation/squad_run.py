@@ -67,10 +67,10 @@ def score_half(assistant: Assistant, squad: SquadSet, half: str, limit: int | No
         half=half,
         questions=len(questions),
         answerable=len(answerable),
-        passage_hit_1=_share(answerable, lambda q: any(answers_in(p, q) for p in firsts[q.id])),
-        passage_hit_5=_share(answerable, lambda q: any(answers_in(p, q) for p in asked[q.id].result.results)),
-        quote_hit_1=_share(answerable, lambda q: any(_quote_holds(p, q) for p in firsts[q.id])),
-        baseline_quote_hit_1=_share(answerable, lambda q: q.id in baseline and contains_answer(q, *baseline[q.id])),
+        passage_hit_1=share(answerable, lambda q: any(answers_in(p, q) for p in firsts[q.id])),
+        passage_hit_5=share(answerable, lambda q: any(answers_in(p, q) for p in asked[q.id].result.results)),
+        quote_hit_1=share(answerable, lambda q: any(quote_holds(p, q) for p in firsts[q.id])),
+        baseline_quote_hit_1=share(answerable, lambda q: q.id in baseline and contains_answer(q, *baseline[q.id])),
         abstain_precision=len(abstained & impossible) / len(abstained) if abstained else 1.0,
         abstain_recall=len(abstained & impossible) / len(impossible) if impossible else 1.0,
         abstained=len(abstained),
@@ -78,11 +78,11 @@ def score_half(assistant: Assistant, squad: SquadSet, half: str, limit: int | No
     )
 
 
-def _share(questions: Sequence[GoldQuestion], hit: Callable[[GoldQuestion], bool]) -> float:
+def share(questions: Sequence[GoldQuestion], hit: Callable[[GoldQuestion], bool]) -> float:
     return sum(1 for q in questions if hit(q)) / len(questions) if questions else 0.0
 
 
-def _quote_holds(passage: Passage, question: GoldQuestion) -> bool:
+def quote_holds(passage: Passage, question: GoldQuestion) -> bool:
     quotes = [(passage.source.id, passage.quote), *((o.source.id, o.quote) for o in passage.also_in)]
     return any(contains_answer(question, source, q.start, q.end) for source, q in quotes)
 

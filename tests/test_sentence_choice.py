@@ -1,0 +1,70 @@
+"""The learned quote choice: its features as the search computes them, the setting that chooses it, and its fit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.config import SearchSettings
+from assistant.errors import SettingsError
+from assistant.evaluation.sentence_training import Groups, fit
+from assistant.quoting import QuoteSource, choice_features, choose_quote, sentences_in
+from assistant.sentence_choice import FEATURES
+from assistant.sentence_features import SentenceFeatures
+from assistant.store.sentences import ChunkSentences
+from assistant.term_stats import DocumentTerms, SentenceTerms
+from assistant.types import Document
+
+TEXT = "Met Police news\nThe measures were special. The special measures were strict.\nThey ended in May."
+
+
+def _source(text: str, spans: list[tuple[int, int]], vectors: np.ndarray) -> QuoteSource:
+    sentences = ChunkSentences(
+        tuple(spans), vectors, SentenceTerms.of(text[s:e] for s, e in spans), SentenceFeatures.of(text, spans)
+    )
+    return QuoteSource(Document("a.txt", "a.txt", "a", None, text, ""), sentences, DocumentTerms.of_text(text))
+
+
+def test_each_sentence_gets_a_row_with_its_neighbours_values_and_none_across_a_passage_edge() -> None:
+    doc = Document("a.txt", "a.txt", "a", None, TEXT, "")
+    spans = sentences_in(doc, 0, len(TEXT))
+    first, second = _source(TEXT, spans[:2], np.eye(4, dtype=np.float32)[:2]), _source(TEXT, spans[2:], np.eye(4, dtype=np.float32)[2:])
+    rows, bounds = choice_features([first, second], np.array([0.1, 0.2, 0.3, 0.4], dtype=np.float32), "What did the special measures require?")
+    column = {name: rows[:, i] for i, name in enumerate(FEATURES)}
+    assert rows.shape == (4, len(FEATURES)) and bounds == [0, 2, 4]
+    assert column["cosine"].tolist() == pytest.approx([0.1, 0.2, 0.3, 0.4])
+    assert column["before_cosine"].tolist() == pytest.approx([0.0, 0.1, 0.0, 0.3])  # the second passage starts afresh
+    assert column["after_cosine"].tolist() == pytest.approx([0.2, 0.0, 0.4, 0.0])
+    assert column["opens_paragraph"].tolist() == [1.0, 1.0, 0.0, 1.0]
+    # Of the question's adjacent terms (special measures, measures require), the third holds the first pair in order.
+    assert column["bigram"].tolist() == [0.0, 0.0, 0.5, 0.0]
+
+
+def test_the_setting_chooses_between_the_rule_and_the_learned_score() -> None:
+    # Equal cosines and equal shares of the question's words: the rule keeps the first sentence, the learned score
+    # prefers the one holding the question's words in its order, after a sentence that repeats them.
+    text = "The measures were special. The special measures were strict."
+    doc = Document("a.txt", "a.txt", "a", None, text, "")
+    spans = sentences_in(doc, 0, len(text))
+    question = "What were the special measures?"
+    rule = choose_quote(doc, spans, np.array([0.5, 0.5]), question).quote
+    learned = choose_quote(doc, spans, np.array([0.5, 0.5]), question, choice="learned").quote
+    assert (rule.text, learned.text) == ("The measures were special.", "The special measures were strict.")
+
+
+def test_an_unknown_quote_choice_is_refused_naming_the_choices() -> None:
+    with pytest.raises(SettingsError, match=r"search quote_choice must be one of rule, learned, got 'best'"):
+        SearchSettings(quote_choice="best")
+
+
+def test_the_fit_weighs_the_feature_that_marks_the_answer() -> None:
+    # Twenty passages of three sentences: the answer is the one whose second feature is highest; the first is noise.
+    rng = np.random.default_rng(0)
+    rows = rng.random((60, 2))
+    group = np.repeat(np.arange(20), 3)
+    answer = np.zeros(60, dtype=bool)
+    answer[np.arange(20) * 3 + rows[:, 1].reshape(20, 3).argmax(axis=1)] = True
+    weights = fit(Groups(rows, group, answer, 20))
+    assert weights[1] > 5 * abs(weights[0])
+    chosen = (rows @ weights).reshape(20, 3).argmax(axis=1)
+    assert (answer.reshape(20, 3)[np.arange(20), chosen]).all()
