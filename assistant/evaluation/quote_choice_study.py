@@ -21,7 +21,7 @@ from pathlib import Path
 from ..config import QUOTE_CHOICES, SearchSettings, Settings
 from ..embedding import Embedder, SentenceTransformerEmbedder
 from ..service import Assistant, default_sources_dir
-from .gold import DEFAULT_GOLD, load_gold
+from .gold import DEFAULT_GOLD, GoldQuestion, load_gold
 from .harness import ask_all, score
 from .qrels import answers_in
 from .squad import HALVES, load_squad, write_corpus
@@ -30,7 +30,7 @@ from .squad_run import PASSAGES, quote_holds, share
 Log = Callable[[str], None]
 
 
-def squad_row(assistant: Assistant, questions: Sequence, log: Log) -> tuple[float, float, float]:  # type: ignore[type-arg]
+def squad_row(assistant: Assistant, questions: Sequence[GoldQuestion], log: Log) -> tuple[float, float, float]:
     """Passage hit@1, hit@5 and quote hit@1 of ``questions`` (answerable ones) through ``assistant``."""
     results = {}
     for n, question in enumerate(questions, start=1):
