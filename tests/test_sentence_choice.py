@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from assistant.config import SearchSettings
 from assistant.errors import SettingsError
+from assistant.evaluation import quote_choice_study, sentence_training
 from assistant.evaluation.sentence_training import Groups, fit
 from assistant.quoting import QuoteSource, choice_features, choose_quote, sentences_in
 from assistant.sentence_choice import FEATURES
@@ -68,3 +71,12 @@ def test_the_fit_weighs_the_feature_that_marks_the_answer() -> None:
     assert weights[1] > 5 * abs(weights[0])
     chosen = (rows @ weights).reshape(20, 3).argmax(axis=1)
     assert (answer.reshape(20, 3)[np.arange(20), chosen]).all()
+
+
+@pytest.mark.parametrize("command", [sentence_training.main, quote_choice_study.main])
+def test_a_file_that_is_not_squad_is_refused_in_one_line_naming_it(command, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "squad.json"
+    bad.write_text("{}", encoding="utf-8")
+    assert command(["--squad", str(bad), "--work", str(tmp_path / "work")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(f"error: {bad}: not a SQuAD 2.0 file") and error.count("\n") == 1

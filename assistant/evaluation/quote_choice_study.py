@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..config import QUOTE_CHOICES, SearchSettings, Settings
 from ..embedding import Embedder, SentenceTransformerEmbedder
+from ..errors import AssistantError
 from ..service import Assistant, default_sources_dir
 from .gold import DEFAULT_GOLD, GoldQuestion, load_gold
 from .harness import ask_all, score
@@ -85,8 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--choice", action="append", choices=QUOTE_CHOICES, help="choices to compare (default all)")
     args = parser.parse_args(argv)
     log: Log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
-    with tempfile.TemporaryDirectory(prefix="assistant-quote-choice-") as tmp:
-        rows = compare(args.squad, args.gold, args.sources, args.work or Path(tmp), args.limit, args.choice or QUOTE_CHOICES, log)
+    try:
+        with tempfile.TemporaryDirectory(prefix="assistant-quote-choice-") as tmp:
+            rows = compare(args.squad, args.gold, args.sources, args.work or Path(tmp), args.limit, args.choice or QUOTE_CHOICES, log)
+    except AssistantError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print("| quote choice | SQuAD tune p@1 / p@5 / quote | SQuAD held-out p@1 / p@5 / quote | gold R@1 / R@5 / quote |")
     print("|---|---|---|---|")
     print("\n".join(rows))

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..config import Settings
 from ..embedding import SentenceTransformerEmbedder
+from ..errors import AssistantError
 from ..quoting import KIND_WEIGHT, LEXICAL_WEIGHT, QuoteSource, choice_features
 from ..sentence_choice import FEATURES
 from ..service import Assistant
@@ -150,7 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=WEIGHTS_FILE, help="where the coefficients go (default assistant/sentence_weights.py)")
     args = parser.parse_args(argv)
     log: Log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
-    squad = load_squad(args.squad)
+    try:
+        squad = load_squad(args.squad)
+    except AssistantError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory(prefix="assistant-train-") as tmp:
         work = args.work or Path(tmp)
         write_corpus(squad, work / "sources")
