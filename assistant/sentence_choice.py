@@ -72,7 +72,7 @@ def features(docs: Sequence[Document], sentences: Sequence[ChunkSentences], evid
             evidence.held,
             [_bigram_share(pairs, text[s:e]) for text, (s, e) in zip(texts, spans, strict=True)],
             [np.log1p((e - s) / 100) for s, e in spans],
-            [s == 0 or text[:s].rstrip(" \t").endswith("\n") for text, (s, _) in zip(texts, spans, strict=True)],
+            [_opens_paragraph(text, s) for text, (s, _) in zip(texts, spans, strict=True)],
             before,
             after,
         ]
@@ -92,6 +92,14 @@ def _weights() -> np.ndarray:
             "python -m assistant.evaluation.sentence_training"
         )
     return np.array([WEIGHTS[name] for name in FEATURES], dtype=np.float64)
+
+
+def _opens_paragraph(text: str, start: int) -> bool:
+    """Only spaces stand between the line's start and ``start`` (read backwards: a document can be megabytes long)."""
+    at = start
+    while at > 0 and text[at - 1] in " \t":
+        at -= 1
+    return at == 0 or text[at - 1] == "\n"
 
 
 def _pairs(question_terms: tuple[str, ...]) -> frozenset[tuple[str, str]]:
