@@ -134,7 +134,7 @@ class FileStore:
         self._pointer: tuple[tuple[int, ...], Path | None] | None = None  # CURRENT's stat when read, and what it named
 
     def _current(self) -> Path | None:
-        pointer = self.folder / "CURRENT"
+        pointer = self._pointer_file
         if not pointer.exists():
             return None
         name = pointer.read_text(encoding="utf-8").strip()
