@@ -3,8 +3,9 @@
 A source is reused as is when its bytes (sha256), its metadata entry and the source limits are unchanged
 and the index was built with the same settings (a file whose size and mtime are those recorded, and not
 from just before the last scan, is not even read; see changes.py); otherwise it is loaded and chunked
-again within its own failure boundary, and only chunks whose text is new are embedded. Everything is
-assembled in memory and published atomically.
+again within its own failure boundary, and only chunks whose text is new are embedded. A file that failed
+by its content keeps its failure while its key is the same; one that ran out of time is tried again by the
+next build, as a busy machine alone can cause that. Everything is assembled in memory and published atomically.
 """
 
 from __future__ import annotations
