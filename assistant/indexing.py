@@ -5,7 +5,7 @@ and the index was built with the same settings (a file whose size and mtime are 
 from just before the last scan, is not even read; see changes.py); otherwise it is loaded and chunked
 again within its own failure boundary, and only chunks whose text is new are embedded. A file that failed
 by its content keeps its failure while its key is the same; one that ran out of time is tried again by the
-next build, as a busy machine alone can cause that. Everything is assembled in memory and published atomically.
+next build, as a busy machine alone can cause that, and kept as failed if that retry runs out of time too. Everything is assembled in memory and published atomically.
 """
 
 from __future__ import annotations
@@ -196,7 +196,11 @@ def _load_changed(
             continue
         loaded = guarded(source_id, partial(_load_and_chunk, seen.source, metadata.get(source_id), settings, embedder))
         if isinstance(loaded, LoadFailure):
-            if loaded.retry:
+            if loaded.retry and before is not None and before.retry and before.key == seen.key:
+                # Out of time on its retry too, with the same bytes: the file is the likelier cause, and trying it on
+                # every build would spend its whole budget on each upload and each refresh the watcher starts.
+                loaded = replace(loaded, retry=False, reason=loaded.reason + " twice in a row; it will be tried again when it changes")
+            elif loaded.retry:
                 loaded = replace(loaded, reason=loaded.reason + "; it will be tried again on the next build")
             failures.append(loaded)
             work.failed_keys[source_id] = seen.key

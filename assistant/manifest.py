@@ -179,8 +179,10 @@ _TIMED_OUT_BEFORE = "took longer than the "
 
 def _failure_to_json(entry: dict[str, Any]) -> dict[str, Any]:
     out = _without_none(entry, "source_id", "key", "stat")
-    if not out["retry"]:
-        del out["retry"]  # as before it existed
+    # A file's "retry" is written false included: without it a reason that begins as a time-out's is read as an
+    # older index's time-out, and a file kept after timing out twice would be tried again. Other entries never retry.
+    if "source_id" not in out:
+        del out["retry"]
     return out
 
 
