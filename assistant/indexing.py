@@ -3,8 +3,9 @@
 A source is reused as is when its bytes (sha256), its metadata entry and the source limits are unchanged
 and the index was built with the same settings (a file whose size and mtime are those recorded, and not
 from just before the last scan, is not even read; see changes.py); otherwise it is loaded and chunked
-again within its own failure boundary, and only chunks whose text is new are embedded. Everything is
-assembled in memory and published atomically.
+again within its own failure boundary, and only chunks whose text is new are embedded. A file that failed
+by its content keeps its failure while its key is the same; one that ran out of time is tried again by the
+next build, as a busy machine alone can cause that, and kept as failed if that retry runs out of time too. Everything is assembled in memory and published atomically.
 """
 
 from __future__ import annotations
@@ -55,13 +56,16 @@ def build_index(
     files = changes.scan(sources_dir, metadata, previous_manifest, failures, settings.sources)
     previous_keys = {sid: entry.key for sid, entry in previous_manifest.sources.items()} if previous_manifest else {}
     layout = dense_layout(settings.dense, previous_manifest.chunks if previous_manifest else 0)
+    failed_before = changes.failed_files(previous_manifest)
+    # Set when nothing changed but files that ran out of time last build: they are tried again, and a new
+    # version is published only when that changes what the index records (one loads, or fails otherwise).
+    only_retries: Manifest | None = None
     if previous_manifest is not None:
         same_dense = previous_manifest.dense == layout
         if same_dense and changes.unchanged(previous_manifest, files, failures):
-            store.tidy()  # a crash's leftovers go even when there is nothing to publish
-            failed = tuple(f.failure() for f in changes.failed_files(previous_manifest).values())
-            report = BuildReport(False, len(previous_keys), previous_manifest.chunks, failures=(*failures, *failed), reason="unchanged")
-            return report, None
+            if not any(f.retry for f in failed_before.values()):
+                return _unchanged(store, previous_manifest, [*failures, *(f.failure() for f in failed_before.values())]), None
+            only_retries = previous_manifest
         if not same_dense:
             reason = f"updated: the dense index is now {layout['index']}"
 
@@ -72,7 +76,9 @@ def build_index(
     # unchanged ones is read back, so a one-document change costs that document, not the corpus.
     delta = previous is not None and store.keeps_unchanged
     reuse = None if delta or previous is None else previous.documents
-    work = _load_changed(files, metadata, reuse, previous_keys, failures, settings, embedder)
+    work = _load_changed(files, metadata, reuse, previous_keys, failed_before, failures, settings, embedder)
+    if only_retries is not None and not work.added and set(failures) == {f.failure() for f in only_retries.failures}:
+        return _unchanged(store, only_retries, failures), None
     removed = sorted(set(previous_keys) - {d.id for d in work.documents} - set(work.kept))
     stamp = now()
     kept = {sid: _restat(previous_manifest.sources[sid], files[sid]) for sid in work.kept} if previous_manifest else {}
@@ -100,6 +106,11 @@ def build_index(
         reason=reason,
     )
     return report, snapshot
+
+
+def _unchanged(store: IndexStore, manifest: Manifest, failures: list[LoadFailure]) -> BuildReport:
+    store.tidy()  # a crash's leftovers go even when there is nothing to publish
+    return BuildReport(False, len(manifest.sources), manifest.chunks, failures=tuple(failures), reason="unchanged")
 
 
 def index_documents(
@@ -162,12 +173,13 @@ def _load_changed(
     metadata: dict[str, SourceMeta],
     reuse: Mapping[str, Document] | None,
     previous_keys: dict[str, str],
+    failed_before: dict[str, FailureEntry],
     failures: list[LoadFailure],
     settings: Settings,
     embedder: Embedder,
 ) -> _Changed:
     """The documents to index (unchanged ones taken from ``reuse``, or only named as kept when it is None);
-    a file that fails is added to ``failures``."""
+    a file that fails, or failed before by its content and is unchanged, is added to ``failures``."""
     work = _Changed()
     for source_id, seen in files.items():
         if previous_keys.get(source_id) == seen.key:
@@ -176,8 +188,20 @@ def _load_changed(
             else:
                 work.documents.append(reuse[source_id])
             continue
+        before = failed_before.get(source_id)
+        if before is not None and before.key == seen.key and not before.retry:
+            # Its content failed: reading it again would cost the same and fail the same (a PDF bomb every build).
+            failures.append(before.failure())
+            work.failed_keys[source_id] = seen.key
+            continue
         loaded = guarded(source_id, partial(_load_and_chunk, seen.source, metadata.get(source_id), settings, embedder))
         if isinstance(loaded, LoadFailure):
+            if loaded.retry and before is not None and before.retry and before.key == seen.key:
+                # Out of time on its retry too, with the same bytes: the file is the likelier cause, and trying it on
+                # every build would spend its whole budget on each upload and each refresh the watcher starts.
+                loaded = replace(loaded, retry=False, reason=loaded.reason + " twice in a row; it will be tried again when it changes")
+            elif loaded.retry:
+                loaded = replace(loaded, reason=loaded.reason + "; it will be tried again on the next build")
             failures.append(loaded)
             work.failed_keys[source_id] = seen.key
             log.warning("skipped %r: %s", loaded.path, loaded.reason)
@@ -213,12 +237,12 @@ def _restat(prior: SourceEntry, seen: Seen) -> SourceEntry:
 
 def _failure_entries(failures: list[LoadFailure], failed_keys: dict[str, str], files: dict[str, Seen]) -> list[FailureEntry]:
     """Failures as the manifest keeps them, by source id: a file that failed to load keeps its key and
-    stat, so an unchanged one is not loaded again next time."""
+    stat, so an unchanged one is not loaded again next time unless it ran out of time."""
     entries = []
     for f in failures:
         if f.path in failed_keys:
             source = files[f.path].source
-            entries.append(FailureEntry(f.path, f.reason, f.path, failed_keys[f.path], (source.size, source.mtime_ns)))
+            entries.append(FailureEntry(f.path, f.reason, f.path, failed_keys[f.path], (source.size, source.mtime_ns), f.retry))
         else:
             entries.append(FailureEntry(f.path, f.reason))
     return entries

@@ -49,16 +49,18 @@ class SourceEntry:
 
 @dataclass(frozen=True)
 class FailureEntry:
-    """A source that could not be indexed; a file's key and stat let an unchanged failure be skipped."""
+    """A source that could not be indexed; a file's key and stat let an unchanged failure be skipped,
+    unless ``retry`` (it ran out of time, see ``LoadFailure.retry``) has the next build try it again."""
 
     path: str
     reason: str
     source_id: str | None = None
     key: str | None = None
     stat: tuple[int, int] | None = None
+    retry: bool = False
 
     def failure(self) -> LoadFailure:
-        return LoadFailure(self.path, self.reason)
+        return LoadFailure(self.path, self.reason, self.retry)
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ class Manifest:
         # asdict deep-copies field by field: seconds at 50,000 sources, on every publish (an edit included).
         data = asdict(replace(self, sources={}))
         del data["sources"]
-        data["failures"] = [_without_none(f, "source_id", "key", "stat") for f in data["failures"]]
+        data["failures"] = [_failure_to_json(f) for f in data["failures"]]
         if self.vectors_sha256 is None:
             del data["vectors_sha256"]
         return data
@@ -102,7 +104,7 @@ class Manifest:
             chunker_version=int(data["chunker_version"]),
             bm25=dict(data["bm25"]),
             sources={sid: source_from_json(entry) for sid, entry in data["sources"].items()},
-            failures=tuple(FailureEntry(**_with_stat(f)) for f in data.get("failures", [])),
+            failures=tuple(_failure_from_json(f) for f in data.get("failures", [])),
             scanned_ns=int(data.get("scanned_ns", 0)),
             chunks=int(data.get("chunks", 0)),
             dense=dict(data.get("dense", FLAT)),
@@ -168,6 +170,27 @@ def _without_none(entry: dict[str, Any], *optional: str) -> dict[str, Any]:
     if "published" in out:
         out["published"] = out["published"].isoformat()
     return out
+
+
+# Builds before timed-out files were retried recorded one like a broken file, with its key, and said so only in
+# its reason: read so, a file such an index lists as failed is tried again by the next build too.
+_TIMED_OUT_BEFORE = "took longer than the "
+
+
+def _failure_to_json(entry: dict[str, Any]) -> dict[str, Any]:
+    out = _without_none(entry, "source_id", "key", "stat")
+    # A file's "retry" is written false included: without it a reason that begins as a time-out's is read as an
+    # older index's time-out, and a file kept after timing out twice would be tried again. Other entries never retry.
+    if "source_id" not in out:
+        del out["retry"]
+    return out
+
+
+def _failure_from_json(entry: Mapping[str, Any]) -> FailureEntry:
+    out = _with_stat(entry)
+    if "retry" not in out:
+        out["retry"] = out.get("source_id") is not None and str(out["reason"]).startswith(_TIMED_OUT_BEFORE)
+    return FailureEntry(**out)
 
 
 def _with_stat(entry: Mapping[str, Any]) -> dict[str, Any]:

@@ -77,6 +77,9 @@ class LoadFailure:
 
     path: str
     reason: str
+    # It ran out of time, which a busy machine alone can cause: the next build tries it again, where a
+    # failure of the file's content (a parse error, a PDF bomb) is kept until the file changes.
+    retry: bool = False
 
 
 @dataclass(frozen=True)

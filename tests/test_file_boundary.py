@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,83 @@ def test_loading_the_model_is_not_charged_to_the_first_files_time_budget(
     settings = Settings(sources=SourceSettings(seconds_per_file=60))
     report = Assistant(sources_dir=folder, index_dir=tmp_path / "index", embedder=fake_embedder, settings=settings).refresh()
     assert report.failures == () and report.documents == 2
+
+
+class SlowOnceCorpus:
+    """A folder where ``slow.txt`` runs past its 60 s budget while ``busy`` (a fake clock jumps as it is read)
+    and ``broken.html`` fails by its content every time; ``reads`` names each file a loader is given."""
+
+    def __init__(self, tmp_path: Path, embedder, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+        self.folder = tmp_path / "sources"
+        self.folder.mkdir()
+        (self.folder / "slow.txt").write_text("The harbour board met at dawn. It voted twice.", encoding="utf-8")
+        (self.folder / "broken.html").write_bytes(b"<p>Broken parser.</p>")
+        (self.folder / "note.txt").write_text("The ferry left at noon.", encoding="utf-8")
+        self.index = tmp_path / "index"
+        self.embedder = embedder
+        self.busy = True
+        self.reads: list[str] = []
+        clock = [0.0]
+        monkeypatch.setattr(limits.time, "monotonic", lambda: clock[0])
+        load_text = sources_module.load_text
+
+        def text(shown: str, data: bytes) -> tuple[str, str]:
+            self.reads.append(Path(shown).name)
+            if self.busy and shown.endswith("slow.txt"):
+                clock[0] += 1_000
+            return load_text(shown, data)
+
+        def broken(shown: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+            self.reads.append(Path(shown).name)
+            raise KeyError("bad")
+
+        monkeypatch.setattr(sources_module, "load_text", text)
+        monkeypatch.setattr(sources_module, "load_html", broken)
+
+    settings = Settings(sources=SourceSettings(seconds_per_file=60))
+
+    def assistant(self) -> Assistant:
+        """A new Assistant on the same folder and index, as the next process would open them."""
+        return Assistant(sources_dir=self.folder, index_dir=self.index, embedder=self.embedder, settings=self.settings)
+
+
+TIMED_OUT = "took longer than the 60 s limit per file (SourceSettings.seconds_per_file); it will be tried again on the next build"
+
+
+def test_a_file_that_runs_out_of_time_again_on_its_retry_is_kept_as_failed_until_it_changes(
+    tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    corpus = SlowOnceCorpus(tmp_path, fake_embedder, monkeypatch)
+    corpus.assistant().refresh()
+    corpus.reads = []
+    retried = corpus.assistant().refresh()
+    assert corpus.reads == ["slow.txt"]  # the broken file is not read again
+    assert {f.path: f.reason for f in retried.failures}["slow.txt"] == (
+        "took longer than the 60 s limit per file (SourceSettings.seconds_per_file) twice in a row;"
+        " it will be tried again when it changes"
+    )
+
+    corpus.reads = []
+    corpus.busy = False
+    third = corpus.assistant().refresh()
+    assert not third.changed and corpus.reads == []  # neither failed file is read again
+    (corpus.folder / "slow.txt").write_text("The harbour board met at noon.", encoding="utf-8")
+    assert corpus.assistant().refresh().added == ("slow.txt",)
+
+
+def test_a_file_an_older_index_lists_as_timed_out_is_tried_again(
+    tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    corpus = SlowOnceCorpus(tmp_path, fake_embedder, monkeypatch)
+    corpus.assistant().refresh()
+    # Rewritten as builds before retries recorded it: with its key, no retry flag, the reason without the promise.
+    manifest_file = corpus.index / "snapshots" / (corpus.index / "CURRENT").read_text(encoding="utf-8").strip() / "manifest.json"
+    data = json.loads(manifest_file.read_text(encoding="utf-8"))
+    for failure in data["failures"]:
+        if failure["path"] == "slow.txt":
+            assert failure.pop("retry") is True and failure["key"]
+            failure["reason"] = "took longer than the 60 s limit per file (SourceSettings.seconds_per_file)"
+    manifest_file.write_text(json.dumps(data), encoding="utf-8")
+
+    corpus.busy = False
+    assert corpus.assistant().refresh().added == ("slow.txt",)

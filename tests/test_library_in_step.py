@@ -13,6 +13,8 @@ import pytest
 
 from assistant.config import Settings, WatchSettings
 from assistant.service import Assistant
+from assistant.store import files
+from assistant.store.files import FileStore
 from assistant.webapp.progress import Indexing
 
 SOURCES = Path(__file__).resolve().parent.parent / "sources"
@@ -71,6 +73,25 @@ def test_an_index_published_by_another_process_is_what_the_app_answers_from(watc
     (watched.sources_dir / "cli.txt").write_text("Added with the command line: the harbour audit.", encoding="utf-8")
     other.refresh()
     assert "cli.txt" in ids(watched)  # the index on disk is the truth: re-opened at once, no watcher needed
+
+
+def test_the_live_index_is_checked_by_its_pointers_stat_and_another_processs_publish_is_seen_at_once(
+    tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    shutil.copytree(SOURCES, tmp_path / "sources")
+    app = Assistant(tmp_path / "sources", tmp_path / "index", embedder=fake_embedder)
+    app.refresh()
+    monkeypatch.setattr(files, "_RACY_NS", -1)  # as if CURRENT were written long before: its stat is trusted
+    reads: list[Path] = []
+    read = FileStore._current
+    monkeypatch.setattr(FileStore, "_current", lambda store: reads.append(store.folder) or read(store))
+    for _ in range(3):
+        app.search("harbour")
+    assert len(reads) == 1
+    other = Assistant(app.sources_dir, app.store.folder, embedder=fake_embedder)  # type: ignore[attr-defined]
+    (app.sources_dir / "cli.txt").write_text("Added with the command line: the harbour audit.", encoding="utf-8")
+    other.refresh()
+    assert "cli.txt" in ids(app)
 
 
 def test_the_pages_see_what_the_watcher_is_indexing_until_it_is_done() -> None:

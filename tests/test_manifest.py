@@ -40,3 +40,20 @@ def test_a_manifest_missing_a_required_field_is_refused() -> None:
     del data["fingerprint"]
     with pytest.raises(KeyError, match="fingerprint"):
         Manifest.from_json(data)
+
+
+def test_a_failure_to_retry_reads_back_as_one_and_the_others_keep_their_json() -> None:
+    timed_out = FailureEntry("slow.pdf", "took longer than the 120 s limit …; it will be tried again", "slow.pdf", "ab:01", (3, 4), True)
+    manifest = new_manifest(Settings(), ModelInfo("m", 8, 254), {}, [timed_out, FailureEntry("x", "unreadable")])
+    data = manifest.to_json()
+    assert data["failures"][0]["retry"] is True and "retry" not in data["failures"][1]
+    assert Manifest.from_json(data) == manifest
+
+
+def test_a_file_an_older_build_recorded_as_out_of_time_is_read_as_one_to_retry() -> None:
+    data = _manifest().to_json()
+    data["failures"].append(
+        {"path": "slow.pdf", "reason": "took longer than the 120 s limit per file (SourceSettings.seconds_per_file)",
+         "source_id": "slow.pdf", "key": "ab:01", "stat": [3, 4]}
+    )  # fmt: skip
+    assert [f.retry for f in Manifest.from_json(data).failures] == [False, False, True]

@@ -20,6 +20,10 @@ T = TypeVar("T")
 _MAX_DETAIL = 200
 
 
+class TimedOut(LoadError):
+    """A file's work ran past its time budget: unlike a failure of its content, it may pass next time."""
+
+
 class Deadline:
     """A time budget for one file, checked between units of work (pages, elements, chunks)."""
 
@@ -30,7 +34,7 @@ class Deadline:
 
     def check(self) -> None:
         if time.monotonic() > self._end:
-            raise LoadError(
+            raise TimedOut(
                 self.path, f"took longer than the {self.seconds:g} s limit per file (SourceSettings.seconds_per_file)"
             )
 
@@ -64,4 +68,5 @@ def guarded(source_id: str, work: Callable[[], T]) -> T | LoadFailure:
     try:
         return work()
     except Exception as error:  # the file's boundary: whatever one file raises, the others go on
-        return LoadFailure(source_id, as_load_error(source_id, error).reason)
+        failure = as_load_error(source_id, error)
+        return LoadFailure(source_id, failure.reason, retry=isinstance(failure, TimedOut))

@@ -20,6 +20,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
@@ -47,6 +48,7 @@ from .sparse import Bm25
 log = logging.getLogger(__name__)
 
 REBUILD_HINT = "rebuild it with: python -m assistant index"
+_RACY_NS = 2_000_000_000  # a file system's clock may tick this coarsely (FAT: 2 s); see changes.py
 
 
 class FileSnapshot:
@@ -128,9 +130,11 @@ class FileStore:
     def __init__(self, folder: Path | str, dense: DenseSettings | None = None) -> None:
         self.folder = Path(folder)
         self.dense = dense or DenseSettings()
+        self._pointer_file = self.folder / "CURRENT"
+        self._pointer: tuple[tuple[int, ...], Path | None] | None = None  # CURRENT's stat when read, and what it named
 
     def _current(self) -> Path | None:
-        pointer = self.folder / "CURRENT"
+        pointer = self._pointer_file
         if not pointer.exists():
             return None
         name = pointer.read_text(encoding="utf-8").strip()
@@ -150,10 +154,25 @@ class FileStore:
         return FileSnapshot.read(current, self.dense)
 
     def is_current(self, snapshot: FileSnapshot) -> bool:  # type: ignore[override]
+        # Asked before every search: CURRENT is read again only when its stat moved. A publish replaces it with a
+        # new file (os.replace), so another process's publish is seen at once; an inode reused by a later publish
+        # gets a later ctime, unless within one tick of the clock, hence a pointer that recent is always read.
         try:
-            return self._current() == snapshot.folder
-        except IndexFormatError:
+            stat = os.stat(self._pointer_file)
+        except FileNotFoundError:
             return False
+        key = (stat.st_ino, stat.st_dev, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        pointer = self._pointer
+        if pointer is None or pointer[0] != key:
+            try:
+                named = self._current()
+            except IndexFormatError:
+                named = None
+            # Stat first, then read: a publish between the two leaves the old stat cached, so it is read again.
+            pointer = (key, named)
+            if time.time_ns() - stat.st_ctime_ns > _RACY_NS:
+                self._pointer = pointer
+        return pointer[1] == snapshot.folder
 
     def publish(self, data: IndexData) -> FileSnapshot:
         """Make live the snapshot ``data.base`` becomes with ``data``'s documents (re)indexed: the base's

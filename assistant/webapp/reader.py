@@ -12,6 +12,7 @@ from ..errors import AssistantError
 from ..links import PassageLink
 from ..service import Assistant
 from . import cards, queues, style
+from .choosers import source_chosen
 from .document_html import EMPTY, STYLE, reader_html
 
 @dataclass(frozen=True)
@@ -50,10 +51,10 @@ def opened(
         return cards.notice(str(error)), gr.skip()
     if doc.text[where[0] : where[1]] != text:
         note = cards.notice("This source has changed since the answer; showing it as it is now.")
-        return note + reader_html(doc), gr.Dropdown(value=source_id)
+        return note + reader_html(doc), source_chosen(assistant, source_id)
     start, end = span or where
     link = PassageLink.of(doc, start, end).to_url()
-    return reader_html(doc, where, span, link=link), gr.Dropdown(value=source_id)
+    return reader_html(doc, where, span, link=link), source_chosen(assistant, source_id)
 
 
 def linked(assistant: Assistant, link: PassageLink) -> tuple[Any, Any]:
@@ -66,8 +67,8 @@ def linked(assistant: Assistant, link: PassageLink) -> tuple[Any, Any]:
     except AssistantError:
         return cards.notice(note), gr.skip()
     if found.start is None or found.end is None:
-        return reader_html(doc, note=note, status=found.status, linked=link.text), gr.Dropdown(value=doc.id)
+        return reader_html(doc, note=note, status=found.status, linked=link.text), source_chosen(assistant, doc.id)
     here = PassageLink.of(doc, found.start, found.end).to_url()
     was = link.text if found.status == "changed" else ""
     html = reader_html(doc, (found.start, found.end), link=here, note=note, status=found.status, linked=was)
-    return html, gr.Dropdown(value=doc.id)
+    return html, source_chosen(assistant, doc.id)

@@ -17,9 +17,10 @@ from typing import Any
 import gradio as gr
 from gradio.events import Dependency
 
-from ..service import Assistant, publishers
+from ..service import Assistant
 from . import chat as chat_tab
 from . import addresses, citations_tab, queues
+from .choosers import publishers_chosen, source_chosen
 from .context import AppContext
 from .plain import from_plain, to_plain
 from .session import Session
@@ -93,12 +94,12 @@ def wire(app: gr.Blocks, context: AppContext, chat: chat_tab.Chat, saved: gr.Bro
             chat_tab.conversation_html(session.turns, addresses.passage_links(context.assistant)),
             *citations.updates(session),
             chosen.k,
-            gr.Dropdown(value=list(chosen.sources)),
+            source_chosen(context.assistant, chosen.sources),
             _label(chat_tab.MODES, chosen.mode),
             chosen.use_context,
             chosen.published_from,
             chosen.published_to,
-            gr.Dropdown(choices=publishers(context.assistant.metadata()), value=list(chosen.publishers)),
+            publishers_chosen(context.assistant, chosen.publishers),
             _label(chat_tab.ORDER_LABELS, chosen.order),
             _label(citations_tab.STYLES, chosen.style),
             gr.Textbox(interactive=True),

@@ -17,9 +17,10 @@ from gradio.events import Dependency
 from ..answer_links import AnswerLink
 from ..errors import LinkError
 from ..links import PassageLink, shared_link
-from ..service import Assistant, publishers
+from ..service import Assistant
 from . import queues
 from .chat import MODES, ORDER_LABELS, Chat
+from .choosers import publishers_chosen, source_chosen
 from .reader import linked
 from .context import AppContext
 
@@ -102,13 +103,11 @@ def _ask_with(assistant: Assistant, chat: Chat, link: AnswerLink) -> tuple[Any, 
     if link.k > most:
         _warn(f"The link asks for {link.k} passages; the app shows at most {most}.")
     label = next((name for name, mode in MODES.items() if mode == link.mode), gr.skip())
-    sources = [s for s in link.sources if s in known]
     where = link.where
     dates = [day.isoformat() if day else "" for day in (where.published_from, where.published_to)]
-    known_publishers = publishers(assistant.metadata())
-    chosen = gr.Dropdown(choices=sorted({*known_publishers, *where.publishers}, key=str.casefold), value=list(where.publishers))
     order = next(name for name, value in ORDER_LABELS.items() if value == link.sort)
-    return "ask", link.query, min(link.k, most), sources, label, *dates, chosen, order
+    sources = source_chosen(assistant, link.sources)
+    return "ask", link.query, min(link.k, most), sources, label, *dates, publishers_chosen(assistant, where.publishers), order
 
 
 def _warn(message: str) -> None:

@@ -17,6 +17,7 @@ from ..render import human_size
 from ..service import Assistant, MAX_UPLOAD_BYTES
 from ..errors import AssistantError
 from . import cards, queues, source_edit, style
+from .choosers import source_choices
 from .login import auth_from_env
 from .progress import CANCELLED, BuildProgress, Cancels, Indexing, reindexed
 
@@ -72,7 +73,7 @@ def wire(app: gr.Blocks, assistant: Assistant, sources: Sources, choosers: list[
 
     def listing() -> tuple[Any, ...]:
         indexed = assistant.sources()
-        choices = [(f"{s.title} ({s.id})", s.id) for s in indexed]
+        choices = source_choices(indexed)
         return cards.sources_html(indexed, assistant.failures()), *(gr.Dropdown(choices=choices) for _ in listed[1:])
 
     def in_step(seen: str) -> tuple[Any, ...]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import AssistantError
+from test_file_boundary import TIMED_OUT, SlowOnceCorpus
 
 from .conftest import make_assistant
 
@@ -158,3 +159,27 @@ def test_a_passage_repeated_in_another_source_is_one_result_with_also_in(
     holding = [p for p in results if "climbed to 625" in p.quote.text]
     assert len(holding) == 1
     assert {holding[0].source.id, *(o.source.id for o in holding[0].also_in)} >= {"000_b4efa6d47b194183.txt", "syndicated.txt"}
+
+
+def test_a_file_that_ran_out_of_time_is_tried_again_by_the_next_build_and_a_broken_one_is_not_reread(
+    store_url: str | None, tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = SlowOnceCorpus(tmp_path, fake_embedder, monkeypatch)
+
+    def reopened():  # type: ignore[no-untyped-def]
+        """The store as the next process opens it: what the index recorded decides what is read."""
+        return make_assistant(corpus.folder, store_url, corpus.index, fake_embedder, settings=corpus.settings)
+
+    first = reopened().refresh()
+    assert {f.path: f.reason for f in first.failures} == {"broken.html": "could not be read (KeyError: 'bad')", "slow.txt": TIMED_OUT}
+    assert first.documents == 1 and {f.path: f.retry for f in first.failures} == {"broken.html": False, "slow.txt": True}
+
+    corpus.busy, corpus.reads = False, []
+    assistant = reopened()
+    second = assistant.refresh()
+    assert second.changed and second.added == ("slow.txt",) and corpus.reads == ["slow.txt"]
+    assert [f.path for f in second.failures] == ["broken.html"] and [f.path for f in assistant.failures()] == ["sources/broken.html"]
+    assert assistant.search("harbour board", k=1).results[0].source.id == "slow.txt"
+
+    corpus.reads = []
+    assert reopened().refresh().reason == "unchanged" and corpus.reads == []
