@@ -5,6 +5,7 @@ while an upload is indexed, and how soon a file dropped into the sources folder 
 .venv/bin/python -m bench.serve                                 # everything, real model, from this checkout
 .venv/bin/python -m bench.serve --clients 1,4,16 --per-client 8 # only the load levels (plus start-up)
 .venv/bin/python -m bench.serve --app-root ../other-checkout    # the same measurements of another version's app.py
+.venv/bin/python -m bench.serve --clients 1,4,16 --floor        # and beside them the Gradio floor (bench/gradio_floor.py)
 ```
 
 Each run copies the shipped articles into a temporary folder and starts ``app.py`` there in its own process,
@@ -78,19 +79,22 @@ class Load:
 
 
 class App:
-    """``app.py`` in its own process over ``folder``/sources and ``folder``/index, on a free port."""
+    """``app.py`` in its own process over ``folder``/sources and ``folder``/index, on a free port; or, given
+    ``module``, ``python -m module --port N *arguments`` (the Gradio floor)."""
 
-    def __init__(self, app_root: Path, folder: Path) -> None:
+    def __init__(self, app_root: Path, folder: Path, module: str | None = None, arguments: tuple[str, ...] = ()) -> None:
         self.folder = folder
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        folders = ["--sources", str(folder / "sources"), "--index", str(folder / "index"), "--port", str(self.port)]
+        if module is None:
+            folders = ["--sources", str(folder / "sources"), "--index", str(folder / "index"), "--port", str(self.port)]
+            command = [sys.executable, str(app_root / "app.py"), *folders]
+        else:
+            command = [sys.executable, "-m", module, "--port", str(self.port), *arguments]
         self.log = (folder / f"app-{self.port}.log").open("w")
         self.started = time.perf_counter()
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(app_root), "PYTHONDONTWRITEBYTECODE": "1"}
-        self.process = subprocess.Popen(
-            [sys.executable, str(app_root / "app.py"), *folders], cwd=app_root, stdout=self.log, stderr=subprocess.STDOUT, env=env
-        )
+        self.process = subprocess.Popen(command, cwd=app_root, stdout=self.log, stderr=subprocess.STDOUT, env=env)
 
     def serving(self) -> float:
         """Seconds from start until the page answers."""
@@ -253,12 +257,32 @@ def _start(app_root: Path, folder: Path, label: str, questions: list[str]) -> Ap
     return app
 
 
-def _under_load(app: App, folder: Path, questions: list[str], args: argparse.Namespace) -> None:
-    levels = [int(c) for c in args.clients.split(",")]
+def _back_to_back(app: App, questions: list[str], args: argparse.Namespace) -> None:
     print(f"\nback to back (load average {_load_average()})\n\n{TABLE_HEAD}")
-    for clients in levels:
+    for clients in (int(c) for c in args.clients.split(",")):
         turns = args.per_client * (4 if clients == 1 else 1)
         print(load(app, clients, questions, lambda turn, n=turns: turn < n).row(), flush=True)
+
+
+def floor(app: App, folder: Path, questions: list[str], args: argparse.Namespace) -> None:
+    """The same back-to-back levels against the Gradio floor (bench/gradio_floor.py), which returns the app's
+    answer to the first question at once: what Gradio and the clients cost on this machine with no search."""
+    answer = folder / "recorded-answer.json"
+    answer.write_text(str(connect(app.url).predict(questions[0], 5, None, "hybrid", api_name="/search")), encoding="utf-8")
+    peer = App(args.app_root, folder, module="bench.gradio_floor", arguments=("--answer", str(answer)))
+    try:
+        peer.serving()
+        print(f"\nthe Gradio floor: /search returns a recorded answer ({answer.stat().st_size} bytes) at once, same queue", end="")
+        _back_to_back(peer, questions, args)
+    finally:
+        peer.stop()
+
+
+def _under_load(app: App, folder: Path, questions: list[str], args: argparse.Namespace) -> None:
+    levels = [int(c) for c in args.clients.split(",")]
+    _back_to_back(app, questions, args)
+    if args.floor:
+        floor(app, folder, questions, args)
     if args.pause:
         print(f"\npausing {args.pause:g} s on average between questions (load average {_load_average()})\n\n{TABLE_HEAD}")
         for clients in levels:
@@ -279,6 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pause", type=float, default=0.0, help="also measure clients pausing this many seconds on average between questions")
     parser.add_argument("--upload-documents", type=int, default=20, help="generated articles in the upload indexed under load")
     parser.add_argument("--only-start", action="store_true", help="only the start-up figures (fresh clone and restart)")
+    parser.add_argument(
+        "--floor", action="store_true", help="after the app's back-to-back levels, the same against a Gradio app that answers at once"
+    )
     args = parser.parse_args(argv)
     questions = gold_questions()
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as scratch:
