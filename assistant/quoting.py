@@ -122,6 +122,8 @@ def choice_features(sources: Sequence[QuoteSource], query_vector: np.ndarray, qu
 def learned_scores(sources: Sequence[QuoteSource], query_vector: np.ndarray, query: str) -> list[float]:
     """Each passage's best ``sentence_choice.score``, over the sentences the learned choice could quote: what the
     rerank weighs by ``SearchSettings.learned_weight``."""
+    if not sources:
+        return []
     cosines = [source.sentences.vectors @ query_vector for source in sources]
     evidence = _evidence(sources, cosines, query)
     return np.maximum.reduceat(_learned(sources, evidence, query), evidence.bounds[:-1]).tolist()
