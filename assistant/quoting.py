@@ -21,8 +21,8 @@ from .term_stats import DocumentTerms, QuestionTerms, SentenceTerms, term_key, t
 from .types import Document, Quote
 
 __all__ = [
-    "QuoteChoice", "QuoteSource", "choice_features", "choose_quote", "choose_quotes", "lexical_overlap", "overlaps",
-    "sentences_in", "terms", "word_shares",
+    "QuoteChoice", "QuoteSource", "choice_features", "choose_quote", "choose_quotes", "learned_scores", "lexical_overlap",
+    "overlaps", "sentences_in", "terms", "word_shares",
 ]
 
 # Added to a sentence's score times how fully it holds the kind of answer asked for (see answer_kind.holds).
@@ -119,6 +119,28 @@ def choice_features(sources: Sequence[QuoteSource], query_vector: np.ndarray, qu
     return _features(sources, evidence, query), evidence.bounds
 
 
+def learned_scores(sources: Sequence[QuoteSource], query_vector: np.ndarray, query: str) -> list[float]:
+    """Each passage's best ``sentence_choice.score``, over the sentences the learned choice could quote: what the
+    rerank weighs by ``SearchSettings.learned_weight``."""
+    if not sources:
+        return []
+    cosines = [source.sentences.vectors @ query_vector for source in sources]
+    evidence = _evidence(sources, cosines, query)
+    return np.maximum.reduceat(_learned(sources, evidence, query), evidence.bounds[:-1]).tolist()
+
+
+def _learned(sources: Sequence[QuoteSource], evidence: Evidence, query: str) -> np.ndarray:
+    scores = sentence_choice.score(_features(sources, evidence, query))
+    scores[_title_lines(evidence)] = -np.inf
+    return scores
+
+
+def _title_lines(evidence: Evidence) -> np.ndarray:
+    """The sentences never quoted: title lines, but in a passage that holds nothing else."""
+    headings, bounds = evidence.headings, evidence.bounds
+    return headings & ~np.repeat(np.logical_and.reduceat(headings, bounds[:-1]), np.diff(bounds))
+
+
 def _evidence(sources: Sequence[QuoteSource], cosines: Sequence[np.ndarray], query: str) -> Evidence:
     question = asked_part(query)
     features = SentenceFeatures.concat([source.sentences.features for source in sources])
@@ -147,13 +169,11 @@ def _chosen(
         return []
     kind = asked_kind(query)
     evidence = _evidence(sources, cosines, query)
-    every, overlap, held, headings, bounds = evidence.cosines, evidence.word_share, evidence.held, evidence.headings, evidence.bounds
-    # A title line is quoted only from a passage that holds nothing else.
-    headings &= ~np.repeat(np.logical_and.reduceat(headings, bounds[:-1]), np.diff(bounds))
+    every, overlap, held, bounds = evidence.cosines, evidence.word_share, evidence.held, evidence.bounds
+    headings = _title_lines(evidence)
     ranked = _scores(every, SCORE_LEXICAL_WEIGHT * overlap, kind_weight * held, headings)
     if choice == "learned":
-        scores = sentence_choice.score(_features(sources, evidence, query))
-        scores[headings] = -np.inf
+        scores = _learned(sources, evidence, query)
     else:
         scores = _scores(every, lexical_weight * overlap, kind_weight * held, headings)
     best_ranked = np.maximum.reduceat(ranked, bounds[:-1]).tolist()

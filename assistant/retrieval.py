@@ -15,7 +15,7 @@ from .config import MODES, SearchSettings
 from .embedding import Embedder
 from .errors import EmptyQueryError, SettingsError
 from .quote_answers import quotes_answer
-from .quoting import QuoteSource, choose_quotes
+from .quoting import QuoteSource, choose_quotes, learned_scores
 from .store import Snapshot
 from .types import Occurrence, Passage, Quote, SourceRef
 
@@ -31,6 +31,7 @@ class _Candidate:
     quote_score: float  # how well the quote answers (see quoting.choose_quote): reorders the first passages
     answers: float = 0.0  # the quote holds the kind of answer asked for x its share of the question's rare words
     sentence_similarity: float = -1.0  # see Passage.sentence_similarity
+    learned: float = 0.0  # the passage's best learned sentence score (quoting.learned_scores), when the rerank weighs it
     # (source id, quote) of each near-duplicate in another source; cited (page, paragraph) only if the passage is shown
     also_in: list[tuple[str, Quote]] = field(default_factory=list)
     key: str = field(init=False)  # the quote's text as near-duplicates are compared, made once per candidate
@@ -70,6 +71,7 @@ class Retriever:
     def _assemble(self, query: str, query_vector: np.ndarray, ranked: list[tuple[int, float]], k: int) -> list[Passage]:
         """Walk the ranking, choose each passage's quote, and fold near-duplicates into "also in"."""
         chosen: list[_Candidate] = []
+        quoted: dict[int, QuoteSource] = {}
         window = max(4 * k, 20)
         for offset in range(0, len(ranked), window):
             batch = ranked[offset : offset + window]
@@ -82,6 +84,7 @@ class Retriever:
             docs = [self.snapshot.documents[source_id] for source_id in source_ids]
             # The batch's quotes at once: the answer-kind rules and word weights are array operations over them all.
             sources = [QuoteSource(*found) for found in zip(docs, sentences, counts, strict=True)]
+            quoted.update(zip(rows, sources))
             choices = choose_quotes(sources, query_vector, query, self.settings.quote_choice)
             answers = quotes_answer(sources, [choice.quote for choice in choices], query)
             closest = sentence_similarities(sentences, query_vector, query)
@@ -89,7 +92,14 @@ class Retriever:
                 self._place(_Candidate(row, score, choice.quote, similarity, choice.score, answer, close), chosen)
             if len(chosen) >= k:
                 break
-        chosen = by_quote(chosen, self.settings.quote_weight, self.settings.rerank_depth, self.settings.answer_weight)
+        if self.settings.learned_weight:
+            # Only the passages the rerank reorders: their features cost about as much again as choosing the quotes.
+            top = chosen[: self.settings.rerank_depth]
+            for c, learned in zip(top, learned_scores([quoted[c.row] for c in top], query_vector, query), strict=True):
+                c.learned = learned
+        chosen = by_quote(
+            chosen, self.settings.quote_weight, self.settings.rerank_depth, self.settings.answer_weight, self.settings.learned_weight
+        )
         return [self._passage(rank, c) for rank, c in enumerate(chosen[:k], start=1)]
 
     def _place(self, candidate: _Candidate, chosen: list[_Candidate]) -> None:
@@ -136,16 +146,18 @@ class Retriever:
         )
 
 
-def by_quote(chosen: list[_Candidate], quote_weight: float, depth: int, answer_weight: float = 0.0) -> list[_Candidate]:
+def by_quote(
+    chosen: list[_Candidate], quote_weight: float, depth: int, answer_weight: float = 0.0, learned_weight: float = 0.0
+) -> list[_Candidate]:
     """The first ``depth`` passages reordered by their ranking score plus ``quote_weight`` times their quote's
-    score plus ``answer_weight`` times whether the quote itself holds the kind of answer asked for: of two
-    passages the ranking nearly ties (0.7551 against 0.7558), the one whose quote answers (names, dates or counts
-    what is asked, carries the question's words) goes first, and one whose quote says the figure is unknown
-    does not outrank one that states it."""
-    if not quote_weight and not answer_weight:
+    score plus ``answer_weight`` times whether the quote itself holds the kind of answer asked for, plus
+    ``learned_weight`` times their best learned sentence score: of two passages the ranking nearly ties (0.7551
+    against 0.7558), the one whose quote answers (names, dates or counts what is asked, carries the question's
+    words) goes first, and one whose quote says the figure is unknown does not outrank one that states it."""
+    if not quote_weight and not answer_weight and not learned_weight:
         return chosen
     for c in chosen[:depth]:
-        c.rank_score = c.score + quote_weight * c.quote_score + answer_weight * c.answers
+        c.rank_score = c.score + quote_weight * c.quote_score + answer_weight * c.answers + learned_weight * c.learned
     return sorted(chosen[:depth], key=lambda c: c.rank_score, reverse=True) + chosen[depth:]
 
 

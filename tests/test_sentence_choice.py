@@ -1,4 +1,5 @@
-"""The learned quote choice: its features as the search computes them, the setting that chooses it, and its fit."""
+"""The learned quote choice: its features as the search computes them, the setting that chooses it, its fit, and
+its score's weight in the passage rerank."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from assistant.config import SearchSettings
 from assistant.errors import SettingsError
 from assistant.evaluation import quote_choice_study, sentence_training
 from assistant.evaluation.sentence_training import Groups, fit
-from assistant.quoting import QuoteSource, choice_features, choose_quote, sentences_in
+from assistant import sentence_choice
+from assistant.quoting import QuoteSource, choice_features, choose_quote, learned_scores, sentences_in
+from assistant.retrieval import _Candidate, by_quote
 from assistant.sentence_choice import FEATURES
 from assistant.sentence_features import SentenceFeatures
 from assistant.store.sentences import ChunkSentences
 from assistant.term_stats import DocumentTerms, SentenceTerms
-from assistant.types import Document
+from assistant.types import Document, Quote
 
 TEXT = "Met Police news\nThe measures were special. The special measures were strict.\nThey ended in May."
 
@@ -80,3 +83,36 @@ def test_a_file_that_is_not_squad_is_refused_in_one_line_naming_it(command, tmp_
     assert command(["--squad", str(bad), "--work", str(tmp_path / "work")]) == 2
     error = capsys.readouterr().err
     assert error.startswith(f"error: {bad}: not a SQuAD 2.0 file") and error.count("\n") == 1
+
+
+def test_the_rerank_weighs_each_passage_by_its_best_learned_sentence_a_title_line_left_out() -> None:
+    doc = Document("a.txt", "a.txt", "a", None, TEXT, "")
+    spans = sentences_in(doc, 0, len(TEXT))
+    vectors = np.eye(4, dtype=np.float32)
+    first, second = _source(TEXT, spans[:2], vectors[:2]), _source(TEXT, spans[2:], vectors[2:])
+    query_vector = np.array([1.0, 0.0, 0.3, 0.4], dtype=np.float32)  # the title line is the closest
+    question = "What did the special measures require?"
+    rows, _ = choice_features([first, second], query_vector, question)
+    scores = sentence_choice.score(rows)
+    assert first.sentences.features.headings.tolist() == [True, False]
+    assert scores[0] > scores[1]
+    assert learned_scores([first, second], query_vector, question) == pytest.approx([scores[1], max(scores[2], scores[3])])
+
+
+def test_the_learned_weight_settles_a_near_tie_and_zero_leaves_the_order() -> None:
+    candidates = [_Candidate(row, score, Quote("q", 0, 1), 0.5, 0.5) for row, score in enumerate([0.80, 0.79])]
+    candidates[0].learned, candidates[1].learned = -1.0, 1.0
+    assert [c.row for c in by_quote(candidates, 2.0, 10, learned_weight=0.05)] == [1, 0]
+    assert [c.row for c in by_quote(candidates, 2.0, 10, learned_weight=0.0)] == [0, 1]
+
+
+def test_a_negative_learned_weight_is_refused_naming_it() -> None:
+    with pytest.raises(SettingsError, match="learned_weight"):
+        SearchSettings(learned_weight=-0.1)
+
+
+def test_the_study_refuses_a_chunking_the_chunker_cannot_make_in_one_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    argv = ["--squad", str(tmp_path / "squad.json"), "--work", str(tmp_path / "work"), "--max-tokens", "128", "--overlap", "200"]
+    assert quote_choice_study.main(argv) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: chunk overlap_tokens must be in [0, max_tokens=128)") and error.count("\n") == 1
