@@ -211,10 +211,22 @@ def test_the_sub_command_keeps_a_sources_folder_given_before_it() -> None:
     assert args.max_tokens == [96, 128] and args.mode is None and args.beir is None
 
 
-def _figures(mode: str, mrr: float, recall5: float) -> GoldFigures:
+def _figures(mode: str, mrr: float, recall5: float, quote: float = 0.5) -> GoldFigures:
     ranks = {"recall@1": mrr - 0.1, "recall@5": recall5, "recall@10": recall5, "mrr@10": mrr, "ndcg@10": mrr}
     pinned, calibrated = Abstention(0.3, 1.0, 0.5, 2, 4), Abstention(0.35, 0.75, 0.75, 4, 4)
-    return GoldFigures(mode, ranks, 0.5, pinned, calibrated, 20.0, 40.0, answerable=50, unanswerable=4)
+    return GoldFigures(mode, ranks, quote, pinned, calibrated, 20.0, 40.0, answerable=50, unanswerable=4)
+
+
+def test_a_chunking_that_ranks_better_but_quotes_fewer_answers_is_not_made_the_default() -> None:
+    study = _study(default_mrr=0.60)
+    larger = study.configs[1]
+    larger.by_mode["hybrid rrf"] = _figures("hybrid rrf", 0.75, 0.96, quote=0.40)
+    lines = decision(study)
+    assert "- Chunks of 256 (64), hybrid rrf, beat the default on MRR@10 by more than one question but quote the answer" \
+        " for fewer (0.400 against 0.500): the default stays." in lines
+    assert not any("make it the default" in line for line in lines)
+    larger.by_mode["hybrid rrf"] = _figures("hybrid rrf", 0.75, 0.96, quote=0.5)
+    assert any("make it the default" in line for line in decision(study))
 
 
 def _study(default_mrr: float, blend_mrr: float = 0.70) -> Study:

@@ -65,6 +65,13 @@ def decision(study: Study) -> list[str]:
     ]
     if best_f.ranking["mrr@10"] - default.ranking["mrr@10"] <= unit + 1e-9:
         lines.append("- Nothing beats the default on MRR@10 by more than one question: the default stays.")
+    elif default.quote_accuracy - best_f.quote_accuracy > unit + 1e-9:
+        # A passage found higher whose quote more often misses the answer is not what a writer pastes.
+        lines.append(
+            f"- Chunks of {chunk_label(best_c.chunk)}, {best_m}, beat the default on MRR@10 by more than one question "
+            f"but quote the answer for fewer ({best_f.quote_accuracy:.3f} against {default.quote_accuracy:.3f}): "
+            "the default stays."
+        )
     elif best_c.chunk == study.default:
         lines.append(
             f"- {best_m} at the default chunking beats the default ({study.mode}) by more than one question: "
