@@ -22,7 +22,7 @@ from .types import Document, Quote
 
 __all__ = [
     "QuoteChoice", "QuoteSource", "choice_features", "choose_quote", "choose_quotes", "learned_scores", "lexical_overlap",
-    "overlaps", "sentences_in", "terms", "word_shares",
+    "overlaps", "quote_evidence", "sentences_in", "terms", "word_shares",
 ]
 
 # Added to a sentence's score times how fully it holds the kind of answer asked for (see answer_kind.holds).
@@ -97,35 +97,40 @@ def choose_quote(
         sentence_terms or SentenceTerms.of(doc.text[s:e] for s, e in spans), SentenceFeatures.of(doc.text, spans),
     )  # fmt: skip
     source = QuoteSource(doc, sentences, document_terms or _document_terms(doc.text))
-    return _chosen([source], [np.asarray(similarities)], query, lexical_weight, kind_weight, choice)[0]
+    evidence = _evidence([source], [np.asarray(similarities)], query)
+    return _chosen([source], evidence, query, lexical_weight, kind_weight, choice)[0]
+
+
+def quote_evidence(sources: Sequence[QuoteSource], query_vector: np.ndarray, query: str) -> Evidence:
+    """What the quote choice weighs of every sentence of ``sources`` (cosine, word share, answer kind held, title
+    lines): made once per batch of a search, for its quotes and for the rerank's learned scores."""
+    return _evidence(sources, [source.sentences.vectors @ query_vector for source in sources], query)
 
 
 def choose_quotes(
-    sources: Sequence[QuoteSource], query_vector: np.ndarray, query: str, choice: str = "rule"
+    sources: Sequence[QuoteSource], evidence: Evidence, query: str, choice: str = "rule"
 ) -> list[QuoteChoice]:
-    """``choose_quote`` for each of a search's passages, from what the index stored: the answer-kind rules and the
-    lexical overlap run once over all their sentences, as array operations. ``choice`` (``config.QUOTE_CHOICES``):
-    "rule" weighs the sentences as ``choose_quote`` does, "learned" by ``sentence_choice.score``; either way the
-    choice's ``score`` (how well the passage answers, which reorders passages) is the rule's."""
-    cosines = [source.sentences.vectors @ query_vector for source in sources]
-    return _chosen(sources, cosines, query, LEXICAL_WEIGHT, KIND_WEIGHT, choice)
+    """``choose_quote`` for each of a search's passages, from what the index stored (``evidence``, from
+    ``quote_evidence``): the answer-kind rules and the lexical overlap run once over all their sentences, as array
+    operations. ``choice`` (``config.QUOTE_CHOICES``): "rule" weighs the sentences as ``choose_quote`` does,
+    "learned" by ``sentence_choice.score``; either way the choice's ``score`` (how well the passage answers, which
+    reorders passages) is the rule's."""
+    return _chosen(sources, evidence, query, LEXICAL_WEIGHT, KIND_WEIGHT, choice)
 
 
 def choice_features(sources: Sequence[QuoteSource], query_vector: np.ndarray, query: str) -> tuple[np.ndarray, list[int]]:
     """``sentence_choice.features`` of every sentence of ``sources`` as the search computes them, and the bounds of
     each source's rows: what the learned choice is trained on (evaluation/sentence_training.py)."""
-    cosines = [source.sentences.vectors @ query_vector for source in sources]
-    evidence = _evidence(sources, cosines, query)
+    evidence = quote_evidence(sources, query_vector, query)
     return _features(sources, evidence, query), evidence.bounds
 
 
-def learned_scores(sources: Sequence[QuoteSource], query_vector: np.ndarray, query: str) -> list[float]:
+def learned_scores(sources: Sequence[QuoteSource], evidence: Evidence, query: str) -> list[float]:
     """Each passage's best ``sentence_choice.score``, over the sentences the learned choice could quote: what the
-    rerank weighs by ``SearchSettings.learned_weight``."""
+    rerank weighs by ``SearchSettings.learned_weight``. ``evidence``: ``quote_evidence`` of ``sources`` (or its
+    passages' parts, joined: ``Evidence.parts`` / ``Evidence.joined``)."""
     if not sources:
         return []
-    cosines = [source.sentences.vectors @ query_vector for source in sources]
-    evidence = _evidence(sources, cosines, query)
     return np.maximum.reduceat(_learned(sources, evidence, query), evidence.bounds[:-1]).tolist()
 
 
@@ -146,9 +151,9 @@ def _evidence(sources: Sequence[QuoteSource], cosines: Sequence[np.ndarray], que
     features = SentenceFeatures.concat([source.sentences.features for source in sources])
     held = features.held(asked_kind(query), asked_keys(question_words(query)))
     share, rarest = word_shares(sources, question)
-    every = np.concatenate(cosines).astype(np.float32)
+    given = np.concatenate(cosines)
     bounds = np.concatenate([[0], np.cumsum([len(c) for c in cosines])]).astype(int).tolist()
-    return Evidence(every, share, rarest, held, features.headings, bounds)
+    return Evidence(given.astype(np.float32), share, rarest, held, features.headings, given, bounds)
 
 
 def _features(sources: Sequence[QuoteSource], evidence: Evidence, query: str) -> np.ndarray:
@@ -159,7 +164,7 @@ def _features(sources: Sequence[QuoteSource], evidence: Evidence, query: str) ->
 
 def _chosen(
     sources: Sequence[QuoteSource],
-    cosines: Sequence[np.ndarray],
+    evidence: Evidence,
     query: str,
     lexical_weight: float,
     kind_weight: float,
@@ -168,7 +173,6 @@ def _chosen(
     if not sources:
         return []
     kind = asked_kind(query)
-    evidence = _evidence(sources, cosines, query)
     every, overlap, held, bounds = evidence.cosines, evidence.word_share, evidence.held, evidence.bounds
     headings = _title_lines(evidence)
     ranked = _scores(every, SCORE_LEXICAL_WEIGHT * overlap, kind_weight * held, headings)
@@ -183,7 +187,7 @@ def _chosen(
         a, b, best = bounds[i], bounds[i + 1], bests[i]
         text = source.doc.text
         start, end = _widen(text, source.sentences.spans, scores[a:b], held[a:b] if kind is not None else None, best)
-        chosen.append(QuoteChoice(Quote(text[start:end], start, end), float(cosines[i][best]), best_ranked[i]))
+        chosen.append(QuoteChoice(Quote(text[start:end], start, end), float(evidence.similarities[a + best]), best_ranked[i]))
     return chosen
 
 

@@ -15,7 +15,8 @@ from .config import MODES, SearchSettings
 from .embedding import Embedder
 from .errors import EmptyQueryError, SettingsError
 from .quote_answers import quotes_answer
-from .quoting import QuoteSource, choose_quotes, learned_scores
+from .quoting import QuoteSource, choose_quotes, learned_scores, quote_evidence
+from .sentence_choice import Evidence
 from .store import Snapshot
 from .types import Occurrence, Passage, Quote, SourceRef
 
@@ -71,7 +72,7 @@ class Retriever:
     def _assemble(self, query: str, query_vector: np.ndarray, ranked: list[tuple[int, float]], k: int) -> list[Passage]:
         """Walk the ranking, choose each passage's quote, and fold near-duplicates into "also in"."""
         chosen: list[_Candidate] = []
-        quoted: dict[int, QuoteSource] = {}
+        quoted: dict[int, tuple[QuoteSource, Evidence]] = {}  # each candidate's passage and what its quote choice weighed
         window = max(4 * k, 20)
         for offset in range(0, len(ranked), window):
             batch = ranked[offset : offset + window]
@@ -84,18 +85,21 @@ class Retriever:
             docs = [self.snapshot.documents[source_id] for source_id in source_ids]
             # The batch's quotes at once: the answer-kind rules and word weights are array operations over them all.
             sources = [QuoteSource(*found) for found in zip(docs, sentences, counts, strict=True)]
-            quoted.update(zip(rows, sources))
-            choices = choose_quotes(sources, query_vector, query, self.settings.quote_choice)
+            evidence = quote_evidence(sources, query_vector, query)
+            quoted.update(zip(rows, zip(sources, evidence.parts(), strict=True)))
+            choices = choose_quotes(sources, evidence, query, self.settings.quote_choice)
             answers = quotes_answer(sources, [choice.quote for choice in choices], query)
             closest = sentence_similarities(sentences, query_vector, query)
             for (row, score), similarity, choice, answer, close in zip(batch, similarities, choices, answers, closest, strict=True):
                 self._place(_Candidate(row, score, choice.quote, similarity, choice.score, answer, close), chosen)
             if len(chosen) >= k:
                 break
-        if self.settings.learned_weight:
-            # Only the passages the rerank reorders: their features cost about as much again as choosing the quotes.
+        if self.settings.learned_weight and chosen:
+            # Only the passages the rerank reorders, from the evidence their quotes were chosen by: their features cost
+            # about as much again as choosing the quotes.
             top = chosen[: self.settings.rerank_depth]
-            for c, learned in zip(top, learned_scores([quoted[c.row] for c in top], query_vector, query), strict=True):
+            sources, parts = zip(*(quoted[c.row] for c in top), strict=True)
+            for c, learned in zip(top, learned_scores(sources, Evidence.joined(parts), query), strict=True):
                 c.learned = learned
         chosen = by_quote(
             chosen, self.settings.quote_weight, self.settings.rerank_depth, self.settings.answer_weight, self.settings.learned_weight

@@ -47,7 +47,21 @@ class Evidence(NamedTuple):
     rarest: np.ndarray
     held: np.ndarray
     headings: np.ndarray  # never quoted over a body sentence (the choice sets their score to -inf)
+    similarities: np.ndarray  # the cosines as given (``cosines`` is their float32 copy): what a quote reports
     bounds: list[int]
+
+    def parts(self) -> list[Evidence]:
+        """Each passage's own evidence; ``joined`` puts any of them back together."""
+        arrays = self[:-1]
+        return [
+            Evidence(*(a[start:end] for a in arrays), [0, end - start])
+            for start, end in zip(self.bounds[:-1], self.bounds[1:], strict=True)
+        ]
+
+    @staticmethod
+    def joined(parts: Sequence[Evidence]) -> Evidence:
+        arrays = [np.concatenate([part[i] for part in parts]) for i in range(len(Evidence._fields) - 1)]
+        return Evidence(*arrays, np.concatenate([[0], np.cumsum([p.bounds[-1] for p in parts])]).astype(int).tolist())
 
 
 def features(docs: Sequence[Document], sentences: Sequence[ChunkSentences], evidence: Evidence, question: str) -> np.ndarray:

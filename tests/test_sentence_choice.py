@@ -13,9 +13,9 @@ from assistant.errors import SettingsError
 from assistant.evaluation import quote_choice_study, sentence_training
 from assistant.evaluation.sentence_training import Groups, fit
 from assistant import sentence_choice
-from assistant.quoting import QuoteSource, choice_features, choose_quote, learned_scores, sentences_in
+from assistant.quoting import QuoteSource, choice_features, choose_quote, learned_scores, quote_evidence, sentences_in
 from assistant.retrieval import _Candidate, by_quote
-from assistant.sentence_choice import FEATURES
+from assistant.sentence_choice import FEATURES, Evidence
 from assistant.sentence_features import SentenceFeatures
 from assistant.store.sentences import ChunkSentences
 from assistant.term_stats import DocumentTerms, SentenceTerms
@@ -96,7 +96,13 @@ def test_the_rerank_weighs_each_passage_by_its_best_learned_sentence_a_title_lin
     scores = sentence_choice.score(rows)
     assert first.sentences.features.headings.tolist() == [True, False]
     assert scores[0] > scores[1]
-    assert learned_scores([first, second], query_vector, question) == pytest.approx([scores[1], max(scores[2], scores[3])])
+    evidence = quote_evidence([first, second], query_vector, question)
+    assert learned_scores([first, second], evidence, question) == pytest.approx([scores[1], max(scores[2], scores[3])])
+    # The rerank scores passages from their parts of a batch's evidence: the same scores, in the order asked.
+    one, two = evidence.parts()
+    assert learned_scores([second, first], Evidence.joined([two, one]), question) == pytest.approx(
+        [max(scores[2], scores[3]), scores[1]]
+    )
 
 
 def test_the_learned_weight_settles_a_near_tie_and_zero_leaves_the_order() -> None:
