@@ -9,7 +9,9 @@ subject. Four tests on the first ``Settings.answer.within`` passages, in this or
 
 1. the best ``Passage.similarity`` is at least ``abstain_below`` (else the question is off the subject);
 2. together they carry at least ``min_term_coverage`` of the question's terms (see ``quoting.terms``);
-3. when the question asks for a name, date, count or place (``answer_kind.asked_kind``), a quote holds one;
+3. when the question asks for a name, date, count or place (``answer_kind.asked_kind``), a quote holds one, and
+   when it asks for money, a length of time or a count of something (``answer_measure.asked_measure``), one of
+   their sentences gives a figure that measures it ("more than 600 allegations" is no budget and no headcount);
 4. when the passages are on the question's subject (best similarity at least ``on_subject``), one of their
    sentences that holds the kind asked for (any sentence, when it asks for none) has a cosine to the question of
    at least ``min_sentence_similarity`` (``Passage.sentence_similarity``, from the sentence vectors the index stores).
@@ -29,8 +31,10 @@ from dataclasses import replace
 import numpy as np
 
 from .answer_kind import asked_kind, holds, question_words
+from .answer_measure import asked_measure, gives_measure
 from .config import AnswerSettings
 from .quoting import terms
+from .segmentation import sentence_spans
 from .sentence_features import SentenceFeatures, asked_keys
 from .store.sentences import ChunkSentences
 from .types import Passage, SearchResult
@@ -55,6 +59,11 @@ def assess(question: str, passages: Sequence[Passage], answer: AnswerSettings) -
     kind = asked_kind(question)
     if kind is not None and not any(holds(kind, p.quote.text, question) for p in shown):
         return f"No quote in the sources gives the {_KIND_NAMES[kind]} this question asks for."
+    measure = asked_measure(question)
+    if measure is not None and not any(
+        gives_measure(measure, p.text[s:e], question) for p in shown for s, e in sentence_spans(p.text)
+    ):
+        return f"No passage in the sources gives {measure.name} this question asks for."
     measured = [p.sentence_similarity for p in shown if p.sentence_similarity is not None]
     if measured and max(p.similarity for p in shown) >= answer.on_subject and max(measured) < answer.min_sentence_similarity:
         giving = f" that gives the {_KIND_NAMES[kind]} it asks for" if kind is not None else ""

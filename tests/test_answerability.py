@@ -63,6 +63,14 @@ def test_passages_on_the_subject_whose_sentences_are_not_close_to_the_question_d
             "this question (none mentions “join”).",
         ),
         (
+            "What is the Metropolitan Police's annual budget?",
+            "No passage in the sources gives the amount of money this question asks for.",
+        ),
+        (
+            "How many officers does Greater Manchester Police employ?",
+            "No passage in the sources gives a count of officers this question asks for.",
+        ),
+        (
             "What did the Home Secretary say about the new unit?",
             "The sources are on this subject, but no sentence in them comes close to this question (none mentions "
             "“Home Secretary”).",
