@@ -80,7 +80,7 @@ _SAID_AS = tuple(
     for group in ("type kind sort form varieti categori class", "kilomet km", "metr meter m", "mile mi", "kilogram kg",
                   "gram g", "percent %", "hour h hr", "minut min", "second sec")
 )
-NEAR = 4  # words after a figure that may name what it counts ("625 misconduct allegations", "600 of its officers")
+NEAR = 6  # words after a figure that may name what it counts ("625 domestic and sexual abuse allegations", "600 of its officers")
 # Past these the words after a figure are about something else: "600 allegations against officers" counts allegations.
 _COUNT_ENDS = frozenset(
     "against in at on for from by with to into over under about across after before during since until within "

@@ -29,12 +29,12 @@ def test_a_passage_whose_most_telling_sentence_says_the_figure_is_unknown() -> N
 
 def test_tally_counts_caught_unanswerable_and_hidden_answerable_questions_per_rule() -> None:
     def signals(answerable: bool, similarity: float, verdict: bool = False) -> Signals:
-        return Signals(answerable, verdict, False, similarity, 1.0, 1.0, 0.9, False, 1.0, 0.0, 1.0, 0.2)
+        return Signals(answerable, verdict, False, False, similarity, 1.0, 1.0, 0.9, False, 1.0, 0.0, 1.0, 0.2)
 
     counts = tally([signals(False, 0.2, True), signals(False, 0.6), signals(True, 0.25), signals(True, 0.7)])
     assert counts["passage similarity < 0.3"] == (1, 2, 1, 2)
     assert counts[next(iter(RULES))] == (1, 2, 0, 2)  # the shipped verdict comes first
-    assert counts["verdict before: similarity, coverage, kind"] == (0, 2, 0, 2)
+    assert counts["verdict before: similarity, coverage, kind and measure"] == (0, 2, 0, 2)
     assert set(counts) == set(RULES)
 
 
@@ -48,7 +48,7 @@ def test_the_rarest_terms_count_only_in_a_sentence_that_holds_the_kind_asked_for
 
 def test_a_logistic_model_of_the_signals_is_cut_where_the_gold_set_hides_at_most_one_answerable_question() -> None:
     def signals(answerable: bool, similarity: float) -> Signals:
-        return Signals(answerable, False, False, similarity, 1.0, 1.0, similarity, False, 1.0, 0.0, 1.0, 0.2)
+        return Signals(answerable, False, False, False, similarity, 1.0, 1.0, similarity, False, 1.0, 0.0, 1.0, 0.2)
 
     gold = [signals(False, 0.2), signals(False, 0.3), signals(True, 0.25), signals(True, 0.6), signals(True, 0.7)]
     model = fit(gold, gold)

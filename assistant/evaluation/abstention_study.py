@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..answer_kind import asked_kind, holds
+from ..answer_measure import asked_measure, gives_measure
 from ..answerability import assess
 from ..candidates import find_candidates
 from ..config import AnswerSettings
@@ -51,7 +52,8 @@ class Signals:
 
     answerable: bool
     verdict: bool  # the shipped verdict says nothing answers
-    before: bool  # the verdict's first three tests (similarity, term coverage, kind), as shipped before the fourth
+    before: bool  # the verdict's first three tests (similarity, term coverage, kind and measure), as shipped before the fourth
+    no_measure: bool  # the question asks for a measure (money, a length, a count of something) no sentence gives
     similarity: float  # best passage cosine (the verdict's first test)
     coverage: float  # share of the question's terms the passages carry together (its second)
     focus: float  # see ``focus``
@@ -121,9 +123,10 @@ def says_unknown(question: str, passages: Sequence[Passage]) -> bool:
 
 _SHIPPED = AnswerSettings()
 RULES: dict[str, Callable[[Signals], bool]] = {
-    f"shipped verdict (similarity {_SHIPPED.abstain_below}, coverage {_SHIPPED.min_term_coverage}, kind, "
+    f"shipped verdict (similarity {_SHIPPED.abstain_below}, coverage {_SHIPPED.min_term_coverage}, kind and measure, "
     f"on subject {_SHIPPED.on_subject} & sentence cosine < {_SHIPPED.min_sentence_similarity})": lambda s: s.verdict,
-    "verdict before: similarity, coverage, kind": lambda s: s.before,
+    "verdict before: similarity, coverage, kind and measure": lambda s: s.before,
+    "no sentence gives the measure asked (money, a length, a count of what is asked)": lambda s: s.no_measure,
     **{f"passage similarity < {t}": (lambda s, t=t: s.similarity < t) for t in (0.3, 0.35, 0.4)},
     **{f"term coverage < {t}": (lambda s, t=t: s.coverage < t) for t in (0.5, 0.6, 0.7)},
     **{f"focus < {t}": (lambda s, t=t: s.focus < t) for t in (0.1, 0.2, 0.3)},
@@ -158,6 +161,7 @@ def measure(assistant: Assistant, gold: GoldSet, questions: Sequence[GoldQuestio
                 answerable=answerable[qid],
                 verdict=not a.result.answered,
                 before=assess(a.query, shown, before) is not None,
+                no_measure=_no_measure(a.query, shown),
                 similarity=max((p.similarity for p in shown), default=0.0),
                 coverage=_coverage(a.query, shown),
                 focus=focus(a.query, shown),
@@ -177,6 +181,13 @@ def _agreement(assistant: Assistant, question: str) -> float:
     vector = assistant.embedder.encode([question])[0]
     found = find_candidates(assistant.snapshot, question, vector, within, assistant.settings.search)
     return len({row for row, _ in found.dense} & {row for row, _ in found.sparse}) / within
+
+
+def _no_measure(question: str, passages: Sequence[Passage]) -> bool:
+    measure = asked_measure(question)
+    return measure is not None and not any(
+        gives_measure(measure, p.text[s:e], question) for p in passages for s, e in sentence_spans(p.text)
+    )
 
 
 def _coverage(question: str, passages: Sequence[Passage]) -> float:
@@ -261,7 +272,9 @@ def render(tallies: Mapping[str, Mapping[str, tuple[int, int, int, int]]], comma
             "",
             markdown_table(headers, rows),
             "",
-            "- *term coverage*: share of the question's terms (stemmed, stop and question words out) the passages "
+            "- *measure*: money for a budget or a salary, a length of time or distance for \"how long\", the thing "
+            "counted for \"how many officers\" (assistant/answer_measure.py), looked for in every sentence of the "
+            "first passages; *term coverage*: share of the question's terms (stemmed, stop and question words out) the passages "
             "carry together; *focus*: IDF-weighted share of its content terms (subject words every passage shares "
             "left out) in the best sentence that holds the kind of answer asked for; *sentence cosine*: the best "
             "stored sentence vector's cosine among sentences holding that kind (`Passage.sentence_similarity`, the "
