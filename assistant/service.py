@@ -375,6 +375,6 @@ class Assistant:
         # A failure's path is relative to the sources folder (the scan names what it skipped that way); shown
         # like an answer's source, from the folder's name down.
         return [
-            LoadFailure(shown_path(str(self.sources_dir / f.path), f.source_id or f.path), f.reason)
+            replace(f.failure(), path=shown_path(str(self.sources_dir / f.path), f.source_id or f.path))
             for f in self.snapshot.manifest.failures
         ]

@@ -54,7 +54,9 @@ def test_a_file_that_keeps_running_out_of_its_time_budget_is_tried_once_more_the
     assistant = make(tmp_path, fake_embedder)
     report = assistant.refresh()
     assert [(f.path, "limit per file" in f.reason) for f in report.failures] == [("doc07.txt", True)]
+    assert [f.retry for f in assistant.failures()] == [True]  # what the app lists says the next build tries it
     assert [f.path for f in assistant.refresh().failures] == ["doc07.txt"]  # its retry, out of time again
+    assert [f.retry for f in assistant.failures()] == [False]  # kept as failed until it changes
     assert_nothing_to_publish(assistant, fake_embedder)
     assert [f.path for f in assistant.refresh().failures] == ["doc07.txt"]
 
