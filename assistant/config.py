@@ -138,11 +138,14 @@ class DenseSettings:
     m: int = 32  # HNSW links per node
     ef_construction: int = 80
     ef_search: int = 128
+    # The most memory a PostgreSQL build may give pgvector's HNSW graph (maintenance_work_mem for the publish that
+    # creates it; sized to the graph below this): past it the build goes on from disk, many times slower.
+    build_memory_mb: int = 4096
 
     def __post_init__(self) -> None:
         if self.index not in DENSE_INDEXES:
             raise SettingsError(f"dense index must be one of {', '.join(DENSE_INDEXES)}, got {self.index!r}")
-        for name in ("hnsw_from", "m", "ef_construction", "ef_search"):
+        for name in ("hnsw_from", "m", "ef_construction", "ef_search", "build_memory_mb"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"dense {name} must be positive, got {getattr(self, name)}")
 

@@ -156,3 +156,28 @@ def test_a_graph_built_with_other_parameters_is_not_used(tmp_path: Path, sources
 def test_bad_dense_settings_are_refused_with_the_reason(field: str, value: object, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         DenseSettings(**{field: value})  # type: ignore[arg-type]
+
+
+def test_a_postgresql_hnsw_build_gets_memory_for_its_graph_up_to_the_setting() -> None:
+    from assistant.store import pg_publish
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.statements: list[str] = []
+
+        def execute(self, statement: str, *args: object) -> None:
+            self.statements.append(statement)
+
+    def memory(rows: int, cap: int) -> str:
+        conn = Recorder()
+        pg_publish._dense_index(conn, {"index": "hnsw", "m": 32, "ef_construction": 80}, 384, None, rows, cap)
+        assert conn.statements[-1].startswith("CREATE INDEX chunks_hnsw")
+        return next(s for s in conn.statements if "maintenance_work_mem" in s).split("=")[1].strip()
+
+    # ~2.3 KB a vector with its links: a million chunks get ~2.7 GiB, past the server's default 64 MB.
+    assert memory(1_000_000, 4096) == "'2784MB'"
+    assert memory(1_000_000, 1024) == "'1024MB'"  # DenseSettings.build_memory_mb caps it
+    assert memory(5_000, 4096) == "'64MB'"  # never under the server's default
+    conn = Recorder()
+    pg_publish._dense_index(conn, {"index": "flat"}, 384, {"index": "hnsw", "m": 32, "ef_construction": 80}, 10, 4096)
+    assert conn.statements == ["DROP INDEX IF EXISTS assistant.chunks_hnsw"]

@@ -12,6 +12,8 @@ can still see (removed before the previous version) are deleted.
 
 from __future__ import annotations
 
+import math
+
 from collections import Counter
 from dataclasses import replace
 from typing import Any
@@ -91,7 +93,7 @@ def publish(
             "INSERT INTO assistant.versions (version, manifest, chunks, total_length) VALUES (%s, %s, %s, %s) RETURNING published",
             (version, Json(manifest.header_json()), chunks, total_length),
         ).fetchone()[0]
-        _dense_index(conn, layout, dim, None if old is None or rebuild else old.dense)
+        _dense_index(conn, layout, dim, None if old is None or rebuild else old.dense, chunks, settings.build_memory_mb)
         _collect(conn, version - _KEEP_VERSIONS + 1)
     return version, manifest, total_length, published
 
@@ -170,12 +172,19 @@ def _insert(conn: Any, version: int, documents: list[Document], data: IndexData)
     return len(chunks), sum(sum(counts.values()) for counts in terms), Counter(t for counts in terms for t in counts)
 
 
-def _dense_index(conn: Any, layout: dict[str, Any], dim: int, old_layout: dict[str, Any] | None) -> None:
+def _dense_index(
+    conn: Any, layout: dict[str, Any], dim: int, old_layout: dict[str, Any] | None, rows: int, memory_mb: int
+) -> None:
     """The HNSW index the layout asks for (pgvector's, same m and ef_construction as FAISS), or none."""
     if layout == old_layout:
         return
     conn.execute("DROP INDEX IF EXISTS assistant.chunks_hnsw")
     if layout["index"] == "hnsw":
+        # pgvector builds the graph in maintenance_work_mem and, once it outgrows it, goes on from disk many times
+        # slower (its notice "hnsw graph no longer fits into maintenance_work_mem"): a million chunks' graph is
+        # ~2.5 GB against the server's default 64 MB. Room for this graph, up to ``memory_mb``, for this publish only.
+        graph_mb = math.ceil(1.2 * rows * (4 * dim + 24 * int(layout["m"]) + 128) / 2**20)
+        conn.execute(f"SET LOCAL maintenance_work_mem = '{max(64, min(graph_mb, int(memory_mb)))}MB'")  # integers
         # Over the typed expression: the column is untyped so that a model of another size needs no migration.
         # DDL takes no bound parameters: these are integers from DenseSettings, formatted as such.
         conn.execute(
