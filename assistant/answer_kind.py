@@ -14,7 +14,7 @@ WHO, WHEN, COUNT, WHERE = "who", "when", "count", "where"
 
 _MONTHS = "january february march april may june july august september october november december".split()
 _DAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
-_NUMBER_WORDS = (
+NUMBER_WORDS = (
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
     "eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands "
     "million millions billion billions trillion dozen dozens half quarter third twice double triple"
@@ -46,7 +46,7 @@ _DATE = re.compile(
     r"|\b(yesterday|today|tomorrow|ago|recently|earlier this (year|month))\b|\b(BC|AD|BCE|CE)\b",
     re.I,
 )
-_FIGURE = re.compile(r"\d(?:[\d,.]*\d)?%?|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+_FIGURE = re.compile(r"\d(?:[\d,.]*\d)?%?|\b(" + "|".join(NUMBER_WORDS) + r")\b", re.I)
 # A figure given as a bound ("more than 600", a headline's rounding) answers "how many" less exactly than
 # the count itself ("625").
 _BOUND_BEFORE = re.compile(

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .answer_kind import _NUMBER_WORDS, question_words
+from .answer_kind import NUMBER_WORDS, question_words
 from .term_stats import terms
 
 MONEY, SPAN, COUNTED = "money", "span", "counted"
@@ -47,16 +47,17 @@ _ASKS_SPAN = re.compile(r"\bhow long\b(?! ago\b)", re.I)
 _ASKS_COUNT = re.compile(r"\bhow many\b((?:\s+[\w'’-]+){1,4})", re.I)
 _COUNTED_STOP = frozenset(
     "do does did is are was were will would can could should have has had be been being of in at on per from for "
-    "to by with under within across among that who which whose were there they it this these those".split()
+    "to by with under within across among that who which whose were there they it this these those the a an its "
+    "their his her our your my".split()
 )
 
-_NUMBER = r"(?:\d(?:[\d,.]*\d)?|\b(?:" + "|".join(_NUMBER_WORDS) + r"|single|couple|pair|a|an|several|few|many)\b)"
+_NUMBER = r"(?:\d(?:[\d,.]*\d)?|\b(?:" + "|".join(NUMBER_WORDS) + r"|single|couple|pair|a|an|several|few|many)\b)"
 _CURRENCY_WORDS = (
     r"(pounds?|dollars?|euros?|francs?|marks|yen|yuan|pence|cents?|guineas?|livres?|lira|lire|rupees?|roubles?|rubles?|"
     r"shillings?|pesos?|krona|kronor|kroner|crowns?|ducats?|florins?|guilders?|dinars?|dirhams?|riyals?|rand|usd|gbp|eur)"
 )
 _MONEY = re.compile(
-    r"[£$€¥]\s?\d|\b(?:usd|gbp|eur)\s?\d|\d(?:[\d,.]*\d)?p\b"
+    r"[£$€¥]\s?\d|\b(?:usd|gbp|eur)\s?\d|\d(?:[\d,.]*\d)?p\b(?!\.m)"
     r"|" + _NUMBER + r"(?:\s?(?:k|m|bn|million|billion|thousand|trillion|hundred))?\s+" + _CURRENCY_WORDS + r"\b",
     re.I,
 )
@@ -119,7 +120,8 @@ def asked_measure(question: str) -> Measure | None:
     if match:
         words = []
         for word in _WORD.findall(match.group(1)):
-            if word.lower() in _COUNTED_STOP:
+            # A verb ends the phrase too: "How many people died", "How many new officers joined the force".
+            if word.lower() in _COUNTED_STOP or (words and word.lower().endswith(("ed", "ing"))):
                 break
             words.append(word)
         counted = frozenset(terms(" ".join(words)))

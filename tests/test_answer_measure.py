@@ -36,6 +36,7 @@ COUZENS = (
         ("How long was Scott Gallop jailed for?", SPAN, ""),
         ("How many officers does Greater Manchester Police employ?", COUNTED, "officers"),
         ("How many complaints has the Daso team received?", COUNTED, "complaints"),
+        ("How many new officers joined the Met last year?", COUNTED, "new officers"),  # a verb ends what is counted
     ],
 )
 def test_the_measure_a_question_asks_for(question: str, kind: str, words: str) -> None:
