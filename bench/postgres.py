@@ -1,13 +1,16 @@
 """The PostgreSQL store beside the files store, on the same generated corpus, with the stand-in embedder.
 
     nice .venv/bin/python -m bench.postgres [--docs 1000 10000] [--queries 50] [--readme bench/README.md]
+                                            [--results bench/postgres-results.json]
 
 For each corpus size and store: build, re-index with nothing changed and with one document changed,
 hybrid retrieval (the question encoded, both searches, fusion: ``find_candidates``) and BM25 alone,
 the full answer (``Assistant.search``: retrieval, quotes, the verdict) p50/p95 in this process, and the
 resident memory of a fresh app process that opened the index and answered the same questions. A
 throwaway server is started from the pinned wheel (``assistant.db``) and stopped at the end. Figures
-are printed as one JSON object per run; the table goes into ``--readme`` between its PostgreSQL markers.
+are printed as one JSON object per run and kept in ``--results`` by size as each size finishes, so a size
+run on its own (a million chunks take hours) replaces only its rows; the table goes into ``--readme``
+between its PostgreSQL markers, every size in the results with the command, date and load that made it.
 """
 
 from __future__ import annotations
@@ -36,20 +39,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--docs", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--readme", type=Path, default=ROOT / "bench" / "README.md", help="where the table goes")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "postgres-results.json",
+                        help="figures by size, merged run by run")
     args = parser.parse_args(argv)
-    load = os.getloadavg()
+    command = " ".join(argv if argv is not None else sys.argv[1:])
     from assistant import db
 
     work = Path(tempfile.mkdtemp(prefix="bench-pg-"))
     work.chmod(0o755)
     server = db.start(work / "cluster")
-    runs = []
     try:
         extensions = bm25_extensions(server.url)
         print(json.dumps({"bm25_extensions_available": extensions}), flush=True)
         for docs in args.docs:
+            began = {"command": command, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                     "load_start": [round(x, 1) for x in os.getloadavg()], "bm25_extensions": extensions}
             sources = _sources(docs, work / f"sources-{docs}")
             questions = _questions(sources, args.queries)
+            runs = []
             for store in ("files", "postgres"):
                 url = _database(server.url, f"bench_{docs}") if store == "postgres" else None
                 run = {"docs": docs, "store": store, **measure(sources, url, work / f"index-{docs}", questions)}
@@ -57,11 +64,23 @@ def main(argv: list[str] | None = None) -> None:
                     run["two_servers_4_clients_each"] = two_servers(sources, url, questions)
                 print(json.dumps(run), flush=True)
                 runs.append(run)
+            shutil.rmtree(work / f"index-{docs}", ignore_errors=True)  # a million chunks' index is gigabytes
+            save(args.results, docs, {**began, "load_end": [round(x, 1) for x in os.getloadavg()], "runs": runs})
     finally:
         db.stop(server.folder)
         shutil.rmtree(work, ignore_errors=True)
-    print(table(runs))
-    write_readme(args.readme, runs, argv if argv is not None else sys.argv[1:], (load, os.getloadavg()), extensions)
+    results = json.loads(args.results.read_text(encoding="utf-8"))
+    print(table(results))
+    write_readme(args.readme, results)
+
+
+def save(path: Path, docs: int, size: dict[str, Any]) -> None:
+    """``size``'s figures into the results file, replacing that size's earlier ones (written whole, then renamed)."""
+    results = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"sizes": {}}
+    results["sizes"][str(docs)] = size
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    partial.replace(path)
 
 
 # BM25 index extensions (scale-out.md): pg_textsearch (Block-Max WAND) is what hybrid p95 < 100 ms at 1M chunks assumes.
@@ -253,7 +272,8 @@ def _database(server_url: str, name: str) -> str:
     return f"{base.rsplit('/', 1)[0]}/{name}?{query}"
 
 
-def table(runs: list[dict[str, Any]]) -> str:
+def table(results: dict[str, Any]) -> str:
+    runs = [run for _, size in _by_size(results) for run in size["runs"]]
     head = ("| docs | store | chunks | build s | re-index, none changed s | re-index, 1 changed s (embedded) "
             "| hybrid retrieval p50 / p95 ms | BM25 alone p50 / p95 ms (unpruned) | full answer p50 / p95 ms "
             "| app RSS MiB (grown while answering) |\n|---|---|---|---|---|---|---|---|---|---|")
@@ -283,19 +303,26 @@ def _p(figures: dict[str, float]) -> str:
 _START, _END = "<!-- postgres:start -->", "<!-- postgres:end -->"
 
 
-def write_readme(
-    readme: Path, runs: list[dict[str, Any]], argv: list[str], loads: tuple[tuple[float, ...], ...], extensions: list[str]
-) -> None:
+def _by_size(results: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    return sorted((int(docs), size) for docs, size in results["sizes"].items())
+
+
+def write_readme(readme: Path, results: dict[str, Any]) -> None:
     """The generated table between the PostgreSQL markers of ``readme`` (appended when they are missing)."""
     import re
 
-    began, ended = (" / ".join(f"{x:.1f}" for x in load) for load in loads)
+    made = "; ".join(
+        f"{docs:,} docs by `nice python -m bench.postgres {size['command']}` on {size['date']}, load average "
+        f"(1 / 5 / 15 min) {' / '.join(map(str, size['load_start']))} at the start and "
+        f"{' / '.join(map(str, size['load_end']))} at the end"
+        for docs, size in _by_size(results)
+    )
+    extensions = sorted({e for _, size in _by_size(results) for e in size["bm25_extensions"]})
     block = (
-        f"{_START}\n_Generated by `nice python -m bench.postgres {' '.join(argv)}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-        f"stand-in embedder, both stores in one run on the same corpus; load average (1 / 5 / 15 min) {began} at the start, "
-        f"{ended} at the end, on 2 cores shared with other jobs. BM25 index extensions the server offers "
+        f"{_START}\n_Generated from bench/postgres-results.json: {made}. Stand-in embedder, both stores of a size in "
+        f"one run on the same corpus, on 2 cores shared with other jobs. BM25 index extensions the server offers "
         f"({', '.join(BM25_EXTENSIONS)}, probed in pg_available_extensions): {', '.join(extensions) or 'none'}._\n\n"
-        f"{table(runs)}\n{_END}"
+        f"{table(results)}\n{_END}"
     )
     text = readme.read_text(encoding="utf-8")
     if _START not in text:
