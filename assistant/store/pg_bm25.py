@@ -61,6 +61,11 @@ WHERE term = ANY(%(terms)s::text[]) AND {visible()} {{filter}}"""
 UNPREPARED = False
 # Past this many postings of the rare terms, pruning would read about as much as the exhaustive query.
 _PRUNED_POSTINGS = 50_000
+# From this many chunks the exhaustive query is the faster (bench/postgres-results.json, the same 50 or 20 generated
+# questions warm: 11k chunks pruned 45 ms p50 against 61 exhaustive; 110k 286 against 85; 1M 1,326 against 1,125):
+# the probes for the candidates' common terms filter every posting of those terms anyway (docs/postgres.md), and
+# score them in Python after several round trips where the exhaustive query scores them in one statement.
+PRUNE_BELOW = 100_000
 
 
 def chunk_terms(texts: Sequence[str]) -> list[Counter[str]]:
@@ -104,12 +109,13 @@ def search(
     conn: Any, version: int, chunks: int, total_length: int, query: str, k: int, allowed: Sequence[int] | None,
     *, prune: bool = True,
 ) -> list[tuple[int, float]]:
-    """The k best (row, BM25 score) of the version's chunks for ``query``, ties to the lower row; ``prune``
-    False reads every posting of its terms (the same ranking, for measuring what pruning saves)."""
+    """The k best (row, BM25 score) of the version's chunks for ``query``, ties to the lower row; pruned below
+    ``PRUNE_BELOW`` chunks, and ``prune`` False reads every posting of its terms at any size (the same ranking, for
+    measuring what pruning saves)."""
     terms = tokenize([query])[0]
     if not terms or not chunks or total_length == 0:
         return []
-    pruned = _pruned(conn, version, chunks, total_length / chunks, Counter(terms), k, allowed) if prune else None
+    pruned = _pruned(conn, version, chunks, total_length / chunks, Counter(terms), k, allowed) if prune and chunks < PRUNE_BELOW else None
     if pruned is not None:
         return pruned
     params: dict[str, Any] = {

@@ -66,3 +66,18 @@ def test_a_query_with_a_rare_term_reads_the_common_terms_postings_of_its_candida
     whole = {t for batch, rows in read if rows is None for t in batch}
     assert whole < terms  # some terms were read for the candidates only
     assert all(len(rows) < len(snapshot.chunks) for _, rows in read if rows is not None)
+
+
+def test_from_prune_below_chunks_every_posting_of_the_query_terms_is_read_in_one_statement(
+    pg_url: str, sources: Path, tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = make_assistant(sources, pg_url, tmp_path / "index", fake_embedder)
+    assistant.refresh()
+    snapshot = assistant.snapshot
+    query = "How many allegations is the unit investigating?"
+    pruned = snapshot.bm25_search(query, 5)
+    monkeypatch.setattr(pg_bm25, "PRUNE_BELOW", len(snapshot.chunks))  # as if the corpus had grown past it
+    monkeypatch.setattr(pg_bm25, "_pruned", lambda *args: pytest.fail("pruned at a size the exhaustive query is faster"))
+    exhaustive = snapshot.bm25_search(query, 5)
+    assert [r for r, _ in exhaustive] == [r for r, _ in pruned]
+    assert [s for _, s in exhaustive] == pytest.approx([s for _, s in pruned], rel=1e-9)  # summed in another order
