@@ -74,6 +74,7 @@ _SPAN = re.compile(
     re.I,
 )
 _FIGURE = re.compile(_NUMBER, re.I)
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 _WORD = re.compile(r"[\w'’-]+|%")
 # What the counted word may be said as: a kind of thing by its synonyms, a unit by its abbreviation.
 _SAID_AS = tuple(
@@ -131,18 +132,25 @@ def asked_measure(question: str) -> Measure | None:
     return None
 
 
-def gives_measure(measure: Measure, sentence: str, question: str) -> bool:
-    """Whether ``sentence`` holds a figure measuring what ``measure`` asks for (one ``question`` does not give)."""
+def gives_measure(measure: Measure, text: str, question: str) -> bool:
+    """Whether ``text`` (a sentence or a passage) holds a figure measuring what ``measure`` asks for, one ``question``
+    does not give; what a figure counts is read within its own sentence."""
     asked = question_words(question)
     if measure.kind == MONEY:
-        return any(_new(m.group(0), asked) for m in _MONEY.finditer(sentence))
+        return any(_new(m.group(0), asked) for m in _MONEY.finditer(text))
     if measure.kind == SPAN:
-        return any(_new(m.group(0), asked) for m in _SPAN.finditer(sentence))
-    for m in _FIGURE.finditer(sentence):
+        return any(_new(m.group(0), asked) for m in _SPAN.finditer(text))
+    lowered = text.lower()
+    # Stemming only changes a word's end: a passage without the counted word's first letters cannot count it.
+    if not any(word[:4] in lowered for word in measure.counted):
+        return False
+    for m in _FIGURE.finditer(text):
         if m.group(0).lower() in {"a", "an", "many", "few", "several"} or not _new(m.group(0), asked):
             continue
         following = []
-        for word in _WORD.findall(sentence[m.end() :])[:NEAR]:
+        rest = text[m.end() : m.end() + 120]
+        end = _SENTENCE_END.search(rest)
+        for word in _WORD.findall(rest[: end.start()] if end else rest)[:NEAR]:
             if word.lower() in _COUNT_ENDS:
                 break
             following.append(word)

@@ -34,7 +34,6 @@ from .answer_kind import asked_kind, holds, question_words
 from .answer_measure import asked_measure, gives_measure
 from .config import AnswerSettings
 from .quoting import terms
-from .segmentation import sentence_spans
 from .sentence_features import SentenceFeatures, asked_keys
 from .store.sentences import ChunkSentences
 from .types import Passage, SearchResult
@@ -60,9 +59,7 @@ def assess(question: str, passages: Sequence[Passage], answer: AnswerSettings) -
     if kind is not None and not any(holds(kind, p.quote.text, question) for p in shown):
         return f"No quote in the sources gives the {_KIND_NAMES[kind]} this question asks for."
     measure = asked_measure(question)
-    if measure is not None and not any(
-        gives_measure(measure, p.text[s:e], question) for p in shown for s, e in sentence_spans(p.text)
-    ):
+    if measure is not None and not any(gives_measure(measure, p.text, question) for p in shown):
         return f"No passage in the sources gives {measure.name} this question asks for."
     measured = [p.sentence_similarity for p in shown if p.sentence_similarity is not None]
     if measured and max(p.similarity for p in shown) >= answer.on_subject and max(measured) < answer.min_sentence_similarity:
