@@ -9,8 +9,8 @@ Met employ?" alike; it answers neither. Three measures are read from the questio
 - the thing counted: "How many officers ..." is answered by a figure that counts officers ("1,600 officers",
   "600 of its officers"), not by one that counts allegations.
 
-A question asking none of these has no measure, and every sentence passes. The verdict's third test reads
-``gives_measure`` over the sentences of the passages it judges (answerability.py).
+A question asking none of these has no measure, and every passage passes. The verdict's third test reads
+``gives_measure`` over each passage it judges (answerability.py).
 """
 
 from __future__ import annotations

@@ -184,10 +184,9 @@ def _agreement(assistant: Assistant, question: str) -> float:
 
 
 def _no_measure(question: str, passages: Sequence[Passage]) -> bool:
+    """The verdict's measure test alone, read as ``answerability.assess`` reads it."""
     measure = asked_measure(question)
-    return measure is not None and not any(
-        gives_measure(measure, p.text[s:e], question) for p in passages for s, e in sentence_spans(p.text)
-    )
+    return measure is not None and not any(gives_measure(measure, p.text, question) for p in passages)
 
 
 def _coverage(question: str, passages: Sequence[Passage]) -> float:

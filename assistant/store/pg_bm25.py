@@ -115,7 +115,8 @@ def search(
     terms = tokenize([query])[0]
     if not terms or not chunks or total_length == 0:
         return []
-    pruned = _pruned(conn, version, chunks, total_length / chunks, Counter(terms), k, allowed) if prune and chunks < PRUNE_BELOW else None
+    pruning = prune and chunks < PRUNE_BELOW
+    pruned = _pruned(conn, version, chunks, total_length / chunks, Counter(terms), k, allowed) if pruning else None
     if pruned is not None:
         return pruned
     params: dict[str, Any] = {

@@ -13,7 +13,6 @@ can still see (removed before the previous version) are deleted.
 from __future__ import annotations
 
 import math
-
 from collections import Counter
 from dataclasses import replace
 from typing import Any

@@ -29,10 +29,15 @@ def _queries(sources: Path) -> list[str]:
     return [*QUESTIONS, *(" ".join(pick.sample(words, pick.randint(1, 8))) for _ in range(60))]
 
 
-def test_pruned_rankings_equal_those_that_read_every_posting(pg_url: str, sources: Path, tmp_path: Path, fake_embedder) -> None:
+@pytest.fixture
+def snapshot(pg_url: str, sources: Path, tmp_path: Path, fake_embedder):  # type: ignore[no-untyped-def]
+    """The shipped articles indexed into a fresh PostgreSQL database: the live snapshot."""
     assistant = make_assistant(sources, pg_url, tmp_path / "index", fake_embedder)
     assistant.refresh()
-    snapshot = assistant.snapshot
+    return assistant.snapshot
+
+
+def test_pruned_rankings_equal_those_that_read_every_posting(snapshot, sources: Path) -> None:  # type: ignore[no-untyped-def]
     one_source = snapshot.rows_of([sorted(snapshot.documents)[1]])
     queries = _queries(sources)
     pruned = [(snapshot.bm25_search(q, k), snapshot.bm25_search(q, 5, one_source)) for q in queries for k in (1, 10)]
@@ -51,11 +56,8 @@ def test_pruned_rankings_equal_those_that_read_every_posting(pg_url: str, source
 
 
 def test_a_query_with_a_rare_term_reads_the_common_terms_postings_of_its_candidates_only(
-    pg_url: str, sources: Path, tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch
+    snapshot, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
 ) -> None:
-    assistant = make_assistant(sources, pg_url, tmp_path / "index", fake_embedder)
-    assistant.refresh()
-    snapshot = assistant.snapshot
     read: list[tuple[list[str], list[int] | None]] = []
     real_fetch = pg_bm25._fetch
     monkeypatch.setattr(pg_bm25, "_fetch", lambda conn, v, terms, rows: (read.append((terms, rows)), real_fetch(conn, v, terms, rows))[1])
@@ -69,11 +71,8 @@ def test_a_query_with_a_rare_term_reads_the_common_terms_postings_of_its_candida
 
 
 def test_from_prune_below_chunks_every_posting_of_the_query_terms_is_read_in_one_statement(
-    pg_url: str, sources: Path, tmp_path: Path, fake_embedder, monkeypatch: pytest.MonkeyPatch
+    snapshot, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
 ) -> None:
-    assistant = make_assistant(sources, pg_url, tmp_path / "index", fake_embedder)
-    assistant.refresh()
-    snapshot = assistant.snapshot
     query = "How many allegations is the unit investigating?"
     pruned = snapshot.bm25_search(query, 5)
     monkeypatch.setattr(pg_bm25, "PRUNE_BELOW", len(snapshot.chunks))  # as if the corpus had grown past it
