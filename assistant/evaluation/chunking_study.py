@@ -24,6 +24,7 @@ from ..service import Assistant
 from ..store.files import FileStore
 from ..types import Document, Passage, SearchResult
 from .gold import DEFAULT_GOLD, GoldQuestion, load_gold
+from .harness import Log
 from .qrels import answers_in, quote_answers
 from .squad import HALVES, contains_answer, load_squad, write_corpus
 from .tables import markdown_table
@@ -35,7 +36,6 @@ CHUNKINGS = (
     ("whole paragraphs packed to 128 (32)", ChunkSettings(max_tokens=128, overlap_tokens=32, unit="packed")),
     ("whole paragraphs packed to 256 (64)", ChunkSettings(max_tokens=256, overlap_tokens=64, unit="packed")),
 )
-Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from ..store import Snapshot
 from ..store.files import FileStore
 from ..types import ABSTENTION_WITHIN
 from .gold import DEFAULT_GOLD, TAGS, GoldQuestion, GoldSet, load_gold
-from .harness import DEPTH, Asked, GoldFigures, ask_all, best_similarity, ranking_for, score
+from .harness import DEPTH, Asked, GoldFigures, Log, ask_all, best_similarity, ranking_for, score
 from .metrics import CALIBRATION_BETA, Abstention, calibrate, ranking
 from .qrels import ANSWER, answers_in, gold_qrels, ranked
 
@@ -31,7 +31,6 @@ OVERLAP_RATIO = 0.25  # the shipped default's 32 of 128, kept in proportion
 BLEND_WEIGHTS = (0.3, 0.5, 0.7)  # weight of the dense score in a min-max normalised blend
 QUOTE_WEIGHTS = tuple(sorted({0.0, 0.1, 0.2, 0.3, 0.5, LEXICAL_WEIGHT}))  # of the lexical term in the quote's choice
 
-Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)

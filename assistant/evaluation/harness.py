@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ..answerability import assess
@@ -14,6 +14,7 @@ from .gold import GoldQuestion, GoldSet
 from .metrics import Abstention, abstained_on, calibrate, percentiles_ms, quote_accuracy, ranking
 from .qrels import gold_qrels, gold_run
 
+Log = Callable[[str], None]  # where a study's progress lines go (print, or a test's list.append)
 DEPTH = 10  # results per question: every metric is cut at 10
 
 

@@ -16,7 +16,7 @@ import argparse
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,12 +25,11 @@ from ..embedding import Embedder, SentenceTransformerEmbedder
 from ..errors import AssistantError
 from ..service import Assistant, default_sources_dir
 from .gold import DEFAULT_GOLD, GoldQuestion, load_gold
-from .harness import ask_all, score
+from .harness import Log, ask_all, score
 from .qrels import answers_in
 from .squad import HALVES, load_squad, write_corpus
 from .squad_run import PASSAGES, quote_holds, share
 
-Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,13 +28,13 @@ from ..quoting import KIND_WEIGHT, LEXICAL_WEIGHT, QuoteSource, choice_features
 from ..sentence_choice import FEATURES
 from ..service import Assistant
 from .gold import GoldQuestion
+from .harness import Log
 from .squad import contains_answer, load_squad, write_corpus
 
 WEIGHTS_FILE = Path(__file__).resolve().parent.parent / "sentence_weights.py"
 PASSAGES = 10  # the passages the rerank reorders: the quote is chosen in each
 PENALTY = 1e-3  # L2, on standardised features: keeps weights of rare signals from running off
 STEPS = 3000
-Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)

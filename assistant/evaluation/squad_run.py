@@ -18,13 +18,12 @@ from ..quoting import sentences_in
 from ..service import Assistant
 from ..types import Document, Passage
 from .gold import GoldQuestion
-from .harness import Asked, ask_all
+from .harness import Asked, Log, ask_all
 from .qrels import answers_in
 from .squad import HALVES, SquadSet, check_corpus, contains_answer, load_squad, write_corpus
 from .tables import markdown_table
 
 PASSAGES = 5  # passage hit@5, and what the app shows
-Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)
